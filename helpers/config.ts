@@ -1,0 +1,242 @@
+/**
+ * The one reader of user input. Flags (scripts/e2e.ts) become E2E_* variables; this module turns
+ * E2E_* variables into a frozen, validated HarnessConfig that setup, tests and reporters share.
+ *
+ * Two namespaces, kept apart on purpose: E2E_* belongs to this suite and never reaches the server;
+ * FAKEAI_* belongs to FakeAI (0.3.2 reads every FAKEAI_* variable as a setting) and is passed to the
+ * server untouched.
+ */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+
+export const PROJECT_ROOT = path.resolve(__dirname, '..');
+export const VENV_PYTHON = path.join(PROJECT_ROOT, '.venv', 'bin', 'python');
+
+/** One user-settable option: its flag, its variable, and what it does. --help and the README use this table. */
+export interface OptionSpec {
+  flag: string;
+  /** Name of the value in --help, absent for boolean switches. */
+  arg?: string;
+  env: string;
+  default: string;
+  description: string;
+}
+
+export const OPTIONS: readonly OptionSpec[] = [
+  { flag: '--host', arg: 'HOST', env: 'E2E_URL', default: '(spawn a server)', description: 'Test a server that is already running on HOST (with --port); nothing is spawned.' },
+  { flag: '--port', arg: 'PORT', env: 'E2E_URL', default: '(spawn a server)', description: 'Port of a running server (host defaults to 127.0.0.1). E2E_URL=http://HOST:PORT is the same.' },
+  { flag: '--server-log', arg: 'FILE', env: 'E2E_SERVER_LOG', default: '(not watched)', description: "With --host/--port: tail that server's log file from its current end to catch exceptions." },
+  { flag: '--python', arg: 'PATH', env: 'E2E_PYTHON', default: '.venv/bin/python, else python3', description: 'Python interpreter that has fakeai installed.' },
+  { flag: '--timeout', arg: 'SECONDS', env: 'E2E_STARTUP_TIMEOUT', default: '45', description: 'How long a spawned server may take to answer /health with ready: true.' },
+  { flag: '--request-timeout', arg: 'SECONDS', env: 'E2E_REQUEST_TIMEOUT', default: '15', description: 'Per-request timeout; a hanging request fails its test instead of hanging the run.' },
+  { flag: '--strict', env: 'E2E_STRICT', default: 'off', description: 'Endpoints the server does not serve fail instead of being skipped with a reason.' },
+  { flag: '--quiet', env: 'E2E_QUIET', default: 'off', description: 'Only the final summary and failures.' },
+  { flag: '--verbose', env: 'E2E_VERBOSE', default: 'off', description: 'Also echo the server log and request details.' },
+  { flag: '--no-color', env: 'NO_COLOR', default: 'colour on a TTY', description: 'No ANSI colours (also off when NO_COLOR is set or output is not a TTY).' },
+  { flag: '--reports-dir', arg: 'DIR', env: 'E2E_REPORTS_DIR', default: 'reports', description: 'Where server.log and the reports are written.' },
+  { flag: '--json', arg: 'FILE', env: 'E2E_JSON', default: 'reports/e2e-report.json', description: 'JSON report path.' },
+  { flag: '--junit', arg: 'FILE', env: 'E2E_JUNIT', default: 'reports/junit.xml', description: 'JUnit XML report path.' },
+  { flag: '--html', arg: 'FILE', env: 'E2E_HTML', default: 'reports/e2e-report.html', description: 'Self-contained HTML report path.' },
+  { flag: '--seed', arg: 'N', env: 'E2E_SEED', default: '(random, printed)', description: 'Seed for generated inputs; replays a run.' },
+  { flag: '--kill-grace', arg: 'MS', env: 'E2E_KILL_GRACE_MS', default: '2000', description: 'Time between SIGTERM and SIGKILL when stopping a server.' },
+];
+
+const bool = z
+  .string()
+  .optional()
+  .transform((v) => v !== undefined && v !== '' && v !== '0' && v.toLowerCase() !== 'false');
+
+const seconds = (name: string, dflt: number) =>
+  z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v === '') return dflt * 1000;
+      const n = Number(v);
+      if (!Number.isFinite(n) || n <= 0) {
+        ctx.addIssue({ code: z.ZodIssueCode.custom, message: `${name} must be a positive number of seconds, got "${v}"` });
+        return z.NEVER;
+      }
+      return Math.round(n * 1000);
+    });
+
+const EnvSchema = z.object({
+  E2E_URL: z
+    .string()
+    .optional()
+    .refine((v) => v === undefined || v === '' || /^https?:\/\/[^/]+/.test(v), {
+      message: 'E2E_URL must look like http://HOST:PORT',
+    }),
+  E2E_SERVER_LOG: z.string().optional(),
+  E2E_PYTHON: z.string().optional(),
+  E2E_STARTUP_TIMEOUT: seconds('E2E_STARTUP_TIMEOUT', 45),
+  E2E_REQUEST_TIMEOUT: seconds('E2E_REQUEST_TIMEOUT', 15),
+  E2E_STRICT: bool,
+  E2E_QUIET: bool,
+  E2E_VERBOSE: bool,
+  NO_COLOR: z.string().optional(),
+  E2E_COLOR: z.string().optional(),
+  E2E_REPORTS_DIR: z.string().optional(),
+  E2E_JSON: z.string().optional(),
+  E2E_JUNIT: z.string().optional(),
+  E2E_HTML: z.string().optional(),
+  E2E_SEED: z
+    .string()
+    .optional()
+    .refine((v) => v === undefined || v === '' || /^\d+$/.test(v), { message: 'E2E_SEED must be a whole number' }),
+  E2E_KILL_GRACE_MS: z
+    .string()
+    .optional()
+    .refine((v) => v === undefined || v === '' || /^\d+$/.test(v), { message: 'E2E_KILL_GRACE_MS must be a whole number of milliseconds' }),
+});
+
+/**
+ * A server the harness starts. `env` holds FAKEAI_* settings layered over the defaults and the
+ * user's own FAKEAI_* variables (the user's win over DEFAULT_FAKEAI_ENV, the profile's win over both).
+ */
+export interface ServerProfile {
+  name: string;
+  description: string;
+  env: Record<string, string>;
+}
+
+/**
+ * FakeAI settings the harness applies unless the user set the same variable: simulated latency
+ * off, so a run costs traffic rather than sleeps. Names are FakeAI 0.3.2's nested settings
+ * (fakeai/config/generation.py).
+ */
+export const DEFAULT_FAKEAI_ENV: Readonly<Record<string, string>> = {
+  FAKEAI_GENERATION__TTFT_MS: '0',
+  FAKEAI_GENERATION__ITL_MS: '0',
+  FAKEAI_GENERATION__RESPONSE_DELAY: '0',
+  FAKEAI_GENERATION__RANDOM_DELAY: 'false',
+};
+
+export const AUTH_TEST_KEY = 'sk-e2e-test-key-0001';
+
+export const SERVER_PROFILES: readonly ServerProfile[] = [
+  { name: 'default', description: 'FakeAI with its defaults, simulated latency off', env: {} },
+  {
+    name: 'auth',
+    description: 'FakeAI requiring an API key',
+    env: {
+      FAKEAI_AUTH__REQUIRE_API_KEY: 'true',
+      FAKEAI_AUTH__API_KEYS: JSON.stringify([AUTH_TEST_KEY]),
+    },
+  },
+];
+
+/** An exception a test provokes on purpose: matched against a finding's text. */
+export interface AllowedException {
+  pattern: RegExp;
+  reason: string;
+}
+
+/** Exceptions that do not fail the run. Each entry says why it is expected. */
+export const ALLOWED_EXCEPTIONS: readonly AllowedException[] = [];
+
+export interface HarnessConfig {
+  /** Set when the suite tests a running server instead of spawning its own. */
+  reuseUrl: string | undefined;
+  /** Log file of a reused server, tailed from its current end. */
+  reuseServerLog: string | undefined;
+  python: string;
+  /** Where python came from, for messages. */
+  pythonSource: '--python/E2E_PYTHON' | 'project .venv' | 'python3 on PATH';
+  startupTimeoutMs: number;
+  requestTimeoutMs: number;
+  killGraceMs: number;
+  strict: boolean;
+  quiet: boolean;
+  verbose: boolean;
+  color: boolean;
+  reportsDir: string;
+  serverLogFile: string;
+  jsonReport: string;
+  junitReport: string;
+  htmlReport: string;
+  seed: number;
+  seedWasGiven: boolean;
+  profiles: readonly ServerProfile[];
+  allowedExceptions: readonly AllowedException[];
+}
+
+export class ConfigError extends Error {
+  readonly code = 'CONFIG_INVALID';
+}
+
+/** Reads E2E_* (and NO_COLOR) from `env`; throws ConfigError with every problem listed. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, isTTY = Boolean(process.stdout.isTTY)): Readonly<HarnessConfig> {
+  const parsed = EnvSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const e = parsed.data;
+  const reportsDir = path.resolve(PROJECT_ROOT, e.E2E_REPORTS_DIR || 'reports');
+  const inReports = (p: string | undefined, name: string) => (p ? path.resolve(p) : path.join(reportsDir, name));
+
+  let python: string;
+  let pythonSource: HarnessConfig['pythonSource'];
+  if (e.E2E_PYTHON) {
+    python = e.E2E_PYTHON;
+    pythonSource = '--python/E2E_PYTHON';
+  } else if (existsSync(VENV_PYTHON)) {
+    python = VENV_PYTHON;
+    pythonSource = 'project .venv';
+  } else {
+    python = 'python3';
+    pythonSource = 'python3 on PATH';
+  }
+
+  const seedWasGiven = Boolean(e.E2E_SEED);
+  const seed = seedWasGiven ? Number(e.E2E_SEED) : Math.floor(Math.random() * 2 ** 31);
+
+  // Colour: explicit E2E_COLOR=0/1 (set by --no-color or the CLI) wins, then NO_COLOR, then TTY.
+  let color = isTTY;
+  if (e.NO_COLOR !== undefined && e.NO_COLOR !== '') color = false;
+  if (e.E2E_COLOR === '0') color = false;
+  if (e.E2E_COLOR === '1') color = true;
+
+  return Object.freeze({
+    reuseUrl: e.E2E_URL ? e.E2E_URL.replace(/\/+$/, '') : undefined,
+    reuseServerLog: e.E2E_SERVER_LOG ? path.resolve(e.E2E_SERVER_LOG) : undefined,
+    python,
+    pythonSource,
+    startupTimeoutMs: e.E2E_STARTUP_TIMEOUT,
+    requestTimeoutMs: e.E2E_REQUEST_TIMEOUT,
+    killGraceMs: e.E2E_KILL_GRACE_MS ? Number(e.E2E_KILL_GRACE_MS) : 2000,
+    strict: e.E2E_STRICT,
+    quiet: e.E2E_QUIET,
+    verbose: e.E2E_VERBOSE,
+    color,
+    reportsDir,
+    serverLogFile: path.join(reportsDir, 'server.log'),
+    jsonReport: inReports(e.E2E_JSON, 'e2e-report.json'),
+    junitReport: inReports(e.E2E_JUNIT, 'junit.xml'),
+    htmlReport: inReports(e.E2E_HTML, 'e2e-report.html'),
+    seed,
+    seedWasGiven,
+    profiles: SERVER_PROFILES,
+    allowedExceptions: ALLOWED_EXCEPTIONS,
+  });
+}
+
+/**
+ * The environment a spawned FakeAI gets: the runner's environment without any E2E_* variable,
+ * harness defaults for FAKEAI_* the user did not set, then the profile's own settings.
+ */
+export function serverEnvironment(profile: ServerProfile, env: NodeJS.ProcessEnv = process.env): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(env)) {
+    if (v === undefined || k.startsWith('E2E_')) continue;
+    out[k] = v;
+  }
+  for (const [k, v] of Object.entries(DEFAULT_FAKEAI_ENV)) {
+    if (!Object.keys(env).some((u) => u.toUpperCase() === k)) out[k] = v;
+  }
+  Object.assign(out, profile.env);
+  out.PYTHONUNBUFFERED = '1';
+  return out;
+}

@@ -1,0 +1,58 @@
+/**
+ * The contract between globalSetup and the tests. globalSetup runs in Jest's parent process and its
+ * `process.env` is inherited by the tests (in-band and in workers alike); `globalThis` is not, so
+ * everything the tests need travels here as one JSON variable, validated on the way in.
+ */
+import { z } from 'zod';
+
+export const HARNESS_ENV_VAR = 'E2E_HARNESS';
+
+const ServerInfoSchema = z.object({
+  name: z.string(),
+  baseUrl: z.string().url(),
+  /** False when the suite reuses a server it did not start. */
+  spawned: z.boolean(),
+  pid: z.number().int().optional(),
+  /** Combined stdout+stderr of the server (or the tailed log of a reused one); absent if not watched. */
+  logFile: z.string().optional(),
+  /** Byte offset in logFile where this run's part begins (a reused server's log has older lines). */
+  logStart: z.number().int().nonnegative(),
+  /** Written by the parent when the server exits unexpectedly: JSON {code, signal, at}. */
+  exitMarkerFile: z.string().optional(),
+  command: z.array(z.string()).optional(),
+  fakeaiVersion: z.string().optional(),
+  bootToReadyMs: z.number().optional(),
+  /** FAKEAI_* settings this server was started with. */
+  settings: z.record(z.string()).default({}),
+});
+
+const HarnessEnvSchema = z.object({
+  runDir: z.string(),
+  seed: z.number().int(),
+  servers: z.record(ServerInfoSchema),
+});
+
+export type ServerInfo = z.infer<typeof ServerInfoSchema>;
+export type HarnessEnv = z.infer<typeof HarnessEnvSchema>;
+
+export function writeHarnessEnv(value: HarnessEnv, env: NodeJS.ProcessEnv = process.env): void {
+  env[HARNESS_ENV_VAR] = JSON.stringify(HarnessEnvSchema.parse(value));
+}
+
+export function readHarnessEnv(env: NodeJS.ProcessEnv = process.env): HarnessEnv {
+  const raw = env[HARNESS_ENV_VAR];
+  if (!raw) {
+    throw new Error(`Invariant: ${HARNESS_ENV_VAR} not set — run the e2e tests via "npm run e2e", which starts the servers.`);
+  }
+  return HarnessEnvSchema.parse(JSON.parse(raw));
+}
+
+/** The server a test talks to. Call it inside a test or hook, not at module load. */
+export function server(name = 'default', env: NodeJS.ProcessEnv = process.env): ServerInfo {
+  const harness = readHarnessEnv(env);
+  const info = harness.servers[name];
+  if (!info) {
+    throw new Error(`Invariant: no server named "${name}" was started (have: ${Object.keys(harness.servers).join(', ')}).`);
+  }
+  return info;
+}
