@@ -20,7 +20,7 @@ export default async function globalSetup(): Promise<void> {
   for (;;) {
     try {
       const r = await fetch(`${baseUrl}/health`);
-      if (r.ok && (await r.json()).ready === true) break;
+      if (r.ok && ((await r.json()) as { ready?: unknown }).ready === true) break;
     } catch { /* not listening yet */ }
     if (Date.now() > deadline) throw new Error('server never ready');
     await new Promise((r) => setTimeout(r, 50));
