@@ -1,0 +1,104 @@
+/**
+ * Facts a run collects for its reports, written as NDJSON files in the run directory.
+ *
+ * Tests, the test environment and the reporter live in different module registries (and, with
+ * workers, different processes); files in the run directory are the one channel all of them share.
+ * Appends are single `appendFileSync` calls of one line each, so concurrent writers never interleave.
+ */
+import { appendFileSync, existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+
+/** One request the suite sent and what came back. */
+export interface RequestRecord {
+  kind: 'request';
+  /** Position in its batch, 1-based, and the batch size: "[ 7/20]". */
+  seq: number;
+  of: number;
+  /** What batch or scenario this belongs to, e.g. "request-load". */
+  batch: string;
+  id: string | null;
+  method: string;
+  path: string;
+  model: string | null;
+  stream: boolean;
+  status: number | null;
+  ok: boolean;
+  durationMs: number;
+  /** Streams only: time from sending to the first content chunk. */
+  ttftMs: number | null;
+  /** Total tokens from the server's `usage`, never a count of lines. */
+  tokens: number | null;
+  error: string | null;
+  test: string | null;
+  at: string;
+}
+
+/** One probe of a metrics or health endpoint. */
+export interface EndpointRecord {
+  kind: 'endpoint';
+  path: string;
+  served: boolean;
+  status: number | null;
+  contentType: string | null;
+  durationMs: number | null;
+  /** Why it was not checked, when it was not. */
+  skipReason: string | null;
+  at: string;
+}
+
+/** A check that was skipped, with its reason (never a silent pass). */
+export interface SkipRecord {
+  kind: 'skip';
+  test: string;
+  reason: string;
+  at: string;
+}
+
+/** A known FakeAI defect, shown as an expected failure. */
+export interface DefectRecord {
+  kind: 'defect';
+  id: string;
+  test: string;
+  summary: string;
+  evidence: string;
+  at: string;
+}
+
+/** An exception found in a server log. */
+export interface FindingRecord {
+  kind: 'finding';
+  server: string;
+  /** Tests running while it appeared; empty when it appeared outside any test. */
+  tests: string[];
+  headline: string;
+  text: string;
+  allowed: boolean;
+  at: string;
+}
+
+export type RunRecord = RequestRecord | EndpointRecord | SkipRecord | DefectRecord | FindingRecord;
+
+export const RECORDS_FILE = 'records.ndjson';
+
+export function recordsPath(runDir: string): string {
+  return path.join(runDir, RECORDS_FILE);
+}
+
+type WithoutAt<T> = T extends unknown ? Omit<T, 'at'> : never;
+
+export function appendRecord(runDir: string, record: WithoutAt<RunRecord>): void {
+  appendFileSync(recordsPath(runDir), `${JSON.stringify({ ...record, at: new Date().toISOString() })}\n`);
+}
+
+export function readRecords(runDir: string): RunRecord[] {
+  const file = recordsPath(runDir);
+  if (!existsSync(file)) return [];
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l) => JSON.parse(l) as RunRecord);
+}
+
+export function recordsOfKind<K extends RunRecord['kind']>(records: RunRecord[], kind: K): Extract<RunRecord, { kind: K }>[] {
+  return records.filter((r): r is Extract<RunRecord, { kind: K }> => r.kind === kind);
+}
