@@ -76,7 +76,25 @@ export interface FindingRecord {
   at: string;
 }
 
-export type RunRecord = RequestRecord | EndpointRecord | SkipRecord | DefectRecord | FindingRecord;
+/**
+ * One exchange with an API route (the api engineer's coverage channel): which route of
+ * /openapi.json it exercised and how many contract violations it had.
+ */
+export interface RouteRecord {
+  kind: 'route';
+  method: string;
+  /** Path template from /openapi.json, or a WebSocket path; null when the document has no such route. */
+  route: string | null;
+  path: string;
+  status: number | null;
+  /** Who sent it: 'http' (axios), 'sdk' (openai npm package) or 'ws'. */
+  driver: string;
+  violations: number;
+  test: string | null;
+  at: string;
+}
+
+export type RunRecord = RequestRecord | EndpointRecord | SkipRecord | DefectRecord | FindingRecord | RouteRecord;
 
 export const RECORDS_FILE = 'records.ndjson';
 
