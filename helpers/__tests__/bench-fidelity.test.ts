@@ -1,0 +1,51 @@
+import { judgeNonStreamDelay, judgeTiming, nonStreamDelayRangeMs } from '../bench/fidelity';
+
+const overhead = { p50: 1.0, p90: 1.4 };
+const around = (center: number, halfWidth: number, n = 200) =>
+  Array.from({ length: n }, (_, i) => center - halfWidth + (2 * halfWidth * i) / (n - 1));
+
+describe('TTFT/ITL fidelity', () => {
+  it('accepts a median at configured + overhead with the documented ±10 % jitter', () => {
+    const c = judgeTiming({ metric: 'ttft', label: 'ttft 50', configuredMs: 50, variancePercent: 10, overhead, floorMs: 1, samples: around(51, 5) });
+    expect(c.ok).toBe(true);
+    expect(c.expectedMs).toBe(51);
+    expect(c.toleranceMs).toBeCloseTo(5 + 1, 10);
+  });
+
+  it('rejects a server that ignores the setting (median at the zero-delay overhead)', () => {
+    const c = judgeTiming({ metric: 'ttft', label: 'ttft 200', configuredMs: 200, variancePercent: 10, overhead, floorMs: 1, samples: around(1.2, 0.3) });
+    expect(c.ok).toBe(false);
+    expect(c.detail).toMatch(/median 1\.20 ms vs expected 201\.00/);
+  });
+
+  it('rejects a server that waits twice as long as configured', () => {
+    expect(judgeTiming({ metric: 'itl', label: 'itl 20', configuredMs: 20, variancePercent: 10, overhead, floorMs: 1, samples: around(41, 4) }).ok).toBe(false);
+  });
+
+  it('widens the tolerance by the measured client scatter', () => {
+    const noisy = { p50: 2, p90: 7 };
+    const c = judgeTiming({ metric: 'itl', label: 'itl 5', configuredMs: 5, variancePercent: 10, overhead: noisy, floorMs: 1, samples: around(13, 1) });
+    expect(c.toleranceMs).toBeCloseTo(0.5 + 10, 10);
+    expect(c.ok).toBe(true);
+  });
+
+  it('fails with "no samples" rather than passing on nothing', () => {
+    expect(judgeTiming({ metric: 'ttft', label: 'x', configuredMs: 50, variancePercent: 10, overhead, floorMs: 1, samples: [] }).ok).toBe(false);
+  });
+});
+
+describe("FakeAI's non-streaming delay formula", () => {
+  it('is 0.01·max_tokens·f(temperature) + uniform(0.2, 1.0) seconds', () => {
+    expect(nonStreamDelayRangeMs(100, 0.2)).toEqual({ min: 700, max: 1500 });
+    expect(nonStreamDelayRangeMs(100, 0.7)).toEqual({ min: 1200, max: 2000 });
+    expect(nonStreamDelayRangeMs(100, 1.0)).toEqual({ min: 1700, max: 2500 });
+  });
+
+  it('accepts latencies spread over the formula range and rejects ones far below it', () => {
+    const inRange = judgeNonStreamDelay({ maxTokens: 10, temperature: 0.2, overhead, floorMs: 2, samples: around(651, 390) });
+    expect(inRange.ok).toBe(true);
+    const tooFast = judgeNonStreamDelay({ maxTokens: 10, temperature: 0.2, overhead, floorMs: 2, samples: around(4, 1) });
+    expect(tooFast.ok).toBe(false);
+    expect(tooFast.detail).toMatch(/formula says 250–1050 ms/);
+  });
+});
