@@ -1,0 +1,245 @@
+/**
+ * Starts and stops one FakeAI server. The only file that knows FakeAI's command line.
+ *
+ * The server runs under helpers/watchdog.py, in its own process group: the runner stops it by
+ * signalling the group, and if the runner dies (even by SIGKILL) the watchdog sees its stdin pipe
+ * close and takes the group down. stdout and stderr share one O_APPEND log file, so their order is
+ * kept and test workers can read it while the server writes.
+ *
+ * Loads execa and get-port (ESM-only) lazily: fine in globalSetup and tsx scripts, never in tests.
+ */
+import { appendFileSync, closeSync, openSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { harnessError } from './errors';
+import { liveGroupMembers, signalGroup } from './process-group';
+import { type ProcessExit, waitUntilReady } from './readiness';
+
+export const HOST = '127.0.0.1';
+const WATCHDOG = path.join(__dirname, 'watchdog.py');
+
+export interface StartOptions {
+  name: string;
+  python: string;
+  /** The server's whole environment, from serverEnvironment(profile). */
+  env: Record<string, string>;
+  /** Fixed port; when absent a free one is picked. */
+  port?: number;
+  logFile: string;
+  /** Written as JSON {code, signal, at} when the server exits without being asked to. */
+  exitMarkerFile?: string;
+  startupTimeoutMs: number;
+  killGraceMs: number;
+}
+
+export interface StoppedFakeAI {
+  exitCode: number | null;
+  signal: string | null;
+  killedWithSigkill: boolean;
+  stopMs: number;
+}
+
+export interface StartedFakeAI {
+  name: string;
+  baseUrl: string;
+  port: number;
+  /** The server process itself (the watchdog's child). */
+  pid: number;
+  /** The watchdog's pid, which is also the process group id. */
+  groupId: number;
+  logFile: string;
+  /** Size of logFile before this server wrote to it. */
+  logStart: number;
+  command: string[];
+  bootToReadyMs: number;
+  fakeaiVersion?: string;
+  exited: Promise<ProcessExit>;
+  stop(): Promise<StoppedFakeAI>;
+}
+
+/** Asks the interpreter, in one cheap call, whether fakeai (and the pillow it needs) can be found. */
+const PREFLIGHT = `
+import json, sys, importlib.util as u
+spec = u.find_spec('fakeai')
+out = {'found': spec is not None, 'version': None, 'pil': True}
+if spec is not None:
+    try:
+        from importlib.metadata import distribution
+        d = distribution('fakeai')
+        # A stub package earlier on sys.path shadows the installed one: report a version only for the real thing.
+        if str(d.locate_file('fakeai/__init__.py')) == spec.origin:
+            out['version'] = d.version
+            out['pil'] = u.find_spec('PIL') is not None
+    except Exception:
+        pass
+print(json.dumps(out))
+`;
+
+async function preflight(opts: StartOptions): Promise<string | undefined> {
+  const { execa } = await import('execa');
+  const r = await execa(opts.python, ['-c', PREFLIGHT], { env: opts.env, extendEnv: false, reject: false, timeout: 30_000 });
+  const facts = { server: opts.name, python: opts.python };
+  if (r.failed && r.exitCode === undefined) {
+    throw harnessError('PYTHON_NOT_FOUND', { ...facts, detail: r.originalMessage || r.shortMessage });
+  }
+  let out: { found: boolean; version: string | null; pil: boolean };
+  try {
+    out = JSON.parse(r.stdout.trim().split('\n').pop() ?? '');
+  } catch {
+    throw harnessError('PYTHON_NOT_FOUND', { ...facts, detail: `it did not run as Python: ${(r.stderr || r.stdout).slice(0, 300)}` });
+  }
+  if (!out.found) throw harnessError('FAKEAI_NOT_INSTALLED', { ...facts, detail: 'the module "fakeai" cannot be found' });
+  if (!out.pil) {
+    throw harnessError('FAKEAI_NOT_INSTALLED', { ...facts, detail: `fakeai ${out.version} is installed but pillow (PIL), which it imports at start-up, is not` });
+  }
+  return out.version ?? undefined;
+}
+
+async function choosePort(opts: StartOptions): Promise<number> {
+  const { default: getPort } = await import('get-port');
+  if (opts.port === undefined) return getPort({ host: HOST });
+  // get-port hands back another port when the one asked for is taken.
+  const got = await getPort({ host: HOST, port: opts.port });
+  if (got !== opts.port) throw harnessError('PORT_IN_USE', { server: opts.name, python: opts.python, port: opts.port });
+  return opts.port;
+}
+
+function fileSize(file: string): number {
+  try {
+    return statSync(file).size;
+  } catch {
+    return 0;
+  }
+}
+
+export async function startFakeAI(opts: StartOptions): Promise<StartedFakeAI> {
+  const { execa } = await import('execa');
+  const [fakeaiVersion, port] = await Promise.all([preflight(opts), choosePort(opts)]);
+  const command = [opts.python, '-m', 'fakeai', 'server', '--host', HOST, '--port', String(port)];
+  const baseUrl = `http://${HOST}:${port}`;
+  const logStart = fileSize(opts.logFile);
+  const logFd = openSync(opts.logFile, 'a');
+  const spawnedAt = Date.now();
+  const child = execa(opts.python, [WATCHDOG, String(opts.killGraceMs), '--', ...command], {
+    env: opts.env,
+    extendEnv: false,
+    detached: true,
+    // stdin: the pipe whose EOF tells the watchdog the runner is gone; fd 3: the server's pid.
+    stdio: ['pipe', logFd as never, logFd as never, 'pipe'],
+    buffer: false,
+    reject: false,
+  });
+  const groupId = child.pid;
+  if (groupId === undefined) {
+    closeSync(logFd);
+    throw harnessError('PYTHON_NOT_FOUND', { server: opts.name, python: opts.python, detail: 'the process did not start' });
+  }
+
+  let stopping = false;
+  const exited: Promise<ProcessExit> = child.then(
+    (r) => ({ code: r.exitCode ?? null, signal: r.signal ?? null }),
+    () => ({ code: null, signal: null }),
+  );
+  void exited.then((exit) => {
+    closeSync(logFd);
+    if (stopping) return;
+    // Unasked-for exit: say so in the log, and leave a marker the test environment checks.
+    const line = `[fakeai-e2e] server ${opts.name} exited code=${exit.code} signal=${exit.signal}`;
+    appendFileSync(opts.logFile, `\n${line}\n`);
+    if (opts.exitMarkerFile) {
+      writeFileSync(opts.exitMarkerFile, JSON.stringify({ ...exit, at: new Date().toISOString() }));
+    }
+  });
+
+  const pid = await readServerPid(child.stdio[3] as NodeJS.ReadableStream | null, exited);
+
+  let stopped: Promise<StoppedFakeAI> | undefined;
+  const stop = (): Promise<StoppedFakeAI> => {
+    stopped ??= stopGroup(groupId, exited, opts.killGraceMs, () => {
+      stopping = true;
+    });
+    return stopped;
+  };
+
+  const readiness = await waitUntilReady({ baseUrl, timeoutMs: opts.startupTimeoutMs, exited });
+  const facts = { server: opts.name, python: opts.python, command, logFile: opts.logFile, logStart, port };
+  if (!readiness.ready) {
+    if (readiness.reason === 'exited') {
+      await stop(); // a forked child may still hold the group
+      const log = readFileSync(opts.logFile).subarray(logStart).toString('utf8');
+      const code = /address already in use/i.test(log) ? 'PORT_IN_USE' : 'EXITED_AT_BOOT';
+      throw harnessError(code, { ...facts, exit: readiness.exit });
+    }
+    await stop();
+    throw harnessError('NEVER_READY', { ...facts, timeoutMs: opts.startupTimeoutMs });
+  }
+
+  return {
+    name: opts.name,
+    baseUrl,
+    port,
+    pid,
+    groupId,
+    logFile: opts.logFile,
+    logStart,
+    command,
+    bootToReadyMs: Date.now() - spawnedAt,
+    fakeaiVersion,
+    exited,
+    stop,
+  };
+}
+
+/** The watchdog writes the server's pid on fd 3 right after spawning it. */
+function readServerPid(stream: NodeJS.ReadableStream | null, exited: Promise<ProcessExit>): Promise<number> {
+  return new Promise((resolve) => {
+    if (!stream) return resolve(-1);
+    let text = '';
+    stream.on('data', (c: Buffer) => {
+      text += c.toString();
+      const n = Number.parseInt(text, 10);
+      if (text.includes('\n') && Number.isInteger(n)) resolve(n);
+    });
+    stream.on('error', () => resolve(-1));
+    void exited.then(() => resolve(Number.parseInt(text, 10) || -1));
+  });
+}
+
+/**
+ * SIGTERM to the whole group (not SIGINT: Python would log a KeyboardInterrupt traceback), then
+ * SIGKILL once killGraceMs passes with any member still alive — a forked grandchild included.
+ */
+async function stopGroup(
+  groupId: number,
+  exited: Promise<ProcessExit>,
+  killGraceMs: number,
+  markStopping: () => void,
+): Promise<StoppedFakeAI> {
+  const t0 = Date.now();
+  let exit: ProcessExit | undefined;
+  void exited.then((e) => {
+    exit = e;
+  });
+  await Promise.resolve();
+  if (!exit) markStopping();
+  signalGroup(groupId, 'SIGTERM');
+  let killedWithSigkill = false;
+  const gone = () => exit !== undefined && liveGroupMembers(groupId).length === 0;
+  while (!gone()) {
+    if (Date.now() - t0 >= killGraceMs) {
+      killedWithSigkill = signalGroup(groupId, 'SIGKILL');
+      break;
+    }
+    await pause(20);
+  }
+  const finalExit = await exited;
+  // After SIGKILL, give the kernel a moment to remove the processes before we report "stopped".
+  const killDeadline = Date.now() + 1000;
+  while (liveGroupMembers(groupId).length > 0 && Date.now() < killDeadline) await pause(10);
+  return { exitCode: finalExit.code, signal: finalExit.signal, killedWithSigkill, stopMs: Date.now() - t0 };
+}
+
+// Every pause is awaited to the end, so no timer outlives stop(); that is what keeps Jest from
+// reporting "did not exit one second after the test run".
+function pause(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
