@@ -1,29 +1,153 @@
-// PLACEHOLDER (lead, to be replaced by the server-lifecycle work): spawns the default server only.
-import { mkdirSync, openSync } from 'node:fs';
-import { loadConfig, serverEnvironment } from '../config';
-import { writeHarnessEnv } from '../harness-env';
+/**
+ * Jest globalSetup, a thin adapter: config → servers → the E2E_HARNESS handoff.
+ *
+ * Spawns every configured profile in parallel (or checks the running server in reuse mode), gives
+ * each its own log file, and leaves the handles on globalThis for globalTeardown. A failure after
+ * a spawn stops what was started before the error propagates; Ctrl-C / SIGTERM to the runner stop
+ * the servers before the runner dies (SIGKILL is the watchdog's job).
+ */
+import { existsSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { type HarnessConfig, loadConfig, serverEnvironment } from '../config';
+import { harnessError } from '../errors';
+import { type StartedFakeAI, startFakeAI } from '../fakeai-server';
+import { type ServerInfo, writeHarnessEnv } from '../harness-env';
+import { waitUntilReady } from '../readiness';
+import { RECORDS_FILE } from '../run-records';
+
+/** What globalTeardown finds on globalThis (only it: globalThis does not reach test workers). */
+export interface SetupState {
+  servers: StartedFakeAI[];
+  removeSignalHandlers: () => void;
+}
+export const SETUP_STATE_KEY = '__FAKEAI_E2E_SETUP__';
+
+/** Per-run files truncated at start, so a run never reads the last run's lines. */
+const RUN_FILES = [RECORDS_FILE, 'windows.ndjson'];
+/** How long a reused server gets to answer ready: it is meant to be up already. */
+const REUSE_READY_MS = 5000;
+
+export function serverLogFile(config: Pick<HarnessConfig, 'reportsDir' | 'serverLogFile'>, name: string): string {
+  return name === 'default' ? config.serverLogFile : path.join(config.reportsDir, `server-${name}.log`);
+}
+
+export function exitMarkerFile(reportsDir: string, name: string): string {
+  return path.join(reportsDir, `server-${name}.exit.json`);
+}
+
+function say(config: HarnessConfig, line: string): void {
+  if (!config.quiet) process.stderr.write(`${line}\n`);
+}
+
+function fakeaiSettings(env: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(env).filter(([k]) => k.toUpperCase().startsWith('FAKEAI_')));
+}
+
+async function startAll(config: HarnessConfig): Promise<StartedFakeAI[]> {
+  const attempts = await Promise.allSettled(
+    config.profiles.map((profile) => {
+      const logFile = serverLogFile(config, profile.name);
+      const marker = exitMarkerFile(config.reportsDir, profile.name);
+      writeFileSync(logFile, '');
+      rmSync(marker, { force: true });
+      return startFakeAI({
+        name: profile.name,
+        python: config.python,
+        env: serverEnvironment(profile),
+        logFile,
+        exitMarkerFile: marker,
+        startupTimeoutMs: config.startupTimeoutMs,
+        killGraceMs: config.killGraceMs,
+      });
+    }),
+  );
+  const started = attempts.flatMap((a) => (a.status === 'fulfilled' ? [a.value] : []));
+  const failed = attempts.find((a): a is PromiseRejectedResult => a.status === 'rejected');
+  if (failed) {
+    await Promise.allSettled(started.map((s) => s.stop()));
+    throw failed.reason;
+  }
+  return started;
+}
+
+function describeServer(s: StartedFakeAI, config: HarnessConfig): ServerInfo {
+  const profile = config.profiles.find((p) => p.name === s.name);
+  return {
+    name: s.name,
+    baseUrl: s.baseUrl,
+    spawned: true,
+    pid: s.pid,
+    logFile: s.logFile,
+    logStart: s.logStart,
+    exitMarkerFile: exitMarkerFile(config.reportsDir, s.name),
+    command: s.command,
+    fakeaiVersion: s.fakeaiVersion,
+    bootToReadyMs: s.bootToReadyMs,
+    settings: profile ? fakeaiSettings(serverEnvironment(profile)) : {},
+  };
+}
+
+async function useRunningServer(config: HarnessConfig, url: string): Promise<ServerInfo> {
+  const logFile = config.reuseServerLog;
+  if (logFile && !existsSync(logFile)) {
+    throw harnessError('CONFIG_INVALID', { server: 'default', python: config.python, detail: `--server-log / E2E_SERVER_LOG names "${logFile}", which does not exist.` });
+  }
+  const timeoutMs = Math.min(config.startupTimeoutMs, REUSE_READY_MS);
+  const readiness = await waitUntilReady({ baseUrl: url, timeoutMs });
+  if (!readiness.ready) {
+    const detail = readiness.reason === 'timeout' ? `last answer: ${readiness.lastAnswer}` : undefined;
+    throw harnessError('REUSED_SERVER_NOT_READY', { server: 'default', python: config.python, url, timeoutMs, detail, logFile });
+  }
+  say(config, `✔ Using the running server at ${url} — nothing spawned.`);
+  say(
+    config,
+    logFile
+      ? `  Watching its log ${logFile} from its current end.`
+      : '  Its log is not watched: server-side exceptions cannot be detected (pass --server-log FILE to watch it). ' +
+          'Only the "default" server is available; tests needing other profiles are skipped.',
+  );
+  return {
+    name: 'default',
+    baseUrl: url,
+    spawned: false,
+    logFile,
+    logStart: logFile ? statSync(logFile).size : 0,
+    settings: {},
+  };
+}
+
+/** Stops the servers, then lets the signal do what it would have done without us. */
+function stopOnSignals(servers: StartedFakeAI[]): () => void {
+  const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM'];
+  const handler = (signal: NodeJS.Signals) => {
+    remove();
+    void Promise.allSettled(servers.map((s) => s.stop())).then(() => process.kill(process.pid, signal));
+  };
+  const remove = () => signals.forEach((s) => process.removeListener(s, handler));
+  signals.forEach((s) => process.on(s, handler));
+  return remove;
+}
 
 export default async function globalSetup(): Promise<void> {
-  const { execa } = await import('execa');
-  const { default: getPort } = await import('get-port');
   const config = loadConfig();
   mkdirSync(config.reportsDir, { recursive: true });
-  const port = await getPort({ host: '127.0.0.1' });
-  const fd = openSync(config.serverLogFile, 'a');
-  const profile = config.profiles[0];
-  const child = execa(config.python, ['-m', 'fakeai', 'server', '--host', '127.0.0.1', '--port', String(port)], {
-    env: serverEnvironment(profile), extendEnv: false, stdout: fd as never, stderr: fd as never, reject: false,
-  });
-  (globalThis as Record<string, unknown>).__E2E_CHILD__ = child;
-  const baseUrl = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + config.startupTimeoutMs;
-  for (;;) {
-    try {
-      const r = await fetch(`${baseUrl}/health`);
-      if (r.ok && ((await r.json()) as { ready?: unknown }).ready === true) break;
-    } catch { /* not listening yet */ }
-    if (Date.now() > deadline) throw new Error('server never ready');
-    await new Promise((r) => setTimeout(r, 50));
+  for (const f of RUN_FILES) writeFileSync(path.join(config.reportsDir, f), '');
+  // Tests call loadConfig() too: a random seed must be the same one there.
+  if (!config.seedWasGiven) process.env.E2E_SEED = String(config.seed);
+
+  let servers: Record<string, ServerInfo>;
+  if (config.reuseUrl) {
+    servers = { default: await useRunningServer(config, config.reuseUrl) };
+  } else {
+    const started = await startAll(config);
+    (globalThis as Record<string, unknown>)[SETUP_STATE_KEY] = {
+      servers: started,
+      removeSignalHandlers: stopOnSignals(started),
+    } satisfies SetupState;
+    servers = Object.fromEntries(started.map((s) => [s.name, describeServer(s, config)]));
+    for (const s of started) {
+      say(config, `✔ Started FakeAI ${s.fakeaiVersion ?? '(version unknown)'} "${s.name}" at ${s.baseUrl}, ready in ${s.bootToReadyMs} ms (log: ${path.relative(process.cwd(), s.logFile)})`);
+    }
   }
-  writeHarnessEnv({ runDir: config.reportsDir, seed: config.seed, servers: { default: { name: 'default', baseUrl, spawned: true, pid: child.pid, logFile: config.serverLogFile, logStart: 0, settings: {} } } });
+  writeHarnessEnv({ runDir: config.reportsDir, seed: config.seed, servers });
 }

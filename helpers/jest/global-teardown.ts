@@ -1,5 +1,55 @@
-// PLACEHOLDER (lead, to be replaced by the server-lifecycle work).
+/**
+ * Jest globalTeardown, a thin adapter: stop every spawned server (in parallel), then fail the run
+ * for what the tests could not see — a server that died unasked, and exceptions in the server logs
+ * that no test was running to own. Throwing here exits 1 even under --forceExit.
+ *
+ * Runs after passing and failing runs alike; on Ctrl-C / SIGTERM the handlers from globalSetup
+ * stop the servers instead, and on SIGKILL the watchdog does.
+ */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { ALLOWED_EXCEPTIONS, type AllowedException } from '../config';
+import { logTail } from '../errors';
+import { type HarnessEnv, readHarnessEnv } from '../harness-env';
+import { SETUP_STATE_KEY, type SetupState } from './global-setup';
+
+type FindUnattributed = (harness: HarnessEnv, allowed: readonly AllowedException[]) => Promise<string | undefined>;
+
+/** helpers/attribution.ts (log-watching) when it is present; the lifecycle works without it. */
+function loadAttribution(): FindUnattributed | undefined {
+  const file = path.join(__dirname, '..', 'attribution.ts');
+  if (!existsSync(file)) return undefined;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (require(file) as { findUnattributedExceptions?: FindUnattributed }).findUnattributedExceptions;
+}
+
 export default async function globalTeardown(): Promise<void> {
-  const child = (globalThis as Record<string, any>).__E2E_CHILD__;
-  if (child) { child.kill('SIGTERM'); await child; }
+  const state = (globalThis as Record<string, unknown>)[SETUP_STATE_KEY] as SetupState | undefined;
+  const problems: string[] = [];
+  if (state) {
+    state.removeSignalHandlers();
+    // Who died unasked must be read before stop(), which would make every exit look asked-for.
+    const died = await Promise.all(
+      state.servers.map(async (s) => {
+        const exit = await Promise.race([s.exited, Promise.resolve(undefined)]);
+        return exit ? { s, exit } : undefined;
+      }),
+    );
+    await Promise.allSettled(state.servers.map((s) => s.stop()));
+    for (const d of died) {
+      if (!d) continue;
+      problems.push(
+        `FakeAI server "${d.s.name}" exited during the run (code=${d.exit.code} signal=${d.exit.signal}).\n` +
+          `Last 20 lines of ${d.s.logFile}:\n${logTail(d.s.logFile, 20, d.s.logStart).replace(/^/gm, '  | ')}`,
+      );
+    }
+    delete (globalThis as Record<string, unknown>)[SETUP_STATE_KEY];
+  }
+
+  const find = loadAttribution();
+  if (find) {
+    const message = await find(readHarnessEnv(), ALLOWED_EXCEPTIONS);
+    if (message) problems.push(message);
+  }
+  if (problems.length > 0) throw new Error(problems.join('\n\n'));
 }
