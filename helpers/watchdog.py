@@ -54,13 +54,16 @@ def main(argv):
     threading.Thread(target=on_runner_gone, daemon=True).start()
 
     code = server.wait()
+    sys.stdout.flush()
+    sys.stderr.flush()
     if code < 0:
         # Relay death by signal: die by the same one, with its default action restored.
         sig = -code
         signal.signal(sig, signal.SIG_DFL)
         os.kill(os.getpid(), sig)
-        return 128 + sig
-    return code
+        code = 128 + sig
+    # os._exit, not sys.exit: interpreter shutdown aborts (SIGABRT) while the stdin thread blocks.
+    os._exit(code)
 
 
 def report_pid(pid):
