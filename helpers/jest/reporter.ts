@@ -1,0 +1,131 @@
+/**
+ * The e2e project's terminal reporter (it replaces Jest's default one under `npm run e2e`).
+ *
+ * While tests run it prints a header per test file (one capability each), a line per test, and a
+ * line per record as tests append them to <runDir>/records.ndjson: requests, endpoint probes,
+ * skips, known defects, server-log exceptions. Tests live in another module registry, so the file is
+ * the channel; the reporter follows it with inotify and catches up at every test boundary, so a
+ * test's request lines always print before its own result line.
+ *
+ * At onRunComplete it saves Jest's outcomes to <runDir>/jest-results.json. The summary and the
+ * JSON/HTML reports are written by the CLI after runCLI returns, because globalTeardown (which runs
+ * after onRunComplete) still records the exceptions left outside any test.
+ */
+import path from 'node:path';
+import type { AggregatedResult, AssertionResult, Test, TestCaseResult, TestContext, TestResult } from '@jest/test-result';
+import type { Config } from '@jest/types';
+import { loadConfig } from '../config';
+import { readHarnessEnv } from '../harness-env';
+import { recordsPath, type RunRecord } from '../run-records';
+import { palette, stripAnsi, type Palette } from '../reporting/colours';
+import { snapshotFromResults, writeSnapshot, capabilityOf } from '../reporting/jest-snapshot';
+import { header, recordLine, testLine } from '../reporting/live-lines';
+import { LineTail } from '../reporting/line-tail';
+
+interface ReporterOptions {
+  /** Where output goes; tests of the reporter pass a collector. */
+  write?: (s: string) => void;
+}
+
+export default class E2EReporter {
+  private readonly p: Palette;
+  private readonly quiet: boolean;
+  private readonly verbose: boolean;
+  private readonly write: (s: string) => void;
+  private records: LineTail | undefined;
+  private logs: { name: string; tail: LineTail }[] = [];
+  private runDir: string;
+
+  constructor(
+    private readonly globalConfig: Config.GlobalConfig,
+    options: ReporterOptions = {},
+  ) {
+    const config = loadConfig();
+    this.p = palette(config.color);
+    this.quiet = config.quiet;
+    this.verbose = config.verbose && !config.quiet;
+    this.runDir = config.reportsDir;
+    this.write = options.write ?? ((s) => process.stdout.write(s));
+  }
+
+  private print(line: string): void {
+    this.write(`${this.p.enabled ? line : stripAnsi(line)}\n`);
+  }
+
+  private drain(): void {
+    if (this.records) this.showRecords(this.records.readNew());
+    for (const { name, tail } of this.logs) for (const l of tail.readNew()) this.print(this.p.dim(`    [${name}] ${l}`));
+  }
+
+  private showRecords(lines: string[]): void {
+    for (const line of lines) {
+      let record: RunRecord;
+      try {
+        record = JSON.parse(line) as RunRecord;
+      } catch {
+        this.print(this.p.yellow(`  (unreadable record line: ${line.slice(0, 80)})`));
+        continue;
+      }
+      // Quiet keeps only what explains a failure: failed requests and unexpected exceptions.
+      if (this.quiet) {
+        const bad = (record.kind === 'request' && !record.ok) || (record.kind === 'finding' && !record.allowed);
+        if (!bad) continue;
+      }
+      const text = recordLine(record, this.p, this.verbose);
+      if (text !== null) this.print(text);
+    }
+  }
+
+  onRunStart(): void {
+    // globalSetup has run by now (it runs before reporters are created), so the harness env exists.
+    try {
+      const harness = readHarnessEnv();
+      this.runDir = harness.runDir;
+      if (this.verbose) {
+        this.logs = Object.values(harness.servers)
+          .filter((s) => s.logFile)
+          .map((s) => ({ name: s.name, tail: new LineTail(s.logFile as string, s.logStart) }));
+      }
+    } catch {
+      // Running without the harness (a fixture project): records may still be in reportsDir.
+    }
+    this.records = new LineTail(recordsPath(this.runDir));
+    this.records.follow((lines) => this.showRecords(lines));
+  }
+
+  onTestFileStart(test: Test): void {
+    this.drain();
+    if (this.quiet) return;
+    const file = path.relative(this.globalConfig.rootDir, test.path);
+    this.print(header(capabilityOf(file), this.p, file));
+  }
+
+  onTestCaseResult(_test: Test, result: TestCaseResult | AssertionResult): void {
+    this.drain();
+    if (this.quiet && result.status !== 'failed') return;
+    const name = result.fullName || result.title;
+    this.print(testLine(result.status, name, result.duration, this.p));
+  }
+
+  onTestFileResult(test: Test, result: TestResult): void {
+    this.drain();
+    if (result.failureMessage) {
+      const file = path.relative(this.globalConfig.rootDir, test.path);
+      if (this.quiet) this.print(header(capabilityOf(file), this.p, file));
+      this.print(result.failureMessage.replace(/\n+$/, ''));
+    }
+    if (this.verbose && result.console) {
+      for (const entry of result.console) this.print(this.p.dim(`    console.${entry.type}: ${entry.message}`));
+    }
+  }
+
+  onRunComplete(_contexts: Set<TestContext>, results: AggregatedResult): void {
+    this.drain();
+    this.records?.stop();
+    writeSnapshot(this.runDir, snapshotFromResults(results, this.globalConfig.rootDir));
+  }
+
+  getLastError(): Error | undefined {
+    return undefined;
+  }
+}

@@ -1,0 +1,92 @@
+/**
+ * The end of a run, done by the CLI after runCLI returns (or throws): by then globalTeardown has
+ * stopped the servers and recorded any exception left outside a test, so the summary, the JSON and
+ * the HTML all include it. Also the beginning: stale per-run files are removed so a failed setup
+ * can never be reported with the previous run's results.
+ */
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import type { HarnessConfig } from '../config';
+import { readHarnessEnv, type HarnessEnv } from '../harness-env';
+import { readRecords, recordsPath } from '../run-records';
+import { palette } from './colours';
+import { readSnapshot, SNAPSHOT_FILE } from './jest-snapshot';
+import { writeHtmlReport } from './html-report';
+import { writeJsonReport } from './json-report';
+import { parseJunit } from './junit-check';
+import { buildReportModel, type ReportModel } from './report-model';
+import { renderSummary } from './summary';
+
+export function harnessOrNull(): HarnessEnv | null {
+  try {
+    return readHarnessEnv();
+  } catch {
+    return null;
+  }
+}
+
+/** Removes what a previous run left in the reports directory, before Jest starts. */
+export function clearRunFiles(config: HarnessConfig): void {
+  mkdirSync(config.reportsDir, { recursive: true });
+  for (const f of [recordsPath(config.reportsDir), path.join(config.reportsDir, SNAPSHOT_FILE), config.junitReport]) rmSync(f, { force: true });
+}
+
+export interface FinaliseInput {
+  config: HarnessConfig;
+  startedAt: number;
+  harnessError: { code: string; message: string } | null;
+  teardownError: string | null;
+  testNamePattern: string | null;
+  jestSuccess: boolean | null;
+}
+
+export interface FinalisedRun {
+  model: ReportModel;
+  /** The terminal summary, coloured or not per config.color. */
+  text: string;
+  /** Set when junit.xml is missing, unreadable or counts other tests than Jest ran. */
+  junitProblem: string | null;
+}
+
+export function finaliseRun(input: FinaliseInput): FinalisedRun {
+  const { config } = input;
+  const harness = harnessOrNull();
+  const runDir = harness?.runDir ?? config.reportsDir;
+  const snapshot = input.harnessError ? null : readSnapshot(runDir);
+  const model = buildReportModel({
+    snapshot,
+    records: readRecords(runDir),
+    harness,
+    seed: config.seed,
+    startedAt: input.startedAt,
+    finishedAt: Date.now(),
+    harnessError: input.harnessError ?? (snapshot ? null : { code: 'NO_RESULTS', message: 'Jest finished without reporting any results.' }),
+    teardownError: input.teardownError,
+    testNamePattern: input.testNamePattern,
+    jestSuccess: input.jestSuccess,
+    artifacts: {
+      json: config.jsonReport,
+      junit: config.junitReport,
+      html: config.htmlReport,
+      serverLog: existsSync(config.serverLogFile) ? config.serverLogFile : null,
+    },
+  });
+  writeJsonReport(model, config.jsonReport);
+  writeHtmlReport(model, config.htmlReport);
+
+  let junitProblem: string | null = null;
+  if (snapshot) {
+    if (!existsSync(config.junitReport)) junitProblem = `${config.junitReport} was not written`;
+    else {
+      try {
+        const j = parseJunit(readFileSync(config.junitReport, 'utf8'));
+        if (j.testcases !== model.totals.tests) junitProblem = `${config.junitReport} lists ${j.testcases} test cases, Jest ran ${model.totals.tests}`;
+      } catch (e) {
+        junitProblem = `${config.junitReport} is not well-formed XML: ${(e as Error).message}`;
+      }
+    }
+  }
+  let text = renderSummary(model, palette(config.color));
+  if (junitProblem) text = `${text}\nwarning: ${junitProblem}\n`;
+  return { model, text, junitProblem };
+}

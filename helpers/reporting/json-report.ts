@@ -1,0 +1,140 @@
+/**
+ * e2e-report.json and its JSON Schema (draft-07). The schema is written next to the report as
+ * e2e-report.schema.json so a CI job can validate what it consumes; `schemaVersion` changes only
+ * when a field is removed or changes meaning (adding fields keeps the version).
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { REPORT_SCHEMA_VERSION, type ReportModel } from './report-model';
+
+const int = { type: 'integer', minimum: 0 } as const;
+const str = { type: 'string' } as const;
+const nullable = (t: string) => ({ type: [t, 'null'] });
+const summary = {
+  type: 'object',
+  required: ['count', 'min', 'median', 'p95', 'max', 'mean'],
+  properties: { count: int, min: nullable('number'), median: nullable('number'), p95: nullable('number'), max: nullable('number'), mean: nullable('number') },
+};
+const obj = (required: string[], properties: Record<string, unknown>, extra = true) => ({ type: 'object', required, properties, additionalProperties: extra });
+
+export const REPORT_SCHEMA = {
+  $schema: 'http://json-schema.org/draft-07/schema#',
+  $id: 'https://fakeai-e2e.local/e2e-report.schema.json',
+  title: 'fakeai-e2e run report',
+  description: 'One run of the FakeAI end-to-end suite. Durations are milliseconds; times are ISO 8601 UTC.',
+  type: 'object',
+  required: ['schemaVersion', 'tool', 'generatedAt', 'verdict', 'exitCode', 'verdictLine', 'timings', 'totals', 'tests', 'skips', 'defects', 'requests', 'metricsEndpoints', 'exceptions', 'servers', 'artifacts'],
+  properties: {
+    schemaVersion: { const: REPORT_SCHEMA_VERSION, description: 'Bumped when a field is removed or changes meaning.' },
+    tool: { const: 'fakeai-e2e' },
+    generatedAt: { type: 'string', format: 'date-time' },
+    seed: nullable('integer'),
+    verdict: { enum: ['PASS', 'FAIL', 'ERROR'], description: 'ERROR: setup failed and no tests ran.' },
+    exitCode: { enum: [0, 1, 2] },
+    verdictLine: str,
+    timings: obj(['finishedAt', 'wallMs'], { startedAt: nullable('string'), finishedAt: str, wallMs: { type: 'number', minimum: 0 }, testsMs: nullable('number') }),
+    totals: obj(
+      ['tests', 'passed', 'failed', 'skippedTests', 'skippedChecks', 'todo', 'knownDefects', 'fileErrors', 'exceptions', 'unexpectedExceptions'],
+      { tests: int, passed: int, failed: int, skippedTests: int, skippedChecks: int, todo: int, knownDefects: int, fileErrors: int, exceptions: int, unexpectedExceptions: int },
+    ),
+    tests: {
+      type: 'array',
+      items: obj(['file', 'capability', 'name', 'status', 'failureMessages', 'skipReason'], {
+        file: str,
+        capability: str,
+        name: str,
+        ancestors: { type: 'array', items: str },
+        title: str,
+        status: { enum: ['passed', 'failed', 'skipped', 'todo'] },
+        durationMs: nullable('number'),
+        failureMessages: { type: 'array', items: str },
+        skipReason: nullable('string'),
+      }),
+    },
+    files: { type: 'array', items: obj(['file', 'error'], { file: str, capability: str, durationMs: nullable('number'), error: nullable('string') }) },
+    skips: {
+      type: 'array',
+      description: 'Every skipped test or check, each with its reason.',
+      items: obj(['test', 'reason', 'source'], { test: str, reason: { type: 'string', minLength: 1 }, source: { enum: ['record', 'jest'] } }),
+    },
+    defects: { type: 'array', items: obj(['id', 'test', 'summary'], { id: str, test: str, summary: str, evidence: str }) },
+    requests: obj(['summary', 'byModel', 'items'], {
+      summary: obj(['total', 'ok', 'failed', 'latencyMs', 'ttftMs', 'tokens'], { total: int, ok: int, failed: int, latencyMs: summary, ttftMs: summary, tokens: int }),
+      byModel: {
+        type: 'array',
+        items: obj(['model', 'requests', 'streams', 'latencyMedianMs', 'ttftMedianMs', 'tokens'], {
+          model: str,
+          requests: int,
+          streams: int,
+          latencyMedianMs: nullable('number'),
+          ttftMedianMs: nullable('number'),
+          tokens: int,
+        }),
+      },
+      items: {
+        type: 'array',
+        items: obj(['seq', 'of', 'method', 'path', 'model', 'stream', 'status', 'ok', 'durationMs', 'ttftMs', 'tokens'], {
+          seq: int,
+          of: int,
+          batch: str,
+          id: nullable('string'),
+          method: str,
+          path: str,
+          model: nullable('string'),
+          stream: { type: 'boolean' },
+          status: nullable('integer'),
+          ok: { type: 'boolean' },
+          durationMs: { type: 'number', minimum: 0 },
+          ttftMs: nullable('number'),
+          tokens: { type: ['integer', 'null'], minimum: 0 },
+          error: nullable('string'),
+          test: nullable('string'),
+          at: str,
+        }),
+      },
+    }),
+    metricsEndpoints: {
+      type: 'array',
+      items: obj(['path', 'served', 'status', 'durationMs', 'skipReason'], {
+        path: str,
+        served: { type: 'boolean' },
+        status: nullable('integer'),
+        contentType: nullable('string'),
+        durationMs: nullable('number'),
+        skipReason: nullable('string'),
+      }),
+    },
+    exceptions: {
+      type: 'array',
+      items: obj(['server', 'tests', 'headline', 'text', 'allowed'], { server: str, tests: { type: 'array', items: str }, headline: str, text: str, allowed: { type: 'boolean' } }),
+    },
+    servers: {
+      type: 'array',
+      items: obj(['name', 'baseUrl', 'spawned'], {
+        name: str,
+        baseUrl: str,
+        port: nullable('integer'),
+        spawned: { type: 'boolean' },
+        pid: nullable('integer'),
+        command: nullable('string'),
+        fakeaiVersion: nullable('string'),
+        bootToReadyMs: nullable('number'),
+        logFile: nullable('string'),
+      }),
+    },
+    harnessError: { oneOf: [{ type: 'null' }, obj(['code', 'message'], { code: str, message: str })] },
+    teardownError: nullable('string'),
+    artifacts: obj(['json', 'junit', 'html'], { json: str, junit: str, html: str, serverLog: nullable('string') }),
+  },
+  additionalProperties: false,
+} as const;
+
+
+export const SCHEMA_FILE_NAME = 'e2e-report.schema.json';
+
+/** Writes the report and, beside it, the schema it follows. */
+export function writeJsonReport(model: ReportModel, file: string): void {
+  mkdirSync(path.dirname(file), { recursive: true });
+  writeFileSync(file, `${JSON.stringify(model, null, 2)}\n`);
+  writeFileSync(path.join(path.dirname(file), SCHEMA_FILE_NAME), `${JSON.stringify(REPORT_SCHEMA, null, 2)}\n`);
+}

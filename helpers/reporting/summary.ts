@@ -1,0 +1,91 @@
+/**
+ * The final report in the terminal: ReportModel → text. Sections in the order people scan them:
+ * tests, requests, metrics endpoints, server-log exceptions, server facts, run facts, verdict.
+ */
+import type { Palette } from './colours';
+import { endpointLine, RULE_WIDTH, secs } from './live-lines';
+import type { ReportModel } from './report-model';
+
+function section(title: string, p: Palette): string[] {
+  return ['', p.bold(title)];
+}
+
+function kv(key: string, value: string | number): string {
+  return `  ${`${key}:`.padEnd(16)}${value}`;
+}
+
+export function renderSummary(m: ReportModel, p: Palette): string {
+  const out: string[] = ['', '='.repeat(RULE_WIDTH), 'FINAL TEST REPORT'.padStart((RULE_WIDTH + 17) / 2), '='.repeat(RULE_WIDTH)];
+
+  if (m.harnessError) {
+    out.push(...section(`Setup error (${m.harnessError.code})`, p), ...m.harnessError.message.split('\n').map((l) => `  ${l}`));
+  }
+
+  // With no tests run, the per-test sections would only say "none": show the error and the run facts.
+  if (m.verdict !== 'ERROR') renderResults(m, p, out);
+  renderFacts(m, p, out);
+  const colour = m.verdict === 'PASS' ? p.green : p.red;
+  out.push('', p.bold(colour(m.verdictLine)), '');
+  return out.join('\n');
+}
+
+function renderResults(m: ReportModel, p: Palette, out: string[]): void {
+  const t = m.totals;
+  out.push(...section('Test Summary', p));
+  out.push(kv('Total tests', t.tests));
+  out.push(kv('Passed', t.passed > 0 ? p.green(String(t.passed)) : '0'));
+  out.push(kv('Failed', t.failed > 0 ? p.red(String(t.failed)) : '0'));
+  if (t.fileErrors > 0) out.push(kv('File errors', p.red(String(t.fileErrors))));
+  out.push(kv('Skipped', `${t.skippedTests} test${t.skippedTests === 1 ? '' : 's'}, ${t.skippedChecks} check${t.skippedChecks === 1 ? '' : 's'}`));
+  for (const s of m.skips) out.push(`    ${p.yellow('○')} ${s.test}: ${s.reason}`);
+  if (t.todo > 0) out.push(kv('Todo', t.todo));
+  out.push(kv('Known defects', t.knownDefects));
+  for (const d of m.defects) out.push(`    ${p.yellow('◆')} ${d.id} (${d.test}): ${d.summary}`);
+  const ran = t.passed + t.failed;
+  if (ran > 0) out.push(kv('Pass rate', `${((t.passed / ran) * 100).toFixed(1)}%`));
+  for (const test of m.tests.filter((x) => x.status === 'failed')) out.push(`    ${p.red('✗')} ${test.name} ${p.dim(`(${test.file})`)}`);
+  for (const f of m.files.filter((x) => x.error)) out.push(`    ${p.red('✗')} ${f.file} could not run`);
+
+  const rq = m.requests.summary;
+  out.push(...section('Request Summary', p));
+  if (rq.total === 0) {
+    out.push('  no requests recorded');
+  } else {
+    out.push(kv('Total requests', rq.total));
+    out.push(kv('Successful', `${rq.ok} (${((rq.ok / rq.total) * 100).toFixed(1)}%)`));
+    out.push(kv('Failed', rq.failed > 0 ? p.red(String(rq.failed)) : '0'));
+    const l = rq.latencyMs;
+    out.push(kv('Latency', `min ${secs(l.min)}  median ${secs(l.median)}  p95 ${secs(l.p95)}  max ${secs(l.max)}`));
+    out.push(kv('TTFT (streams)', rq.ttftMs.count > 0 ? `median ${secs(rq.ttftMs.median)} over ${rq.ttftMs.count} streams` : 'no streams recorded'));
+    out.push(kv('Tokens', rq.tokens));
+  }
+
+  out.push(...section('Metrics Endpoints', p));
+  if (m.metricsEndpoints.length === 0) out.push('  none probed');
+  for (const e of m.metricsEndpoints) out.push(endpointLine(e, p));
+
+  out.push(...section('Server Log Exceptions', p));
+  if (m.exceptions.length === 0) out.push(`  ${p.green('none')}`);
+  for (const f of m.exceptions) {
+    const where = f.tests.length > 0 ? `during: ${f.tests.join(', ')}` : 'outside any test';
+    const mark = f.allowed ? p.yellow('! expected') : p.red('✗');
+    out.push(`  ${mark} ${f.headline}`, `      ${p.dim(`${f.server}, ${where}`)}`);
+  }
+  if (m.teardownError) out.push(`  ${p.red('✗ teardown:')} ${m.teardownError.split('\n')[0]}`);
+}
+
+function renderFacts(m: ReportModel, p: Palette, out: string[]): void {
+  out.push(...section('Server', p));
+  if (m.servers.length === 0) out.push('  no server facts (setup did not finish)');
+  for (const s of m.servers) {
+    const boot = s.bootToReadyMs !== null ? `boot-to-ready ${secs(s.bootToReadyMs)}` : s.spawned ? '' : 'reused (not started by the suite)';
+    out.push(`  ${s.name.padEnd(8)} FakeAI ${s.fakeaiVersion ?? '?'}  ${s.baseUrl}  port ${s.port ?? '?'}${s.pid ? `  pid ${s.pid}` : ''}  ${boot}`);
+    if (s.command) out.push(`           ${p.dim(s.command)}`);
+  }
+
+  out.push(...section('Run', p));
+  out.push(kv('Wall time', secs(m.timings.wallMs)));
+  if (m.seed !== null) out.push(kv('Seed', `${m.seed} (replay with --seed ${m.seed})`));
+  const a = m.artifacts;
+  out.push(kv('Reports', [a.json, a.junit, a.html, a.serverLog].filter(Boolean).join('\n                  ')));
+}
