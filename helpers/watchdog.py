@@ -44,16 +44,24 @@ def main(argv):
     )
     report_pid(server.pid)
 
+    runner_gone = threading.Event()
+
     def on_runner_gone():
         try:
             sys.stdin.buffer.read()  # returns only at EOF
         except OSError:
             pass
+        runner_gone.set()
         take_down_group(server, grace_s)
 
-    threading.Thread(target=on_runner_gone, daemon=True).start()
+    takedown = threading.Thread(target=on_runner_gone, daemon=True)
+    takedown.start()
 
     code = server.wait()
+    if runner_gone.is_set():
+        # The server went on our SIGTERM; exiting now would spare whatever it forked. The takedown
+        # ends in a group SIGKILL that ends this process too.
+        takedown.join()
     sys.stdout.flush()
     sys.stderr.flush()
     if code < 0:

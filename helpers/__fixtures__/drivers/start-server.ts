@@ -10,6 +10,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { startFakeAI, type StartOptions } from '../../fakeai-server';
+import { liveGroupMembers } from '../../process-group';
 
 interface DriverSpec extends StartOptions {
   then: 'stop' | 'hold' | 'die';
@@ -32,7 +33,7 @@ async function main(): Promise<void> {
     return;
   }
   const { stop, exited, ...facts } = server;
-  emit({ event: 'ready', ...facts });
+  emit({ event: 'ready', ...facts, groupMembers: liveGroupMembers(server.groupId) });
   if (spec.then === 'stop') {
     emit({ event: 'stopped', ...(await stop()) });
   } else if (spec.then === 'die') {

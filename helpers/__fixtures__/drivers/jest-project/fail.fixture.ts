@@ -1,0 +1,6 @@
+import { server } from '../../../harness-env';
+
+test('fails on purpose after reaching the server', async () => {
+  const res = await fetch(`${server().baseUrl}/health`);
+  expect(res.status).toBe(418);
+});
