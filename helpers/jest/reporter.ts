@@ -112,7 +112,7 @@ export default class E2EReporter {
     if (result.failureMessage) {
       const file = path.relative(this.globalConfig.rootDir, test.path);
       if (this.quiet) this.print(header(capabilityOf(file), this.p, file));
-      this.print(result.failureMessage.replace(/\n+$/, ''));
+      this.print(`\n${result.failureMessage.replace(/\n+$/, '')}\n`);
     }
     if (this.verbose && result.console) {
       for (const entry of result.console) this.print(this.p.dim(`    console.${entry.type}: ${entry.message}`));

@@ -66,7 +66,7 @@ export function finaliseRun(input: FinaliseInput): FinalisedRun {
     jestSuccess: input.jestSuccess,
     artifacts: {
       json: config.jsonReport,
-      junit: config.junitReport,
+      junit: existsSync(config.junitReport) ? config.junitReport : null,
       html: config.htmlReport,
       serverLog: existsSync(config.serverLogFile) ? config.serverLogFile : null,
     },

@@ -124,7 +124,7 @@ export const REPORT_SCHEMA = {
     },
     harnessError: { oneOf: [{ type: 'null' }, obj(['code', 'message'], { code: str, message: str })] },
     teardownError: nullable('string'),
-    artifacts: obj(['json', 'junit', 'html'], { json: str, junit: str, html: str, serverLog: nullable('string') }),
+    artifacts: obj(['json', 'junit', 'html', 'serverLog'], { json: str, junit: nullable('string'), html: str, serverLog: nullable('string') }),
   },
   additionalProperties: false,
 } as const;

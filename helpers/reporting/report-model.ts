@@ -75,7 +75,8 @@ export interface ReportModel {
   servers: ServerFacts[];
   harnessError: { code: string; message: string } | null;
   teardownError: string | null;
-  artifacts: { json: string; junit: string; html: string; serverLog: string | null };
+  /** junit/serverLog are null when the run did not produce them (e.g. setup failed). */
+  artifacts: { json: string; junit: string | null; html: string; serverLog: string | null };
 }
 
 export interface ModelInput {

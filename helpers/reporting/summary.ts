@@ -56,7 +56,7 @@ function renderResults(m: ReportModel, p: Palette, out: string[]): void {
     out.push(kv('Failed', rq.failed > 0 ? p.red(String(rq.failed)) : '0'));
     const l = rq.latencyMs;
     out.push(kv('Latency', `min ${secs(l.min)}  median ${secs(l.median)}  p95 ${secs(l.p95)}  max ${secs(l.max)}`));
-    out.push(kv('TTFT (streams)', rq.ttftMs.count > 0 ? `median ${secs(rq.ttftMs.median)} over ${rq.ttftMs.count} streams` : 'no streams recorded'));
+    out.push(kv('TTFT (streams)', rq.ttftMs.count > 0 ? `median ${secs(rq.ttftMs.median)} over ${rq.ttftMs.count} stream${rq.ttftMs.count === 1 ? '' : 's'}` : 'no streams recorded'));
     out.push(kv('Tokens', rq.tokens));
   }
 

@@ -1,0 +1,21 @@
+import { readHarnessEnv } from '../../../harness-env';
+import { appendRecord } from '../../../run-records';
+
+const base = { batch: 'request-load', id: null, method: 'POST', path: '/v1/chat/completions', status: 200, ok: true, error: null } as const;
+
+describe('fixture load', () => {
+  test('records two requests', () => {
+    const { runDir } = readHarnessEnv();
+    const test = expect.getState().currentTestName ?? null;
+    appendRecord(runDir, { kind: 'request', ...base, seq: 1, of: 2, model: 'gpt-4', stream: false, durationMs: 123, ttftMs: null, tokens: 40, test });
+    appendRecord(runDir, { kind: 'request', ...base, seq: 2, of: 2, model: 'claude-3-opus', stream: true, durationMs: 231, ttftMs: 21, tokens: 48, test });
+    expect(true).toBe(true);
+  });
+
+  test('records an endpoint probe and a skip with its reason', () => {
+    const { runDir } = readHarnessEnv();
+    appendRecord(runDir, { kind: 'endpoint', path: '/metrics', served: true, status: 200, contentType: 'application/json', durationMs: 3, skipReason: null });
+    appendRecord(runDir, { kind: 'skip', test: 'fixture load /metrics/slo', reason: 'not served by this server (404)' });
+    expect(1 + 1).toBe(2);
+  });
+});

@@ -1,0 +1,71 @@
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { OPTIONS, PROJECT_ROOT } from '../config';
+import { parseCliArgs, usage, UsageError } from '../cli-args';
+
+const TSX = path.join(PROJECT_ROOT, 'node_modules', '.bin', 'tsx');
+const CLI = path.join(PROJECT_ROOT, 'scripts', 'e2e.ts');
+
+function cli(args: string[]) {
+  const r = spawnSync(TSX, [CLI, ...args], { cwd: PROJECT_ROOT, encoding: 'utf8', timeout: 30_000, env: { ...process.env, E2E_REPORTS_DIR: '/tmp/fakeai-e2e-cli-unused' } });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe('flag parsing', () => {
+  it('turns every valued flag into its E2E_* variable', () => {
+    const { env } = parseCliArgs(['--timeout', '9', '--json=out/r.json', '--seed', '42', '--python', '/usr/bin/python3']);
+    expect(env).toEqual({ E2E_STARTUP_TIMEOUT: '9', E2E_JSON: 'out/r.json', E2E_SEED: '42', E2E_PYTHON: '/usr/bin/python3' });
+  });
+
+  it('turns switches into 1 and --no-color into E2E_COLOR=0', () => {
+    expect(parseCliArgs(['--strict', '--quiet', '--no-color']).env).toEqual({ E2E_STRICT: '1', E2E_QUIET: '1', E2E_COLOR: '0' });
+  });
+
+  it('combines --host and --port into E2E_URL, host defaulting to 127.0.0.1', () => {
+    expect(parseCliArgs(['--host', 'localhost', '--port', '8000']).env.E2E_URL).toBe('http://localhost:8000');
+    expect(parseCliArgs(['--port', '8765']).env.E2E_URL).toBe('http://127.0.0.1:8765');
+  });
+
+  it('hands everything after "--" to Jest untouched', () => {
+    expect(parseCliArgs(['--quiet', '--', '-t', 'health', '--bail']).jestArgs).toEqual(['-t', 'health', '--bail']);
+  });
+
+  it('rejects unknown flags, missing values, stray arguments and a host without a port', () => {
+    expect(() => parseCliArgs(['--bogus'])).toThrow(/Unknown flag "--bogus"/);
+    expect(() => parseCliArgs(['--timeout'])).toThrow(/needs a value/);
+    expect(() => parseCliArgs(['--json', '--quiet'])).toThrow(/needs a value/);
+    expect(() => parseCliArgs(['health'])).toThrow(/after a second "--"/);
+    expect(() => parseCliArgs(['--host', 'h'])).toThrow(/--host needs --port/);
+    expect(() => parseCliArgs(['--port', '70000'])).toThrow(UsageError);
+    expect(() => parseCliArgs(['--quiet=yes'])).toThrow(/takes no value/);
+  });
+
+  it('lists every option of the OPTIONS table in --help, with its variable and default', () => {
+    const text = usage();
+    for (const o of OPTIONS) {
+      expect(text).toContain(o.flag);
+      expect(text).toContain(`env ${o.env}; default ${o.default}`);
+    }
+  });
+});
+
+describe('the e2e command line', () => {
+  it('prints the usage for --help and exits 0', () => {
+    const r = cli(['--help']);
+    expect(r.code).toBe(0);
+    for (const o of OPTIONS) expect(r.stdout).toContain(o.flag);
+  });
+
+  it('exits 2 with the usage on an unknown flag', () => {
+    const r = cli(['--frobnicate']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('Unknown flag "--frobnicate"');
+    expect(r.stderr).toContain('Usage: npm run e2e');
+  });
+
+  it('exits 2 naming the variable when a value is invalid', () => {
+    const r = cli(['--timeout', 'soon']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/E2E_STARTUP_TIMEOUT must be a positive number of seconds, got "soon"/);
+  });
+});
