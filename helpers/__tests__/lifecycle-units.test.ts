@@ -1,0 +1,145 @@
+/**
+ * The lifecycle's pure parts: what counts as ready, what counts as a harness error, what the
+ * error paragraphs say, and how process groups are read — each fed bad data too.
+ */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { ConfigError } from '../config';
+import { harnessError, HarnessError, isHarnessError, logTail } from '../errors';
+import { isAlive, liveGroupMembers, processState } from '../process-group';
+import { isReadyBody, waitUntilReady } from '../readiness';
+
+const tmp = mkdtempSync(path.join(os.tmpdir(), 'fakeai-e2e-units-'));
+
+describe('what counts as ready', () => {
+  test('a JSON body with ready exactly true is ready', () => {
+    expect(isReadyBody('{"status":"healthy","ready":true}')).toBe(true);
+  });
+
+  test.each([
+    ['ready false', '{"status":"starting","ready":false}'],
+    ['ready as a string', '{"ready":"true"}'],
+    ['no ready field', '{"status":"healthy"}'],
+    ['not JSON', 'OK'],
+    ['JSON null', 'null'],
+    ['empty', ''],
+  ])('%s is not ready', (_what, body) => {
+    expect(isReadyBody(body)).toBe(false);
+  });
+});
+
+describe('waiting for readiness', () => {
+  let server: Server;
+  let baseUrl: string;
+  let readyAfter = Infinity;
+  const started = Date.now();
+
+  beforeAll(async () => {
+    server = createServer((_req, res) => {
+      const ready = Date.now() - started >= readyAfter;
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ ready }));
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    baseUrl = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  });
+  afterAll(() => new Promise<void>((r) => server.close(() => r())));
+
+  test('200 with ready: false until the deadline is a timeout, with the last answer kept', async () => {
+    readyAfter = Infinity;
+    const r = await waitUntilReady({ baseUrl, timeoutMs: 300 });
+    expect(r).toMatchObject({ ready: false, reason: 'timeout' });
+    expect(r.ready === false && r.reason === 'timeout' && r.lastAnswer).toContain('"ready":false');
+    // Polled at most 50 ms apart: at least 300 / 50 polls, give or take scheduling.
+    expect(r.polls).toBeGreaterThanOrEqual(4);
+  });
+
+  test('turns ready as soon as the body says so', async () => {
+    readyAfter = Date.now() - started + 150;
+    const r = await waitUntilReady({ baseUrl, timeoutMs: 5000 });
+    expect(r.ready).toBe(true);
+    expect(r.elapsedMs).toBeGreaterThanOrEqual(100);
+    expect(r.elapsedMs).toBeLessThan(150 + 500);
+  });
+
+  test('an exit before ready wins at once, not at the deadline', async () => {
+    readyAfter = Infinity;
+    const exited = new Promise<{ code: number; signal: null }>((r) => setTimeout(() => r({ code: 3, signal: null }), 100));
+    const r = await waitUntilReady({ baseUrl, timeoutMs: 10_000, exited });
+    expect(r).toMatchObject({ ready: false, reason: 'exited', exit: { code: 3 } });
+    expect(r.elapsedMs).toBeLessThan(1000);
+  });
+
+  test('nothing listening is a timeout naming the connection error', async () => {
+    const closed = createServer();
+    await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
+    const port = (closed.address() as { port: number }).port;
+    await new Promise<void>((r) => closed.close(() => r()));
+    const r = await waitUntilReady({ baseUrl: `http://127.0.0.1:${port}`, timeoutMs: 200 });
+    expect(r.ready === false && r.reason === 'timeout' && r.lastAnswer).toBe('ECONNREFUSED');
+  });
+});
+
+describe('harness errors', () => {
+  test('every HarnessError and config.ts ConfigError is recognised by its code', () => {
+    expect(isHarnessError(new HarnessError('NEVER_READY', 'x'))).toBe(true);
+    expect(isHarnessError(new ConfigError('bad flag'))).toBe(true);
+  });
+
+  test('an error rethrown from another module registry is still recognised (duck-typed code)', () => {
+    const foreign = Object.assign(new Error('Jest: Got error running globalSetup - x, reason: y'), { code: 'EXITED_AT_BOOT' });
+    expect(isHarnessError(foreign)).toBe(true);
+  });
+
+  test.each([
+    ['a plain Error', new Error('boom')],
+    ['an OS error code', Object.assign(new Error('x'), { code: 'ENOENT' })],
+    ['a non-error with a code', { code: 'NEVER_READY', message: 'x' }],
+    ['undefined', undefined],
+  ])('%s is not a harness error', (_what, e) => {
+    expect(isHarnessError(e)).toBe(false);
+  });
+
+  test('a paragraph says what happened, shows the last 20 log lines from logStart, and what to do', () => {
+    const logFile = path.join(tmp, 'boot.log');
+    const old = 'line from an earlier run\n';
+    writeFileSync(logFile, old + Array.from({ length: 25 }, (_, i) => `boot line ${i + 1}`).join('\n'));
+    const e = harnessError('EXITED_AT_BOOT', { server: 'auth', python: 'py', command: ['py', '-m', 'fakeai'], logFile, logStart: old.length, exit: { code: 3, signal: null } });
+    expect(e.code).toBe('EXITED_AT_BOOT');
+    expect(e.message).toMatch(/^FakeAI server "auth" exited with code 3 before it became ready \(py -m fakeai\)\./);
+    expect(e.message).toContain('  | boot line 25');
+    expect(e.message).toContain('  | boot line 6\n');
+    expect(e.message).not.toContain('boot line 5\n');
+    expect(e.message).not.toContain('earlier run');
+    expect(e.message).toMatch(/What to do: .+/);
+  });
+
+  test('a missing log is said plainly rather than shown as an empty tail', () => {
+    expect(logTail(path.join(tmp, 'absent.log'))).toBe('');
+    const e = harnessError('NEVER_READY', { server: 'default', python: 'py', timeoutMs: 45_000, logFile: path.join(tmp, 'empty.log') });
+    expect(e.message).toContain('within 45 s');
+    expect(e.message).toContain('--timeout / E2E_STARTUP_TIMEOUT');
+  });
+
+  test('a signal death is worded as a kill, not as an exit code', () => {
+    const e = harnessError('SERVER_DIED', { server: 'default', python: 'py', exit: { code: null, signal: 'SIGKILL' } });
+    expect(e.message).toContain('was killed by SIGKILL while the tests were running');
+  });
+});
+
+describe('process groups', () => {
+  test('this process is alive and found in its own group', () => {
+    expect(isAlive(process.pid)).toBe(true);
+    const own = processState(process.pid);
+    expect(own?.state).not.toBe('Z');
+    expect(liveGroupMembers(own!.pgid)).toContain(process.pid);
+  });
+
+  test('a pid that does not exist is neither alive nor in any group', () => {
+    const unused = 2 ** 22 + 12345; // above Linux's default pid_max
+    expect(processState(unused)).toBeUndefined();
+    expect(isAlive(unused)).toBe(false);
+    expect(liveGroupMembers(unused)).toEqual([]);
+  });
+});
