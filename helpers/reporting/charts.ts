@@ -212,7 +212,7 @@ export function histogram(values: readonly number[], opts: ChartOptions & { bins
 /** One box (quartiles, median line, min–max whiskers) per group. */
 export function boxPlot(groups: readonly BoxGroup[], opts: ChartOptions = {}): string {
   const nonEmpty = groups.filter((g) => g.values.length > 0);
-  const f = frame(opts, Math.max(320, 80 + nonEmpty.length * 70), 280);
+  const f = frame(opts, Math.max(320, 80 + nonEmpty.length * 110), 280);
   if (nonEmpty.length === 0) return empty('box', f, opts);
   for (const g of nonEmpty) assertFinite(g.values, `boxPlot "${g.label}"`);
   const { max, ticks } = niceScale(Math.max(...nonEmpty.flatMap((g) => g.values)));
@@ -229,7 +229,7 @@ export function boxPlot(groups: readonly BoxGroup[], opts: ChartOptions = {}): s
       `<line x1="${cx}" x2="${cx}" y1="${sy(mx).toFixed(1)}" y2="${sy(mn).toFixed(1)}" stroke="#374151"/>` +
       `<rect x="${(cx - bw / 2).toFixed(1)}" y="${sy(q3).toFixed(1)}" width="${bw.toFixed(1)}" height="${Math.max(1, sy(q1) - sy(q3)).toFixed(1)}" fill="${color}" fill-opacity="0.35" stroke="${color}"/>` +
       `<line x1="${(cx - bw / 2).toFixed(1)}" x2="${(cx + bw / 2).toFixed(1)}" y1="${sy(md).toFixed(1)}" y2="${sy(md).toFixed(1)}" stroke="${color}" stroke-width="2"/></g>` +
-      `<text x="${cx}" y="${PAD.top + f.plotH + 14}" text-anchor="middle" fill="#374151">${escapeXml(g.label)}</text>`
+      `<text x="${cx}" y="${PAD.top + f.plotH + 14}" text-anchor="middle" fill="#374151">${escapeXml(g.label.length > 18 ? `${g.label.slice(0, 17)}…` : g.label)}</text>`
     );
   });
   return `${open('box', f, opts, nonEmpty.length)}${yAxis(f, ticks, max, opts)}${boxes.join('')}${xLabel(f, opts)}</svg>`;

@@ -21,7 +21,7 @@ export function sampleRecords(): RunRecord[] {
     status: 200,
     ok: true,
     durationMs: 100 + ((i * 37) % 150),
-    ttftMs: i >= 10 ? 15 + (i % 5) * 3 : null,
+    ttftMs: i >= 10 ? 12 + ((i * 7) % 11) + (i % 5) * 3 : null,
     tokens: 40 + i,
     error: null,
     test: 'chat load sends 20 mixed requests',

@@ -1,0 +1,110 @@
+/**
+ * The CLI end to end, against the fixture project in helpers/__fixtures__/reporting-project (no
+ * server, no network): exit codes, colour, live lines, and the artifacts CI consumes.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import Ajv from 'ajv';
+import addFormats from 'ajv-formats';
+import { PROJECT_ROOT } from '../config';
+import { REPORT_SCHEMA } from '../reporting/json-report';
+import { parseJunit } from '../reporting/junit-check';
+
+const TSX = path.join(PROJECT_ROOT, 'node_modules', '.bin', 'tsx');
+const FIXTURE_CONFIG = path.join(PROJECT_ROOT, 'helpers', '__fixtures__', 'reporting-project', 'jest.config.ts');
+
+interface Run {
+  code: number | null;
+  output: string;
+  dir: string;
+}
+
+function run(flags: string[], fixtureCase: string, env: Record<string, string> = {}): Promise<Run> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'fakeai-e2e-cli-'));
+  const args = [path.join(PROJECT_ROOT, 'scripts', 'e2e.ts'), '--reports-dir', dir, ...flags, '--', '--config', FIXTURE_CONFIG, fixtureCase];
+  const child = spawn(TSX, args, { cwd: PROJECT_ROOT, env: { ...process.env, ...env } });
+  let output = '';
+  child.stdout.on('data', (d) => (output += d));
+  child.stderr.on('data', (d) => (output += d));
+  return new Promise((resolve) => child.on('close', (code) => resolve({ code, output, dir })));
+}
+
+const read = (dir: string, name: string) => readFileSync(path.join(dir, name), 'utf8');
+
+describe('e2e CLI exit codes and output', () => {
+  let passing: Run;
+  let failing: Run;
+  let setupError: Run;
+  let coloured: Run;
+
+  beforeAll(async () => {
+    // Two at a time: the machine has two cores.
+    [passing, failing] = await Promise.all([run(['--no-color'], 'passing', { E2E_COLOR: '1' }), run(['--no-color'], 'failing', { FORCE_COLOR: '1' })]);
+    [setupError, coloured] = await Promise.all([run([], 'passing', { FIXTURE_SETUP: 'fail' }), run([], 'passing', { E2E_COLOR: '1' })]);
+  }, 90_000);
+
+  it('exits 0 when every test passes', () => {
+    expect({ code: passing.code, tail: passing.output.slice(-300) }).toMatchObject({ code: 0 });
+    expect(passing.output).toMatch(/✓ ALL TESTS PASSED \(2\/2\), 1 skipped\n/);
+  });
+
+  it('exits 1 when a test fails, and shows the failure', () => {
+    expect(failing.code).toBe(1);
+    expect(failing.output).toContain('● fixture failure › a request that fails');
+    expect(failing.output).toMatch(/✗ FAILED: 1 of 2 tests failed\n/);
+  });
+
+  it('exits 2 on a setup error and prints it as one paragraph, without Jest\'s prefix or a stack', () => {
+    expect(setupError.code).toBe(2);
+    expect(setupError.output).toContain('Setup error (NEVER_READY)');
+    expect(setupError.output).toContain('did not answer /health with ready: true within 45 s (fixture). Raise --timeout.');
+    expect(setupError.output).not.toMatch(/Got error running globalSetup|\n\s+at /);
+    expect(setupError.output).toContain('✗ SETUP ERROR (NEVER_READY): no tests ran');
+  });
+
+  it('prints no escape character with --no-color, even when E2E_COLOR=1 or FORCE_COLOR=1 ask for colour', () => {
+    expect(passing.output).not.toContain('\u001b');
+    expect(failing.output).not.toContain('\u001b');
+  });
+
+  it('does colour the same run when colour is asked for (the check above can fail)', () => {
+    expect(coloured.code).toBe(0);
+    expect(coloured.output).toContain('\u001b[');
+  });
+
+  it('prints a header per capability and a line per request as it completes', () => {
+    expect(passing.output).toMatch(/── passing cases\/passing\.fixture\.ts ─+\n/);
+    expect(passing.output).toContain('  [1/2] NORMAL | gpt-4 ... OK 0.123s  40 tokens');
+    expect(passing.output).toContain('  [2/2] STREAM | claude-3-opus ... OK 0.231s  48 tokens');
+    // A test's request lines come before its own result line.
+    expect(passing.output.indexOf('[2/2] STREAM')).toBeLessThan(passing.output.indexOf('✓ fixture load records two requests'));
+  });
+
+  it('prints the seed', () => {
+    expect(passing.output).toMatch(/seed \d+/);
+  });
+
+  it('writes a JSON report that validates against its schema, on success, failure and setup error', () => {
+    const ajv = new Ajv({ allErrors: true });
+    addFormats(ajv);
+    const validate = ajv.compile(REPORT_SCHEMA);
+    for (const r of [passing, failing, setupError]) {
+      const report = JSON.parse(read(r.dir, 'e2e-report.json'));
+      expect(validate(report) ? [] : validate.errors).toEqual([]);
+      expect(report.exitCode).toBe(r.code);
+    }
+  });
+
+  it('writes a junit.xml that counts the same tests as Jest', () => {
+    for (const r of [passing, failing]) {
+      const report = JSON.parse(read(r.dir, 'e2e-report.json'));
+      const junit = parseJunit(read(r.dir, 'junit.xml'));
+      expect(junit.testcases).toBe(report.totals.tests);
+      expect(junit.declaredTests).toBe(report.totals.tests);
+      expect(junit.failures).toBe(report.totals.failed);
+    }
+    expect(passing.output).not.toContain('warning: ');
+  });
+});
