@@ -10,6 +10,12 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 
+/**
+ * Default quiet period before a test's part of a server log is scanned. Chosen from measurements
+ * (docs/readme/log-watching.md, helpers/__fixtures__/attribution/measure-log-lag.ts).
+ */
+export const DEFAULT_LOG_QUIET_MS = 25;
+
 export const PROJECT_ROOT = path.resolve(__dirname, '..');
 export const VENV_PYTHON = path.join(PROJECT_ROOT, '.venv', 'bin', 'python');
 
@@ -40,6 +46,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   { flag: '--html', arg: 'FILE', env: 'E2E_HTML', default: 'reports/e2e-report.html', description: 'Self-contained HTML report path.' },
   { flag: '--seed', arg: 'N', env: 'E2E_SEED', default: '(random, printed)', description: 'Seed for generated inputs; replays a run.' },
   { flag: '--kill-grace', arg: 'MS', env: 'E2E_KILL_GRACE_MS', default: '2000', description: 'Time between SIGTERM and SIGKILL when stopping a server.' },
+  { flag: '--log-quiet', arg: 'MS', env: 'E2E_LOG_QUIET_MS', default: String(DEFAULT_LOG_QUIET_MS), description: "After each test, how long a server log must stay still before the test's part of it is scanned for exceptions." },
 ];
 
 const bool = z
@@ -85,6 +92,10 @@ const EnvSchema = z.object({
     .string()
     .optional()
     .refine((v) => v === undefined || v === '' || /^\d+$/.test(v), { message: 'E2E_SEED must be a whole number' }),
+  E2E_LOG_QUIET_MS: z
+    .string()
+    .optional()
+    .refine((v) => v === undefined || v === '' || (/^\d+$/.test(v) && Number(v) > 0), { message: 'E2E_LOG_QUIET_MS must be a positive whole number of milliseconds' }),
   E2E_KILL_GRACE_MS: z
     .string()
     .optional()
@@ -147,6 +158,8 @@ export interface HarnessConfig {
   startupTimeoutMs: number;
   requestTimeoutMs: number;
   killGraceMs: number;
+  /** Quiet period before a test's log range is scanned (helpers/server-log.ts waitForQuiet). */
+  logQuietMs: number;
   strict: boolean;
   quiet: boolean;
   verbose: boolean;
@@ -207,6 +220,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, isTTY = Boolean
     startupTimeoutMs: e.E2E_STARTUP_TIMEOUT,
     requestTimeoutMs: e.E2E_REQUEST_TIMEOUT,
     killGraceMs: e.E2E_KILL_GRACE_MS ? Number(e.E2E_KILL_GRACE_MS) : 2000,
+    logQuietMs: e.E2E_LOG_QUIET_MS ? Number(e.E2E_LOG_QUIET_MS) : DEFAULT_LOG_QUIET_MS,
     strict: e.E2E_STRICT,
     quiet: e.E2E_QUIET,
     verbose: e.E2E_VERBOSE,

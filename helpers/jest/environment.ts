@@ -1,3 +1,186 @@
-// PLACEHOLDER (lead, to be replaced by the log-attribution work).
+/**
+ * The e2e test environment: ties server-side exceptions to the test that caused them.
+ *
+ * jest-circus awaits handleTestEvent, and an Error pushed onto `test.errors` fails the test with
+ * exactly that message. On test_start each server log's size is this test's window start; on
+ * test_done we wait for the log to go quiet (a traceback can land ms after its response), scan the
+ * window with the pure log watcher, and fail the test for every exception that is not allowed.
+ * Windows and findings go to the run dir, where globalTeardown finds what no test owned.
+ *
+ * A server that died fails the next tests at once: an error pushed at test_start makes circus skip
+ * the beforeEach hooks and the test body (it runs neither when test.errors is non-empty).
+ */
+import path from 'node:path';
+import type { EnvironmentContext, JestEnvironmentConfig } from '@jest/environment';
+import type { Circus } from '@jest/types';
 import NodeEnvironment from 'jest-environment-node';
-export default class E2EEnvironment extends NodeEnvironment {}
+import { appendWindow, exitMarkerOf, serverExitedMessage } from '../attribution';
+import { ALLOWED_EXCEPTIONS, type AllowedException, DEFAULT_LOG_QUIET_MS, loadConfig, PROJECT_ROOT } from '../config';
+import { type HarnessEnv, readHarnessEnv, type ServerInfo } from '../harness-env';
+import { allowedBy, type Finding, formatFinding, scanChunk } from '../log-watcher';
+import { appendRecord } from '../run-records';
+import { ServerLog } from '../server-log';
+
+/** testEnvironmentOptions this environment reads (the self-test fixture project sets them). */
+interface Options {
+  logQuietMs?: number;
+  /** Extra allowlist entries as {pattern, flags?, reason}: JSON config cannot hold a RegExp. */
+  allowedExceptions?: { pattern: string; flags?: string; reason: string }[];
+}
+
+/** How long a window may stay open waiting for a traceback cut at its end to finish. */
+const CUT_TIMEOUT_MS = 2000;
+
+interface OpenWindow {
+  id: string;
+  test: string;
+  server: ServerInfo;
+  log: ServerLog;
+  startOffset: number;
+  endOffset: number | undefined;
+  /** Whether the server's exit marker already existed when the test started. */
+  exitedBefore: boolean;
+}
+
+let windowSeq = 0;
+
+function fullName(test: Circus.TestEntry): string {
+  const names: string[] = [test.name];
+  for (let p: Circus.DescribeBlock | undefined = test.parent; p && p.parent; p = p.parent) names.unshift(p.name);
+  return names.join(' ');
+}
+
+/** An Error whose printed form is just the message: a harness stack frame would only be noise. */
+function plainError(message: string): Error {
+  const e = new Error(message);
+  e.stack = message;
+  return e;
+}
+
+export default class E2EEnvironment extends NodeEnvironment {
+  private readonly file: string;
+  private readonly quietMs: number;
+  private readonly allowed: readonly AllowedException[];
+  private harness: HarnessEnv | null | undefined;
+  /** Every window of this file, finished or not: concurrent tests overlap here. */
+  private readonly windows: OpenWindow[] = [];
+  private readonly byTest = new Map<Circus.TestEntry, OpenWindow[]>();
+  /** server:offset of findings already recorded, so overlapping windows record each only once. */
+  private readonly recorded = new Set<string>();
+
+  constructor(config: JestEnvironmentConfig, context: EnvironmentContext) {
+    super(config, context);
+    this.file = path.relative(PROJECT_ROOT, context.testPath);
+    const opts = (config.projectConfig.testEnvironmentOptions ?? {}) as Options;
+    let quiet = DEFAULT_LOG_QUIET_MS;
+    try {
+      quiet = loadConfig().logQuietMs;
+    } catch {
+      // globalSetup already refused an invalid configuration; keep the default here.
+    }
+    this.quietMs = opts.logQuietMs ?? quiet;
+    const extra = (opts.allowedExceptions ?? []).map((a) => ({ pattern: new RegExp(a.pattern, a.flags), reason: a.reason }));
+    this.allowed = [...ALLOWED_EXCEPTIONS, ...extra];
+  }
+
+  /** The handoff from globalSetup, or null when the tests run without it (nothing to watch then). */
+  private harnessEnv(): HarnessEnv | null {
+    if (this.harness === undefined) {
+      try {
+        this.harness = readHarnessEnv();
+      } catch {
+        this.harness = null;
+      }
+    }
+    return this.harness;
+  }
+
+  async handleTestEvent(event: Circus.Event): Promise<void> {
+    if (event.name === 'test_start') this.onTestStart(event.test);
+    else if (event.name === 'test_done') await this.onTestDone(event.test);
+  }
+
+  private onTestStart(test: Circus.TestEntry): void {
+    const harness = this.harnessEnv();
+    if (!harness) return;
+    const name = fullName(test);
+    const opened: OpenWindow[] = [];
+    for (const server of Object.values(harness.servers)) {
+      const exitedBefore = exitMarkerOf(server) !== undefined;
+      if (exitedBefore) test.errors.push(plainError(serverExitedMessage(server)));
+      // Without a log file (a reused server without --server-log) there is nothing to watch.
+      if (!server.logFile) continue;
+      const log = new ServerLog(server.logFile);
+      const w: OpenWindow = { id: `${process.pid}-${++windowSeq}`, test: name, server, log, startOffset: log.size(), endOffset: undefined, exitedBefore };
+      appendWindow(harness.runDir, { type: 'start', id: w.id, test: name, file: this.file, server: server.name, startOffset: w.startOffset, startedAt: new Date().toISOString() });
+      opened.push(w);
+    }
+    this.windows.push(...opened);
+    this.byTest.set(test, opened);
+  }
+
+  private async onTestDone(test: Circus.TestEntry): Promise<void> {
+    const harness = this.harnessEnv();
+    const opened = this.byTest.get(test);
+    if (!harness || !opened) return;
+    this.byTest.delete(test);
+    const perServer = await Promise.all(opened.map((w) => this.closeWindow(w)));
+    const exitMessages: string[] = [];
+    const findingErrors: Error[] = [];
+    for (const [i, w] of opened.entries()) {
+      const findings = perServer[i];
+      for (const f of findings) {
+        const err = this.recordFinding(harness, w, f);
+        if (err) findingErrors.push(err);
+      }
+      appendWindow(harness.runDir, {
+        type: 'end', id: w.id, test: w.test, file: this.file, server: w.server.name,
+        startOffset: w.startOffset, endOffset: w.endOffset!, findings: findings.map((f) => f.startOffset), endedAt: new Date().toISOString(),
+      });
+      if (!w.exitedBefore && exitMarkerOf(w.server)) exitMessages.push(serverExitedMessage(w.server));
+    }
+    // A server that died during the test: its own errors (refused connections) are noise next to that.
+    if (exitMessages.length > 0) test.errors.splice(0, test.errors.length, ...exitMessages.map(plainError));
+    test.errors.push(...findingErrors);
+  }
+
+  /** Waits for quiet, scans the window, and waits more while a traceback is cut at its end. */
+  private async closeWindow(w: OpenWindow): Promise<Finding[]> {
+    const deadline = performance.now() + CUT_TIMEOUT_MS;
+    let quiet = this.quietMs;
+    for (;;) {
+      const { size } = await w.log.waitForQuiet({ quietMs: quiet, timeoutMs: Math.max(quiet * 4, 1000) });
+      const lastTry = performance.now() >= deadline;
+      const { findings, resumeOffset } = scanChunk(w.log.readRange(w.startOffset, size), { baseOffset: w.startOffset, final: lastTry });
+      if (resumeOffset >= size || lastTry) {
+        w.endOffset = Math.max(size, ...findings.map((f) => f.endOffset));
+        return findings;
+      }
+      quiet = Math.min(quiet * 2, 200);
+    }
+  }
+
+  /** Records a finding once; returns the Error that fails this test, unless it is allowed. */
+  private recordFinding(harness: HarnessEnv, w: OpenWindow, f: Finding): Error | undefined {
+    const others = this.windows.filter(
+      (o) => o !== w && o.server.name === w.server.name && o.startOffset <= f.startOffset && (o.endOffset === undefined || f.startOffset < o.endOffset),
+    );
+    const tests = [w.test, ...others.map((o) => o.test)];
+    const allow = allowedBy(f, this.allowed);
+    const key = `${w.server.name}:${f.startOffset}`;
+    if (!this.recorded.has(key)) {
+      this.recorded.add(key);
+      appendRecord(harness.runDir, { kind: 'finding', server: w.server.name, tests, headline: f.headline, text: f.text, allowed: allow !== undefined });
+    }
+    if (allow) return undefined;
+    const also =
+      others.length > 0
+        ? `\nOther tests were running at the same time, so any of them may have caused it: ${others.map((o) => `"${o.test}"`).join(', ')}.`
+        : '';
+    return plainError(
+      `FakeAI server "${w.server.name}" logged an exception during test "${w.test}" (${this.file}): ${f.headline}${also}\n\n` +
+        `${formatFinding(f, { server: w.server.name, logFile: w.server.logFile })}\n\n` +
+        'If the test provokes it on purpose, allow it in ALLOWED_EXCEPTIONS (helpers/config.ts) with a reason.',
+    );
+  }
+}

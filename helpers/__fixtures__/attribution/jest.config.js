@@ -1,0 +1,21 @@
+// A fixture Jest project for the log-attribution self-tests (helpers/__tests__/attribution.test.ts):
+// the REAL globalSetup/globalTeardown and test environment, against stub servers put on PYTHONPATH
+// by the driver. Tests are named *.fixture.ts so the unit project never picks them up.
+const path = require('node:path');
+
+const jestDir = path.resolve(__dirname, '..', '..', 'jest');
+
+module.exports = {
+  rootDir: __dirname,
+  testMatch: ['<rootDir>/*.fixture.ts'],
+  transform: { '^.+\\.ts$': ['ts-jest', { diagnostics: false }] },
+  globalSetup: path.join(jestDir, 'global-setup.ts'),
+  globalTeardown: path.join(jestDir, 'global-teardown.ts'),
+  testEnvironment: path.join(jestDir, 'environment.ts'),
+  testEnvironmentOptions: {
+    // Generous on purpose: this checks WHO gets blamed, not how short the quiet period can be,
+    // and the machine running it may be busy.
+    logQuietMs: 100,
+    allowedExceptions: [{ pattern: 'boom ALLOWED-ON-PURPOSE', reason: 'fixture: a test provokes it on purpose' }],
+  },
+};

@@ -1,0 +1,162 @@
+/**
+ * Who owns an exception in a server log. Each test's byte range of each log ("window") is written
+ * to <runDir>/windows.ndjson by the test environment, with the findings the test reported; after the
+ * servers stopped, globalTeardown calls findUnattributedExceptions() to scan every log once more,
+ * now final, and fail the run for whatever no test reported: exceptions during setup, between
+ * tests, at shutdown — and any a test's own scan could not see.
+ */
+import { appendFileSync, existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { AllowedException } from './config';
+import type { HarnessEnv, ServerInfo } from './harness-env';
+import { allowedBy, type Finding, formatFinding, scanLog } from './log-watcher';
+import { appendRecord } from './run-records';
+import { ServerLog } from './server-log';
+
+export const WINDOWS_FILE = 'windows.ndjson';
+
+interface WindowBase {
+  /** Pairs a start with its end: "<pid>-<n>". */
+  id: string;
+  test: string;
+  file: string;
+  server: string;
+  startOffset: number;
+}
+export interface WindowStart extends WindowBase {
+  type: 'start';
+  startedAt: string;
+}
+export interface WindowEnd extends WindowBase {
+  type: 'end';
+  endOffset: number;
+  /** startOffset of every finding the test recorded (allowed ones included). */
+  findings: number[];
+  endedAt: string;
+}
+export type WindowLine = WindowStart | WindowEnd;
+
+/** A test's range of one server log; `endOffset` is absent when the test never finished. */
+export interface TestWindow {
+  id: string;
+  test: string;
+  file: string;
+  server: string;
+  startOffset: number;
+  endOffset: number | undefined;
+  findings: number[];
+}
+
+export function windowsPath(runDir: string): string {
+  return path.join(runDir, WINDOWS_FILE);
+}
+
+export function appendWindow(runDir: string, line: WindowLine): void {
+  appendFileSync(windowsPath(runDir), `${JSON.stringify(line)}\n`);
+}
+
+export function readWindows(runDir: string): TestWindow[] {
+  const file = windowsPath(runDir);
+  if (!existsSync(file)) return [];
+  const byId = new Map<string, TestWindow>();
+  for (const raw of readFileSync(file, 'utf8').split('\n')) {
+    if (raw.trim() === '') continue;
+    const l = JSON.parse(raw) as WindowLine;
+    const w = byId.get(l.id) ?? { id: l.id, test: l.test, file: l.file, server: l.server, startOffset: l.startOffset, endOffset: undefined, findings: [] };
+    if (l.type === 'end') {
+      w.endOffset = l.endOffset;
+      w.findings = l.findings;
+    }
+    byId.set(l.id, w);
+  }
+  return [...byId.values()];
+}
+
+/** The exit marker the lifecycle writes when a server exits unasked: JSON {code, signal, at}. */
+export interface ExitMarker {
+  code: number | null;
+  signal: string | null;
+  at?: string;
+}
+
+export function exitMarkerOf(server: Pick<ServerInfo, 'exitMarkerFile'>): ExitMarker | undefined {
+  if (!server.exitMarkerFile || !existsSync(server.exitMarkerFile)) return undefined;
+  try {
+    return JSON.parse(readFileSync(server.exitMarkerFile, 'utf8')) as ExitMarker;
+  } catch {
+    // Caught mid-write: it exists, so the server is gone; the details are not known yet.
+    return { code: null, signal: null };
+  }
+}
+
+/** "server <name> exited (code=…, signal=…)" and the last 20 lines of its log. */
+export function serverExitedMessage(server: ServerInfo): string {
+  const m = exitMarkerOf(server) ?? { code: null, signal: null };
+  const when = m.at ? ` at ${m.at}` : '';
+  const tail = server.logFile ? new ServerLog(server.logFile).tail(20, server.logStart) : [];
+  const log = server.logFile
+    ? tail.length > 0
+      ? `\nLast ${tail.length} lines of ${server.logFile}:\n${tail.map((l) => `  | ${l}`).join('\n')}`
+      : `\nIts log ${server.logFile} is empty.`
+    : '\nIts log is not watched.';
+  return `server ${server.name} exited (code=${m.code}, signal=${m.signal})${when}; the remaining tests fail at once.${log}`;
+}
+
+export function windowContains(w: Pick<TestWindow, 'startOffset' | 'endOffset'>, offset: number): boolean {
+  return w.startOffset <= offset && (w.endOffset === undefined || offset < w.endOffset);
+}
+
+/** Where in the run an offset falls, relative to the test windows around it, in words. */
+export function describePlace(windows: readonly TestWindow[], offset: number): string {
+  const inside = windows.filter((w) => windowContains(w, offset));
+  if (inside.length > 0) {
+    const names = inside.map((w) => `"${w.test}" (${w.file})`).join(', ');
+    return `during ${names}, which did not report it (the test did not finish, or saw only part of the log)`;
+  }
+  if (windows.length === 0) return 'while no test was running (no test recorded a window in this log)';
+  const sorted = [...windows].sort((a, b) => a.startOffset - b.startOffset);
+  const before = sorted.filter((w) => w.endOffset !== undefined && w.endOffset <= offset).pop();
+  const after = sorted.find((w) => w.startOffset > offset);
+  if (!before) return `before the first test ("${after?.test}") — during start-up or a beforeAll`;
+  if (!after) return `after the last test ("${before.test}") finished — in an afterAll, during teardown or at shutdown`;
+  return `between tests, after "${before.test}" and before "${after.test}" (a hook, or a late write from the test before)`;
+}
+
+/**
+ * Scans each server log from logStart to its end, drops what the tests already reported, records
+ * the rest (tests: [] when no test was running) and returns one readable message, or undefined.
+ * Call it after the servers stopped: the logs are final then.
+ */
+export async function findUnattributedExceptions(harness: HarnessEnv, allowed: readonly AllowedException[]): Promise<string | undefined> {
+  const windows = readWindows(harness.runDir);
+  const problems: string[] = [];
+  for (const info of Object.values(harness.servers)) {
+    if (!info.logFile || !existsSync(info.logFile)) continue;
+    const log = new ServerLog(info.logFile);
+    const end = log.size();
+    if (end <= info.logStart) continue;
+    const mine = windows.filter((w) => w.server === info.name);
+    const reported = new Set(mine.flatMap((w) => w.findings));
+    const findings: Finding[] = scanLog(log.readRange(info.logStart, end), { baseOffset: info.logStart, final: true });
+    for (const f of findings) {
+      if (reported.has(f.startOffset)) continue;
+      const allow = allowedBy(f, allowed);
+      appendRecord(harness.runDir, {
+        kind: 'finding',
+        server: info.name,
+        tests: mine.filter((w) => windowContains(w, f.startOffset)).map((w) => w.test),
+        headline: f.headline,
+        text: f.text,
+        allowed: allow !== undefined,
+      });
+      if (allow) continue;
+      problems.push(`${describePlace(mine, f.startOffset)}:\n${formatFinding(f, { server: info.name, logFile: info.logFile })}`);
+    }
+  }
+  if (problems.length === 0) return undefined;
+  const n = problems.length;
+  const head = `FakeAI logged ${n} exception${n === 1 ? '' : 's'} that no test owned:`;
+  const tail =
+    'A test provoking one on purpose can allow it in ALLOWED_EXCEPTIONS (helpers/config.ts), with a reason.';
+  return [head, ...problems.map((p, i) => `${i + 1}. ${p}`), tail].join('\n\n');
+}
