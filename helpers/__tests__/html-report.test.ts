@@ -73,7 +73,7 @@ describe('HTML report in headless Chromium', () => {
     expect(await page.locator('#chart-histogram rect.datum').count()).toBeGreaterThan(1);
 
     expect(await page.textContent('#verdict')).toMatch(/^✗ FAILED/);
-    expect(await page.evaluate(() => (window as unknown as { __injected?: boolean }).__injected)).toBeUndefined();
+    expect(await page.evaluate(() => (globalThis as unknown as { __injected?: boolean }).__injected)).toBeUndefined();
     await page.fill('#req-filter', 'claude-3-opus');
     expect(await page.locator('#requests tbody tr:visible').count()).toBe(4);
 

@@ -35,6 +35,8 @@ export default class E2EReporter {
   private records: LineTail | undefined;
   private logs: { name: string; tail: LineTail }[] = [];
   private runDir: string;
+  /** The current file's header, printed before its first line (at once unless --quiet). */
+  private pendingHeader: string | undefined;
 
   constructor(
     private readonly globalConfig: Config.GlobalConfig,
@@ -49,7 +51,18 @@ export default class E2EReporter {
   }
 
   private print(line: string): void {
+    this.flushHeader();
+    this.emit(line);
+  }
+
+  private emit(line: string): void {
     this.write(`${this.p.enabled ? line : stripAnsi(line)}\n`);
+  }
+
+  private flushHeader(): void {
+    if (this.pendingHeader === undefined) return;
+    this.emit(this.pendingHeader);
+    this.pendingHeader = undefined;
   }
 
   private drain(): void {
@@ -95,9 +108,9 @@ export default class E2EReporter {
 
   onTestFileStart(test: Test): void {
     this.drain();
-    if (this.quiet) return;
     const file = path.relative(this.globalConfig.rootDir, test.path);
-    this.print(header(capabilityOf(file), this.p, file));
+    this.pendingHeader = header(capabilityOf(file), this.p, file);
+    if (!this.quiet) this.flushHeader();
   }
 
   onTestCaseResult(_test: Test, result: TestCaseResult | AssertionResult): void {
@@ -107,16 +120,15 @@ export default class E2EReporter {
     this.print(testLine(result.status, name, result.duration, this.p));
   }
 
-  onTestFileResult(test: Test, result: TestResult): void {
+  onTestFileResult(_test: Test, result: TestResult): void {
     this.drain();
     if (result.failureMessage) {
-      const file = path.relative(this.globalConfig.rootDir, test.path);
-      if (this.quiet) this.print(header(capabilityOf(file), this.p, file));
       this.print(`\n${result.failureMessage.replace(/\n+$/, '')}\n`);
     }
     if (this.verbose && result.console) {
       for (const entry of result.console) this.print(this.p.dim(`    console.${entry.type}: ${entry.message}`));
     }
+    this.pendingHeader = undefined;
   }
 
   onRunComplete(_contexts: Set<TestContext>, results: AggregatedResult): void {

@@ -26,9 +26,9 @@ export function requestLine(r: RequestRecord, p: Palette, verbose = false): stri
   const outcome = r.ok ? p.green('OK') : p.red(`FAIL${r.status !== null ? ` ${r.status}` : ''}`);
   const parts = [`${seq} ${kind} | ${target} ... ${outcome} ${secs(r.durationMs)}`];
   if (r.tokens !== null) parts.push(` ${r.tokens} tokens`);
-  if (verbose && r.stream && r.ttftMs !== null) parts.push(`  ttft ${secs(r.ttftMs)}`);
-  if (verbose && r.id) parts.push(p.dim(`  ${r.id}`));
-  if (!r.ok && r.error) parts.push(`  ${p.red(r.error)}`);
+  if (verbose && r.stream && r.ttftMs !== null) parts.push(` ttft ${secs(r.ttftMs)}`);
+  if (verbose && r.id) parts.push(p.dim(` ${r.id}`));
+  if (!r.ok && r.error) parts.push(` ${p.red(r.error)}`);
   return `  ${parts.join(' ')}`;
 }
 

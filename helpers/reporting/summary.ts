@@ -71,7 +71,7 @@ function renderResults(m: ReportModel, p: Palette, out: string[]): void {
     const mark = f.allowed ? p.yellow('! expected') : p.red('✗');
     out.push(`  ${mark} ${f.headline}`, `      ${p.dim(`${f.server}, ${where}`)}`);
   }
-  if (m.teardownError) out.push(`  ${p.red('✗ teardown:')} ${m.teardownError.split('\n')[0]}`);
+  if (m.teardownError) out.push(`  ${p.red('✗ after the tests (globalTeardown):')}`, ...m.teardownError.split('\n').map((l) => `    ${l}`));
 }
 
 function renderFacts(m: ReportModel, p: Palette, out: string[]): void {
