@@ -132,7 +132,7 @@ async function main(): Promise<number> {
     for (const l of load.result.levels) if (l.errors) findings.push(`load concurrency ${l.concurrency}: ${l.errors}/${l.requests} errors`);
 
     const memory = mainServer ? await runMemoryRounds(mainUrl, mainServer.pid, plan.memory, progress) : null;
-    if (memory?.verdict.verdict === 'growing') findings.push(`server memory: ${memory.verdict.reason}`);
+    for (const sr of memory?.series ?? []) if (sr.verdict.verdict === 'growing') findings.push(`server memory with ${sr.prompts} prompts: ${sr.verdict.reason}`);
     sampler?.sampleNow();
     sampler?.stop();
 

@@ -95,7 +95,7 @@ export async function runFidelity(servers: readonly TimingServer[], nonStreamUrl
     agent.destroy();
   }
 
-  const findings = checks.filter((c) => !c.ok).map((c) => `timing fidelity: ${c.metric} ${c.label}: ${c.detail}`);
+  const findings = checks.filter((c) => c.verdict === 'mismatch').map((c) => `timing fidelity: ${c.metric} ${c.label}: ${c.detail}`);
   return {
     result: {
       measured: measuredRaw.map((m) => ({ ttftMs: m.server.ttftMs, itlMs: m.server.itlMs, ttft: describe(m.ttft), itl: describe(m.itl), errors: m.errors })),

@@ -39,18 +39,18 @@ export function renderHtml(r: BenchResult): string {
     const checks = r.fidelity.checks.filter((c) => c.metric !== 'nonstream-delay');
     const bars = checks.flatMap((c, i) => [
       { label: `${c.metric} ${c.configuredMs} cfg`, value: c.expectedMs, color: CHART_PALETTE[0], tooltip: `${c.label}: expected ${c.expectedMs.toFixed(2)} ms (configured + overhead)` },
-      { label: `${c.metric} ${c.configuredMs} got`, value: c.measured?.p50 ?? 0, color: c.ok ? CHART_PALETTE[1] : CHART_PALETTE[4], tooltip: `${c.label}: measured median ${num(c.measured?.p50, 2)} ms #${i}` },
+      { label: `${c.metric} ${c.configuredMs} got`, value: c.measured?.p50 ?? 0, color: c.verdict === 'mismatch' ? CHART_PALETTE[4] : CHART_PALETTE[1], tooltip: `${c.label}: measured median ${num(c.measured?.p50, 2)} ms #${i}` },
     ]);
     const ns = r.fidelity.checks.filter((c) => c.metric === 'nonstream-delay');
     const nsBars = ns.flatMap((c) => [
       { label: `${c.label.replace('max_tokens=', 'mt ').replace('temperature=', 't ')} formula`, value: c.expectedMs, color: CHART_PALETTE[0] },
-      { label: 'measured', value: c.measured?.p50 ?? 0, color: c.ok ? CHART_PALETTE[1] : CHART_PALETTE[4] },
+      { label: 'measured', value: c.measured?.p50 ?? 0, color: c.verdict === 'mismatch' ? CHART_PALETTE[4] : CHART_PALETTE[1] },
     ]);
     parts.push(section('Timing fidelity: configured vs measured', [
       bars.length ? barChart(bars, { title: 'TTFT / ITL: expected vs measured median', unit: 'ms', width: 760 }) : '',
       nsBars.length ? barChart(nsBars, { title: 'Non-streaming delay: formula midpoint vs measured median', unit: 'ms', width: 760 }) : '',
       htmlTable(['check', 'setting', 'configured', 'expected ± tol', 'measured p50', 'n', 'verdict'],
-        r.fidelity.checks.map((c) => [c.metric, escapeXml(c.label), num(c.configuredMs), `${num(c.expectedMs)} ± ${num(c.toleranceMs)}`, num(c.measured?.p50, 2), String(c.measured?.n ?? 0), c.ok ? '<span class="ok">ok</span>' : `<span class="bad">mismatch</span>`])),
+        r.fidelity.checks.map((c) => [c.metric, escapeXml(c.label), num(c.configuredMs), `${num(c.expectedMs)} ± ${num(c.toleranceMs)}`, num(c.measured?.p50, 2), String(c.measured?.n ?? 0), c.verdict === 'ok' ? '<span class="ok">ok</span>' : c.verdict === 'mismatch' ? '<span class="bad">mismatch</span>' : '<span class="warn">inconclusive</span>'])),
     ].join('\n')));
   }
 
@@ -70,8 +70,8 @@ export function renderHtml(r: BenchResult): string {
     if (r.rssTimeline.length > 1) series.push({ name: 'RSS over time', points: r.rssTimeline.map((s) => ({ x: s.atMs / 1000, y: s.rssKiB / 1024, tooltip: `${(s.atMs / 1000).toFixed(1)} s: ${(s.rssKiB / 1024).toFixed(1)} MiB` })) });
     const mem = [series.length ? lineChart(series, { title: 'Server RSS over the run', xLabel: 'seconds', unit: 'MiB', width: 760 }) : ''];
     if (r.memory) {
-      mem.push(lineChart([{ name: 'RSS after round', points: r.memory.rounds.map((x) => ({ x: x.requests, y: x.rssKiB / 1024 })) }], { title: 'RSS after each round', xLabel: 'requests served', unit: 'MiB', width: 760 }));
-      mem.push(`<p>Leak verdict: <b>${escapeXml(r.memory.verdict.verdict)}</b> — ${escapeXml(r.memory.verdict.reason)}. Server CPU ${num(r.memory.cpuMsPer1kRequests, 0)} ms per 1,000 requests.</p>`);
+      mem.push(lineChart(r.memory.series.map((s, i) => ({ name: `${s.prompts} prompts`, color: CHART_PALETTE[i], points: s.rounds.map((x) => ({ x: x.requests, y: x.rssKiB / 1024 })) })), { title: 'RSS after each round', xLabel: 'requests in the series', unit: 'MiB', width: 760 }));
+      mem.push(htmlTable(['prompts', 'verdict', 'KiB per 1k requests', 'CPU ms per 1k requests', 'why'], r.memory.series.map((s) => [s.prompts, s.verdict.verdict === 'growing' ? '<span class="bad">growing</span>' : s.verdict.verdict, num(s.verdict.kibPer1kRequests, 0), num(s.cpuMsPer1kRequests, 0), escapeXml(s.verdict.reason)])));
     }
     parts.push(section('Server memory and CPU', mem.join('\n')));
   }

@@ -3,12 +3,14 @@
  * the bench's node:http client, axios (what the e2e tests use) and autocannon (a load generator many
  * know). Loopback only: the target is always a 127.0.0.1 server.
  *
- * Client overhead is read from wall time at concurrency 1, not from latency percentiles: autocannon
- * keeps latencies in an integer-millisecond histogram, too coarse for requests of a few ms. Each
- * client runs n and then 2n requests and we take the MARGINAL time per request,
- * (wall(2n) − wall(n)) / n, which cancels fixed costs (autocannon spins up its own machinery: with
- * plain wall/n it looked 2× slower than a bare loop). At concurrency 1 the server does the same work
- * for every client, so the difference in marginal time per request is what the client adds.
+ * Client overhead is read from time per request at concurrency 1, not from latency percentiles:
+ * autocannon keeps latencies in an integer-millisecond histogram, too coarse for requests of a few
+ * ms. Each client runs for a fixed time (autocannon's own `duration` mode, which starts its clock
+ * after its set-up) and time/requests is its cost per request. Rounds are interleaved (A B C, A B C,
+ * …) so drifting machine load hits every client alike, and the median over rounds is reported. At
+ * concurrency 1 the server does the same work for every client, so the difference in time per
+ * request is what the client adds. (A first attempt that timed n and 2n requests and took the
+ * marginal cost gave negative overheads on the busy machine: the difference of two noisy walls.)
  */
 import { performance } from 'node:perf_hooks';
 import http from 'node:http';
@@ -23,7 +25,9 @@ export interface LoadPlan {
   levels: number[];
   requestsPerLevel: number;
   secondsPerLevel: number;
-  clientCompareRequests: number;
+  /** Interleaved rounds per client, and how long each client runs per round. */
+  clientCompareRounds: number;
+  clientCompareSeconds: number;
   timeoutMs: number;
 }
 
@@ -31,9 +35,16 @@ export interface ClientRun {
   client: 'node-http' | 'axios' | 'autocannon';
   requests: number;
   errors: number;
-  wallMs: number;
+  /** Time per request at concurrency 1 in each round, ms. */
+  roundsMsPerRequest: number[];
+  /** Median over rounds. */
   msPerRequest: number;
-  rps: number;
+}
+
+interface TimedRun {
+  requests: number;
+  errors: number;
+  wallMs: number;
 }
 
 export interface LoadResult {
@@ -82,13 +93,15 @@ async function level(baseUrl: string, c: number, plan: LoadPlan): Promise<{ leve
   }
 }
 
-async function viaAxios(baseUrl: string, n: number, timeoutMs: number): Promise<ClientRun> {
+async function viaAxios(baseUrl: string, seconds: number, timeoutMs: number): Promise<TimedRun> {
   const httpAgent = new http.Agent({ keepAlive: true, maxSockets: 1 });
   const client = axios.create({ baseURL: baseUrl, httpAgent, timeout: timeoutMs, validateStatus: () => true });
   const body = fixedLoadBody();
   let errors = 0;
+  let requests = 0;
   const t0 = performance.now();
-  for (let i = 0; i < n; i++) {
+  while (performance.now() - t0 < seconds * 1000) {
+    requests++;
     try {
       const r = await client.post(CHAT_PATH, body);
       if (r.status !== 200) errors++;
@@ -98,29 +111,25 @@ async function viaAxios(baseUrl: string, n: number, timeoutMs: number): Promise<
   }
   const wallMs = performance.now() - t0;
   httpAgent.destroy();
-  return { client: 'axios', requests: n, errors, wallMs, msPerRequest: wallMs / n, rps: (n * 1000) / wallMs };
+  return { requests, errors, wallMs };
 }
 
-async function viaNodeHttp(baseUrl: string, n: number, timeoutMs: number): Promise<ClientRun> {
+async function viaNodeHttp(baseUrl: string, seconds: number, timeoutMs: number): Promise<TimedRun> {
   const agent = keepAliveAgent(1);
   const body = fixedLoadBody();
-  const r = await runBounded(n, 1, 10 * 60_000, () => timedPost({ baseUrl, agent, timeoutMs }, CHAT_PATH, body));
+  const r = await runBounded(Number.MAX_SAFE_INTEGER, 1, seconds * 1000, () => timedPost({ baseUrl, agent, timeoutMs }, CHAT_PATH, body));
   agent.destroy();
-  const errors = r.results.filter((x) => x.status !== 200 || x.error).length;
-  return { client: 'node-http', requests: n, errors, wallMs: r.wallMs, msPerRequest: r.wallMs / n, rps: (n * 1000) / r.wallMs };
+  return { requests: r.results.length, errors: r.results.filter((x) => x.status !== 200 || x.error).length, wallMs: r.wallMs };
 }
 
-async function viaAutocannon(baseUrl: string, n: number, timeoutMs: number): Promise<ClientRun> {
+async function viaAutocannon(baseUrl: string, seconds: number, timeoutMs: number): Promise<TimedRun> {
   // autocannon ships no types; its programmatic API is a promise-returning function.
   const autocannon = require('autocannon') as Autocannon;
-  const t0 = performance.now();
   const r = await autocannon({
     url: `${baseUrl}${CHAT_PATH}`, method: 'POST', headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(fixedLoadBody()), connections: 1, amount: n, timeout: Math.ceil(timeoutMs / 1000),
+    body: JSON.stringify(fixedLoadBody()), connections: 1, duration: seconds, timeout: Math.ceil(timeoutMs / 1000),
   });
-  const wallMs = performance.now() - t0;
-  const total = r.requests.total;
-  return { client: 'autocannon', requests: total, errors: r.non2xx + r.errors + r.timeouts, wallMs, msPerRequest: wallMs / Math.max(1, total), rps: (total * 1000) / wallMs };
+  return { requests: r.requests.total, errors: r.non2xx + r.errors + r.timeouts, wallMs: r.duration * 1000 };
 }
 
 export async function runLoad(baseUrl: string, plan: LoadPlan, progress: (m: string) => void): Promise<{ result: LoadResult; metrics: MetricSamples[] }> {
@@ -133,19 +142,18 @@ export async function runLoad(baseUrl: string, plan: LoadPlan, progress: (m: str
     metrics.push(...r.metrics);
   }
   progress('load client comparison');
-  const n = plan.clientCompareRequests;
-  const clients = [viaNodeHttp, viaAxios, viaAutocannon];
-  const runs: ClientRun[][] = clients.map(() => []);
-  // Interleaved rounds (n, then 2n, for each client in turn) so drifting machine load hits all alike.
-  for (const size of [n, 2 * n]) {
-    for (let i = 0; i < clients.length; i++) runs[i].push(await clients[i](baseUrl, size, plan.timeoutMs));
+  const clients = { 'node-http': viaNodeHttp, axios: viaAxios, autocannon: viaAutocannon } as const;
+  const names = Object.keys(clients) as Array<keyof typeof clients>;
+  const runs = new Map(names.map((n) => [n, [] as TimedRun[]]));
+  for (let round = 0; round < plan.clientCompareRounds; round++) {
+    for (const n of names) runs.get(n)!.push(await clients[n](baseUrl, plan.clientCompareSeconds, plan.timeoutMs));
   }
-  const marginal = (rs: ClientRun[]): ClientRun => {
-    const [a, b] = rs;
-    const ms = (b.wallMs - a.wallMs) / (b.requests - a.requests);
-    return { client: a.client, requests: a.requests + b.requests, errors: a.errors + b.errors, wallMs: a.wallMs + b.wallMs, msPerRequest: ms, rps: 1000 / ms };
-  };
-  const [node, ax, autocannon] = runs.map(marginal);
+  const summary = names.map((client): ClientRun => {
+    const rs = runs.get(client)!;
+    const per = rs.map((r) => r.wallMs / Math.max(1, r.requests));
+    return { client, requests: rs.reduce((a, r) => a + r.requests, 0), errors: rs.reduce((a, r) => a + r.errors, 0), roundsMsPerRequest: per, msPerRequest: median(per) };
+  });
+  const [node, ax, autocannon] = summary;
   const acMs = autocannon.msPerRequest;
   return {
     result: {

@@ -2,6 +2,10 @@
  * Server memory over rounds of traffic: after each round of requests, the server's RSS is read from
  * /proc by PID, and the leak verdict looks at the trend across rounds (helpers/bench/leak.ts).
  * CPU time comes from the same process's /proc stat, so it is the server's own, not the launcher's.
+ *
+ * Two series on the same server: identical prompts first, then unique prompts. FakeAI keeps
+ * per-prompt state (a simulated KV-cache radix tree, a prompt cache) besides fixed-size metric
+ * windows; if only the unique-prompt series grows, the growth is per distinct prompt, not per request.
  */
 import { leakVerdict, type LeakVerdict, type RssRound } from './leak';
 import { readProc } from './proc-stats';
@@ -15,28 +19,36 @@ export interface MemoryPlan {
   timeoutMs: number;
 }
 
-export interface MemoryResult {
-  pid: number;
+export type PromptKind = 'identical' | 'unique';
+
+export interface MemorySeries {
+  prompts: PromptKind;
   rounds: Array<RssRound & { cpuMs: number; errors: number }>;
   verdict: LeakVerdict;
-  /** Server CPU time per 1,000 requests over the measured rounds, ms. */
+  /** Server CPU time per 1,000 requests over the rounds after warm-up, ms. */
   cpuMsPer1kRequests: number | null;
 }
 
-export async function runMemoryRounds(baseUrl: string, pid: number, plan: MemoryPlan, progress: (m: string) => void): Promise<MemoryResult> {
+export interface MemoryResult {
+  pid: number;
+  series: MemorySeries[];
+}
+
+async function runSeries(baseUrl: string, pid: number, plan: MemoryPlan, prompts: PromptKind, progress: (m: string) => void): Promise<MemorySeries> {
   const agent = keepAliveAgent(plan.concurrency);
-  const rounds: MemoryResult['rounds'] = [];
+  const rounds: MemorySeries['rounds'] = [];
   let served = 0;
   try {
     for (let round = 0; round < plan.rounds; round++) {
-      progress(`memory round ${round + 1}/${plan.rounds}`);
+      progress(`memory (${prompts} prompts) round ${round + 1}/${plan.rounds}`);
       // A mix of modes and models, so every path's allocations are exercised every round.
       const { results } = await runBounded(plan.requestsPerRound, plan.concurrency, 120_000, (i) => {
         const model = BENCH_MODELS[i % BENCH_MODELS.length];
         const target = { baseUrl, agent, timeoutMs: plan.timeoutMs };
-        return i % 2 === 0
-          ? timedPost(target, CHAT_PATH, chatBody({ model, stream: false, maxTokens: 32 }))
-          : timedStream(target, CHAT_PATH, chatBody({ model, stream: true, maxTokens: 32 }));
+        const stream = i % 2 === 1;
+        const body = chatBody({ model, stream, maxTokens: 32 });
+        if (prompts === 'identical') body.messages = [{ role: 'user', content: 'Say hello to the benchmark' }];
+        return stream ? timedStream(target, CHAT_PATH, body) : timedPost(target, CHAT_PATH, body);
       });
       served += results.length;
       const s = readProc(pid, 0);
@@ -48,5 +60,11 @@ export async function runMemoryRounds(baseUrl: string, pid: number, plan: Memory
   const first = rounds[1] ?? rounds[0];
   const last = rounds[rounds.length - 1];
   const cpuMsPer1kRequests = first && last && last.requests > first.requests ? ((last.cpuMs - first.cpuMs) * 1000) / (last.requests - first.requests) : null;
-  return { pid, rounds, verdict: leakVerdict(rounds), cpuMsPer1kRequests };
+  return { prompts, rounds, verdict: leakVerdict(rounds), cpuMsPer1kRequests };
+}
+
+export async function runMemoryRounds(baseUrl: string, pid: number, plan: MemoryPlan, progress: (m: string) => void): Promise<MemoryResult> {
+  const series: MemorySeries[] = [];
+  for (const prompts of ['identical', 'unique'] as const) series.push(await runSeries(baseUrl, pid, plan, prompts, progress));
+  return { pid, series };
 }

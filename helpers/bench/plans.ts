@@ -25,15 +25,15 @@ export const PLANS: Record<'quick' | 'full', BenchPlan> = {
   quick: {
     // 100 per cell: the smallest count with a p99 worth printing bare.
     latency: { perCell: 100, concurrency: 4, maxTokens: 16, deadlineMs: 7_000, timeoutMs: 15_000 },
-    fidelity: { streamsPerServer: 40, concurrency: 8, maxTokens: 12, nonStreamPerPoint: 10, nonStreamPoints: NONSTREAM_POINTS, deadlineMs: 8_000, timeoutMs: 15_000 },
-    load: { levels: [1, 8, 32, 64], requestsPerLevel: 300, secondsPerLevel: 3, clientCompareRequests: 100, timeoutMs: 15_000 },
-    memory: { rounds: 6, requestsPerRound: 300, concurrency: 8, timeoutMs: 15_000 },
+    fidelity: { streamsPerServer: 40, concurrency: 4, maxTokens: 12, nonStreamPerPoint: 10, nonStreamPoints: NONSTREAM_POINTS, deadlineMs: 8_000, timeoutMs: 15_000 },
+    load: { levels: [1, 8, 32, 64], requestsPerLevel: 300, secondsPerLevel: 3, clientCompareRounds: 3, clientCompareSeconds: 0.7, timeoutMs: 15_000 },
+    memory: { rounds: 6, requestsPerRound: 200, concurrency: 8, timeoutMs: 15_000 },
     rssSampleMs: 250,
   },
   full: {
     latency: { perCell: 1000, concurrency: 4, maxTokens: 16, deadlineMs: 30_000, timeoutMs: 30_000 },
     fidelity: { streamsPerServer: 200, concurrency: 8, maxTokens: 24, nonStreamPerPoint: 30, nonStreamPoints: NONSTREAM_POINTS, deadlineMs: 60_000, timeoutMs: 30_000 },
-    load: { levels: [1, 8, 32, 64], requestsPerLevel: 4000, secondsPerLevel: 20, clientCompareRequests: 1000, timeoutMs: 30_000 },
+    load: { levels: [1, 8, 32, 64], requestsPerLevel: 4000, secondsPerLevel: 20, clientCompareRounds: 5, clientCompareSeconds: 3, timeoutMs: 30_000 },
     memory: { rounds: 10, requestsPerRound: 2000, concurrency: 8, timeoutMs: 30_000 },
     rssSampleMs: 1000,
   },

@@ -22,12 +22,13 @@ export function renderText(r: BenchResult, paint: (s: string, tone: 'bad' | 'goo
   out.push(table(['model', 'mode', 'n', 'err', 'p50', 'p90', 'p95', 'p99', 'max', 'TTFT p50', 'TTFT p99', 'ITL p50', 'ITL p99'],
     r.latency.map((l) => [l.model, l.mode, String(l.total?.n ?? 0), String(l.errors), ms(l.total?.p50), ms(l.total?.p90), ms(l.total?.p95), p99(l.total), ms(l.total?.max),
       ms(l.ttft?.p50), p99(l.ttft), ms(l.itl?.p50, 2), p99(l.itl)])));
-  out.push(paint(`* p99 from fewer than ${MIN_SAMPLES_FOR_P99} samples: unreliable, shown for completeness.`, 'dim'));
+  const starred = r.latency.some((l) => [l.total, l.ttft, l.itl].some((d) => d && !d.p99Reliable));
+  if (starred) out.push(paint(`* p99 from fewer than ${MIN_SAMPLES_FOR_P99} samples: unreliable, shown for completeness.`, 'dim'));
 
   if (r.fidelity) {
     out.push('', 'Timing fidelity (configured vs measured median, ms)');
     out.push(table(['check', 'setting', 'configured', 'expected', '± tol', 'measured p50', 'n', 'verdict'],
-      r.fidelity.checks.map((c) => [c.metric, c.label, ms(c.configuredMs), ms(c.expectedMs), ms(c.toleranceMs), ms(c.measured?.p50, 2), String(c.measured?.n ?? 0), c.ok ? paint('ok', 'good') : paint('MISMATCH', 'bad')])));
+      r.fidelity.checks.map((c) => [c.metric, c.label, ms(c.configuredMs), ms(c.expectedMs), ms(c.toleranceMs), ms(c.measured?.p50, 2), String(c.measured?.n ?? 0), c.verdict === 'ok' ? paint('ok', 'good') : c.verdict === 'mismatch' ? paint('MISMATCH', 'bad') : paint('inconclusive', 'dim')])));
   }
 
   const L = r.load;
@@ -40,13 +41,15 @@ export function renderText(r: BenchResult, paint: (s: string, tone: 'bad' | 'goo
       c.client === 'autocannon' ? '—' : `${ms(L.clientOverheadMs[c.client], 3)} ms`])));
 
   if (r.memory) {
-    const mem = r.memory;
-    const first = mem.rounds[0];
-    const last = mem.rounds[mem.rounds.length - 1];
-    out.push('', `Server memory (pid ${mem.pid}): ${mem.rounds.length} rounds, RSS ${(first.rssKiB / 1024).toFixed(1)} → ${(last.rssKiB / 1024).toFixed(1)} MiB over ${last.requests} requests`);
-    const v = mem.verdict;
-    out.push(`leak verdict: ${v.verdict === 'growing' ? paint('GROWING', 'bad') : v.verdict} — ${v.reason}`);
-    out.push(`server CPU: ${ms(mem.cpuMsPer1kRequests, 0)} ms per 1,000 requests`);
+    out.push('', `Server memory and CPU (pid ${r.memory.pid}), rounds of mixed streaming/non-streaming chat`);
+    out.push(table(['prompts', 'rounds', 'requests', 'RSS first→last MiB', 'KiB/1k req', 'tau', 'verdict', 'CPU ms/1k req'],
+      r.memory.series.map((s) => {
+        const a = s.rounds[0];
+        const b = s.rounds[s.rounds.length - 1];
+        return [s.prompts, String(s.rounds.length), String(b?.requests ?? 0), a && b ? `${(a.rssKiB / 1024).toFixed(1)}→${(b.rssKiB / 1024).toFixed(1)}` : '—',
+          ms(s.verdict.kibPer1kRequests, 0), ms(s.verdict.tau, 2), s.verdict.verdict === 'growing' ? paint('GROWING', 'bad') : s.verdict.verdict, ms(s.cpuMsPer1kRequests, 0)];
+      })));
+    out.push(paint('verdict: Theil–Sen slope of RSS over rounds after one warm-up round; growing = > 64 KiB/1k requests with tau ≥ 0.6', 'dim'));
   }
 
   if (r.harness) {
