@@ -1,0 +1,180 @@
+/**
+ * Attribution end to end: runs Jest on the fixture project helpers/__fixtures__/attribution/ (the
+ * real globalSetup, test environment and globalTeardown) against stub servers, as a child process,
+ * and reads what a user would read: the exit code, the failure messages, the records.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { PROJECT_ROOT } from '../config';
+import { type FindingRecord, readRecords, recordsOfKind } from '../run-records';
+
+const STUBS = path.join(PROJECT_ROOT, 'helpers', '__fixtures__', 'stub-servers');
+const CONFIG = path.join(PROJECT_ROOT, 'helpers', '__fixtures__', 'attribution', 'jest.config.js');
+
+interface Run {
+  exitCode: number | null;
+  output: string;
+  ms: number;
+  runDir: string;
+  /** Failure blocks by "describe › test", as Jest prints them. */
+  failures: Map<string, string>;
+  findings: FindingRecord[];
+  /** Processes still carrying this run's marker in their environment after Jest exited. */
+  leftovers: number[];
+}
+
+function processesWith(marker: string): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/environ`, 'utf8').split('\0').includes(marker)) pids.push(Number(entry));
+    } catch {
+      // gone, or not ours to read
+    }
+  }
+  return pids;
+}
+
+function runFixture(fixture: string, stub: string): Promise<Run> {
+  const runDir = mkdtempSync(path.join(os.tmpdir(), `attribution-${fixture}-`));
+  const env: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('E2E_') && !k.startsWith('JEST_')) env[k] = v;
+  Object.assign(env, {
+    PYTHONPATH: path.join(STUBS, stub),
+    E2E_REPORTS_DIR: runDir,
+    E2E_KILL_GRACE_MS: '500',
+    NO_COLOR: '1',
+    FORCE_COLOR: '0',
+    // Passed on to the servers (only E2E_* is kept from them): the leak check looks for it.
+    FIXTURE_RUN_MARK: runDir,
+  });
+  const t0 = performance.now();
+  const child = spawn(process.execPath, [require.resolve('jest/bin/jest'), '--config', CONFIG, '--runInBand', `${fixture}.fixture`], { cwd: PROJECT_ROOT, env });
+  let output = '';
+  child.stdout.on('data', (c: Buffer) => (output += c.toString()));
+  child.stderr.on('data', (c: Buffer) => (output += c.toString()));
+  return new Promise((resolve) => {
+    child.on('close', (exitCode) => {
+      const failures = new Map<string, string>();
+      for (const block of output.split(/^ {2}● /m).slice(1)) failures.set(block.split('\n')[0].trim(), block);
+      resolve({
+        exitCode,
+        output,
+        ms: performance.now() - t0,
+        runDir,
+        failures,
+        findings: recordsOfKind(readRecords(runDir), 'finding'),
+        leftovers: processesWith(`FIXTURE_RUN_MARK=${runDir}`),
+      });
+    });
+  });
+}
+
+const passed = (run: Run, name: string) => new RegExp(`^\\s+✓ ${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}( \\(\\d+ ms\\))?$`, 'm').test(run.output);
+
+describe('a traceback logged after the response', () => {
+  let run: Run;
+  beforeAll(async () => {
+    run = await runFixture('blame', 'traceback_on_request');
+  }, 120_000);
+  afterAll(() => rmSync(run.runDir, { recursive: true, force: true }));
+
+  test('fails the test that caused it, with its name and the whole traceback', () => {
+    const msg = run.failures.get('one test at a time › triggers a traceback after its response')!;
+    expect(msg).toContain('logged an exception during test "one test at a time triggers a traceback after its response"');
+    expect(msg).toContain('Request 1-T1 failed: boom T1');
+    expect(msg).toContain("KeyError: 'boom T1'");
+    expect(msg).toContain('RuntimeError: request failed: boom T1');
+    expect(msg).not.toMatch(/boom T2|boom T3|boom T4/);
+  });
+
+  test('leaves the tests before and after it passing', () => {
+    expect(passed(run, 'innocent before')).toBe(true);
+    expect(passed(run, 'innocent after')).toBe(true);
+    expect(run.failures.has('one test at a time › innocent after')).toBe(false);
+  });
+
+  test('reads a traceback written line by line whole', () => {
+    const msg = run.failures.get('one test at a time › triggers a traceback written line by line')!;
+    expect(msg).toContain('RuntimeError: request failed: boom T2');
+    expect(msg).not.toContain('the log ended inside it');
+  });
+
+  test('fails the test for an exception in a server thread', () => {
+    expect(run.failures.get('one test at a time › triggers an exception in a thread')).toContain("Exception in thread stub-worker-T3: KeyError: 'boom T3'");
+  });
+
+  test('lets an allowlisted exception pass, and records it as allowed', () => {
+    expect(passed(run, 'triggers an allowed exception')).toBe(true);
+    expect(run.findings.filter((f) => f.text.includes('ALLOWED-ON-PURPOSE'))).toEqual([expect.objectContaining({ allowed: true })]);
+  });
+
+  test('names every test that was running when tests ran concurrently', () => {
+    for (const [self, other] of [['concurrent trigger', 'concurrent bystander'], ['concurrent bystander', 'concurrent trigger']]) {
+      const msg = run.failures.get(`two tests at once › ${self}`)!;
+      expect(msg).toContain('boom T4');
+      expect(msg).toContain(`Other tests were running at the same time, so any of them may have caused it: "two tests at once ${other}"`);
+    }
+    const t4 = run.findings.filter((f) => f.text.includes('boom T4'));
+    expect(t4).toHaveLength(1);
+    expect([...t4[0].tests].sort()).toEqual(['two tests at once concurrent bystander', 'two tests at once concurrent trigger']);
+  });
+
+  test('fails the run at teardown for an exception outside any test', () => {
+    expect(run.exitCode).toBe(1);
+    expect(run.output).toMatch(/FakeAI logged 1 exception that no test owned:\n\n1\. after the last test \("outside any test last innocent test"\) finished/);
+    expect(run.output).toContain('RuntimeError: request failed: boom BETWEEN');
+    expect(run.findings.filter((f) => f.text.includes('boom BETWEEN'))).toEqual([expect.objectContaining({ tests: [], allowed: false })]);
+    expect(passed(run, 'last innocent test')).toBe(true);
+  });
+
+  test('leaves no server process behind', () => {
+    expect(run.leftovers).toEqual([]);
+  });
+});
+
+describe('lines that merely mention errors', () => {
+  let run: Run;
+  beforeAll(async () => {
+    run = await runFixture('harmless', 'harmless_errors');
+  }, 120_000);
+  afterAll(() => rmSync(run.runDir, { recursive: true, force: true }));
+
+  test('never fail a test or the run', () => {
+    expect(run.failures.size).toBe(0);
+    expect(run.output).toMatch(/Tests: +3 passed, 3 total/);
+    expect(run.exitCode).toBe(0);
+  });
+
+  test('are really in the log the run watched, and produce no finding', () => {
+    expect(readFileSync(path.join(run.runDir, 'server.log'), 'utf8')).toContain('Errors/sec [/v1/chat/completions]');
+    expect(run.findings).toEqual([]);
+    expect(run.leftovers).toEqual([]);
+  });
+});
+
+describe('a server that exits mid-run', () => {
+  let run: Run;
+  beforeAll(async () => {
+    run = await runFixture('exit', 'dies_mid_run');
+  }, 120_000);
+  afterAll(() => rmSync(run.runDir, { recursive: true, force: true }));
+
+  test('fails the test during which it died, and the next one at once, with one clear message', () => {
+    for (const name of ['kills the server', 'would wait 30 s for nothing']) {
+      const msg = run.failures.get(`server exits mid-run › ${name}`)!;
+      expect(msg).toMatch(/^server exits mid-run › .+\n\n\s+server default exited \(code=7, signal=null\)/);
+      expect(msg).toContain('stub dies_mid_run: dying (GET /die) with code 7');
+    }
+  });
+
+  test('does not wait for the test timeout', () => {
+    expect(run.output).toMatch(/✕ would wait 30 s for nothing \(\d ms\)/);
+    expect(run.ms).toBeLessThan(25_000);
+    expect(run.exitCode).toBe(1);
+    expect(run.leftovers).toEqual([]);
+  });
+});

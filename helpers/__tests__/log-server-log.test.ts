@@ -1,0 +1,77 @@
+import { spawn } from 'node:child_process';
+import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { ServerLog } from '../server-log';
+
+let dir: string;
+let file: string;
+
+beforeEach(() => {
+  dir = mkdtempSync(path.join(os.tmpdir(), 'server-log-'));
+  file = path.join(dir, 'server.log');
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('reading by byte offsets', () => {
+  test('a missing file has size 0 and reads as empty', () => {
+    const log = new ServerLog(file);
+    expect(log.size()).toBe(0);
+    expect(log.readRange(0).length).toBe(0);
+    expect(log.tail(20)).toEqual([]);
+  });
+
+  test('readRange returns exactly the bytes asked for, clamped to the end', () => {
+    writeFileSync(file, 'abcdef');
+    const log = new ServerLog(file);
+    expect(log.readRange(2, 4).toString()).toBe('cd');
+    expect(log.readRange(4, 100).toString()).toBe('ef');
+    expect(log.readRange(5, 2).length).toBe(0);
+  });
+
+  test('tail gives the last n lines after a start offset, without older lines', () => {
+    writeFileSync(file, 'old 1\nold 2\n');
+    const start = new ServerLog(file).size();
+    appendFileSync(file, 'new 1\nnew 2\nnew 3\n');
+    const log = new ServerLog(file);
+    expect(log.tail(2, start)).toEqual(['new 2', 'new 3']);
+    expect(log.tail(20, start)).toEqual(['new 1', 'new 2', 'new 3']);
+  });
+});
+
+describe('waiting for the log to go quiet', () => {
+  test('a file that does not grow is quiet after about quietMs', async () => {
+    writeFileSync(file, 'x\n');
+    const r = await new ServerLog(file).waitForQuiet({ quietMs: 30 });
+    expect(r).toMatchObject({ quiet: true, size: 2 });
+    expect(r.waitedMs).toBeGreaterThanOrEqual(30);
+    expect(r.waitedMs).toBeLessThan(30 + 100);
+  });
+
+  test('it waits past a late write: quiet means quietMs after the LAST growth', async () => {
+    writeFileSync(file, '');
+    const late = setTimeout(() => appendFileSync(file, 'late traceback\n'), 20);
+    // quietMs far above the write's delay: a busy machine stalling this process must not let the
+    // wait end before the write.
+    const r = await new ServerLog(file).waitForQuiet({ quietMs: 200 });
+    clearTimeout(late);
+    expect(r.size).toBe('late traceback\n'.length);
+    expect(r.waitedMs).toBeGreaterThanOrEqual(20 + 200);
+  });
+
+  test('a file that keeps growing is reported as not quiet at the timeout', async () => {
+    writeFileSync(file, '');
+    // Another process writes, as the server does: a stall of this process cannot pause the writer.
+    const writer = spawn(process.execPath, ['-e', `const fs = require('fs'); setInterval(() => fs.appendFileSync(${JSON.stringify(file)}, 'busy\\n'), 3)`]);
+    try {
+      const log = new ServerLog(file);
+      while (log.size() === 0) await new Promise((r) => setTimeout(r, 5));
+      const r = await log.waitForQuiet({ quietMs: 50, timeoutMs: 300 });
+      expect(r.quiet).toBe(false);
+      expect(r.waitedMs).toBeGreaterThanOrEqual(300);
+    } finally {
+      writer.kill('SIGKILL');
+      await new Promise((r) => writer.once('exit', r));
+    }
+  });
+});
