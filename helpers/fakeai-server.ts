@@ -10,7 +10,7 @@
  */
 import { appendFileSync, closeSync, openSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { harnessError } from './errors';
+import { type ErrorFacts, harnessError } from './errors';
 import { liveGroupMembers, signalGroup } from './process-group';
 import { type ProcessExit, waitUntilReady } from './readiness';
 
@@ -74,24 +74,30 @@ if spec is not None:
 print(json.dumps(out))
 `;
 
-async function preflight(opts: StartOptions): Promise<string | undefined> {
+type Interpreter =
+  | { ok: true; version: string | undefined }
+  | { ok: false; code: 'PYTHON_NOT_FOUND' | 'FAKEAI_NOT_INSTALLED'; detail: string };
+
+async function checkInterpreter(opts: StartOptions): Promise<Interpreter> {
   const { execa } = await import('execa');
   const r = await execa(opts.python, ['-c', PREFLIGHT], { env: opts.env, extendEnv: false, reject: false, timeout: 30_000 });
-  const facts = { server: opts.name, python: opts.python };
-  if (r.failed && r.exitCode === undefined) {
-    throw harnessError('PYTHON_NOT_FOUND', { ...facts, detail: r.originalMessage || r.shortMessage });
-  }
+  if (r.failed && r.exitCode === undefined) return { ok: false, code: 'PYTHON_NOT_FOUND', detail: r.originalMessage || r.shortMessage || 'it could not be started' };
   let out: { found: boolean; version: string | null; pil: boolean };
   try {
     out = JSON.parse(r.stdout.trim().split('\n').pop() ?? '');
   } catch {
-    throw harnessError('PYTHON_NOT_FOUND', { ...facts, detail: `it did not run as Python: ${(r.stderr || r.stdout).slice(0, 300)}` });
+    return { ok: false, code: 'PYTHON_NOT_FOUND', detail: `it did not run as Python: ${(r.stderr || r.stdout).slice(0, 300)}` };
   }
-  if (!out.found) throw harnessError('FAKEAI_NOT_INSTALLED', { ...facts, detail: 'the module "fakeai" cannot be found' });
+  if (!out.found) return { ok: false, code: 'FAKEAI_NOT_INSTALLED', detail: 'the module "fakeai" cannot be found' };
   if (!out.pil) {
-    throw harnessError('FAKEAI_NOT_INSTALLED', { ...facts, detail: `fakeai ${out.version} is installed but pillow (PIL), which it imports at start-up, is not` });
+    return { ok: false, code: 'FAKEAI_NOT_INSTALLED', detail: `fakeai ${out.version} is installed but pillow (PIL), which it imports at start-up, is not` };
   }
-  return out.version ?? undefined;
+  return { ok: true, version: out.version ?? undefined };
+}
+
+/** Throws the interpreter's problem, if it has one, with whatever else is known by then. */
+function throwIfBad(interpreter: Interpreter, facts: ErrorFacts): void {
+  if (!interpreter.ok) throw harnessError(interpreter.code, { ...facts, detail: interpreter.detail });
 }
 
 async function choosePort(opts: StartOptions): Promise<number> {
@@ -113,7 +119,10 @@ function fileSize(file: string): number {
 
 export async function startFakeAI(opts: StartOptions): Promise<StartedFakeAI> {
   const { execa } = await import('execa');
-  const [fakeaiVersion, port] = await Promise.all([preflight(opts), choosePort(opts)]);
+  // The interpreter check runs beside the boot, not before it: it only decides which error to
+  // raise if the server never comes up, so it need not cost the happy path its ~50 ms.
+  const checked = checkInterpreter(opts);
+  const port = await choosePort(opts);
   const command = [opts.python, '-m', 'fakeai', 'server', '--host', HOST, '--port', String(port)];
   const baseUrl = `http://${HOST}:${port}`;
   const logStart = fileSize(opts.logFile);
@@ -131,6 +140,8 @@ export async function startFakeAI(opts: StartOptions): Promise<StartedFakeAI> {
   const groupId = child.pid;
   if (groupId === undefined) {
     closeSync(logFd);
+    await child;
+    throwIfBad(await checked, { server: opts.name, python: opts.python });
     throw harnessError('PYTHON_NOT_FOUND', { server: opts.name, python: opts.python, detail: 'the process did not start' });
   }
 
@@ -161,10 +172,12 @@ export async function startFakeAI(opts: StartOptions): Promise<StartedFakeAI> {
   };
 
   const readiness = await waitUntilReady({ baseUrl, timeoutMs: opts.startupTimeoutMs, exited });
+  const bootToReadyMs = Date.now() - spawnedAt;
   const facts = { server: opts.name, python: opts.python, command, logFile: opts.logFile, logStart, port };
   if (!readiness.ready) {
     if (readiness.reason === 'exited') {
       await stop(); // a forked child may still hold the group
+      throwIfBad(await checked, facts); // a missing fakeai or pillow explains the exit better than its code
       const log = readFileSync(opts.logFile).subarray(logStart).toString('utf8');
       const code = /address already in use/i.test(log) ? 'PORT_IN_USE' : 'EXITED_AT_BOOT';
       throw harnessError(code, { ...facts, exit: readiness.exit });
@@ -173,6 +186,8 @@ export async function startFakeAI(opts: StartOptions): Promise<StartedFakeAI> {
     throw harnessError('NEVER_READY', { ...facts, timeoutMs: opts.startupTimeoutMs });
   }
 
+  const interpreter = await checked;
+  const fakeaiVersion = interpreter.ok ? interpreter.version : undefined;
   return {
     name: opts.name,
     baseUrl,
@@ -182,7 +197,7 @@ export async function startFakeAI(opts: StartOptions): Promise<StartedFakeAI> {
     logFile: opts.logFile,
     logStart,
     command,
-    bootToReadyMs: Date.now() - spawnedAt,
+    bootToReadyMs,
     fakeaiVersion,
     exited,
     stop,

@@ -1,0 +1,131 @@
+/**
+ * What the harness costs: wall time of `npm run e2e` on the smoke tests, against the time FakeAI
+ * itself needs from spawn to `/health` ready. Min / median / max over N runs, printed as a table.
+ *
+ * Usage: npm run measure -- [--runs N] [--tests PATTERN]   (or: tsx scripts/measure-harness.ts …)
+ *   --runs   runs of each measurement (default 5)
+ *   --tests  Jest test path pattern for the smoke run (default e2e/health)
+ *
+ * Two boot figures, because the harness starts every profile (default, auth) in parallel and on a
+ * small machine they compete for the cores:
+ *   - alone: one server spawned directly (no watchdog, no Jest), /health polled every 5 ms;
+ *   - in run: the slowest profile's boot-to-ready as globalSetup reported it during the e2e run.
+ * "Harness adds" = e2e wall time − in-run boot: Jest start, config, preflight, spawn, ready lag,
+ * the tests themselves, teardown and reports.
+ */
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import os from 'node:os';
+import path from 'node:path';
+import { PROJECT_ROOT, SERVER_PROFILES, serverEnvironment, VENV_PYTHON } from '../helpers/config';
+import { probeHealth } from '../helpers/readiness';
+
+interface Args {
+  runs: number;
+  tests: string;
+}
+
+function parseArgs(argv: string[]): Args {
+  const args: Args = { runs: 5, tests: 'e2e/health' };
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === '--runs') args.runs = Number(argv[++i]);
+    else if (argv[i] === '--tests') args.tests = argv[++i];
+    else throw new Error(`unknown argument ${argv[i]} (use --runs N, --tests PATTERN)`);
+  }
+  if (!Number.isInteger(args.runs) || args.runs < 1) throw new Error('--runs must be a whole number ≥ 1');
+  return args;
+}
+
+async function freePort(): Promise<number> {
+  const { default: getPort } = await import('get-port');
+  return getPort({ host: '127.0.0.1' });
+}
+
+/** One server alone: spawn → first /health with ready: true. */
+async function bootAlone(): Promise<number> {
+  const port = await freePort();
+  const env = serverEnvironment(SERVER_PROFILES[0]);
+  const t0 = performance.now();
+  const child = spawn(VENV_PYTHON, ['-m', 'fakeai', 'server', '--host', '127.0.0.1', '--port', String(port)], { env, stdio: 'ignore' });
+  const exited = once(child, 'exit');
+  try {
+    for (;;) {
+      if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode} before ready`);
+      if ((await probeHealth(`http://127.0.0.1:${port}`, 1000)).ready) return performance.now() - t0;
+      await new Promise((r) => setTimeout(r, 5));
+      if (performance.now() - t0 > 60_000) throw new Error('server not ready within 60 s');
+    }
+  } finally {
+    child.kill('SIGTERM');
+    await exited;
+  }
+}
+
+/** One `npm run e2e` on the smoke tests: wall time and the slowest boot-to-ready globalSetup printed. */
+async function e2eRun(tests: string, i: number): Promise<{ wallMs: number; bootMs: number }> {
+  const reportsDir = path.join('reports', 'measure', `run-${i}`);
+  const t0 = performance.now();
+  const child = spawn('npm', ['run', '--silent', 'e2e', '--', '--reports-dir', reportsDir, '--', tests], {
+    cwd: PROJECT_ROOT,
+    env: { ...process.env, NO_COLOR: '1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout.on('data', (c: Buffer) => (output += c.toString()));
+  child.stderr.on('data', (c: Buffer) => (output += c.toString()));
+  const [code] = (await once(child, 'close')) as [number | null];
+  const wallMs = performance.now() - t0;
+  if (code !== 0) throw new Error(`npm run e2e exited ${code}:\n${output.slice(-3000)}`);
+  const boots = [...output.matchAll(/ready in (\d+) ms/g)].map((m) => Number(m[1]));
+  if (boots.length === 0) throw new Error(`no "ready in N ms" line in the run's output:\n${output.slice(-2000)}`);
+  return { wallMs, bootMs: Math.max(...boots) };
+}
+
+function stats(xs: number[]): { min: number; median: number; max: number } {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return { min: s[0], median: s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2, max: s[s.length - 1] };
+}
+
+function row(label: string, xs: number[]): string {
+  const { min, median, max } = stats(xs);
+  const f = (ms: number) => `${(ms / 1000).toFixed(2)} s`.padStart(8);
+  return `| ${label.padEnd(44)} | ${f(min)} | ${f(median)} | ${f(max)} |`;
+}
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2));
+  const alone: number[] = [];
+  const wall: number[] = [];
+  const inRun: number[] = [];
+  const added: number[] = [];
+  // Interleaved, so a slow spell on a shared machine hits both measurements alike.
+  for (let i = 1; i <= args.runs; i++) {
+    alone.push(await bootAlone());
+    const r = await e2eRun(args.tests, i);
+    wall.push(r.wallMs);
+    inRun.push(r.bootMs);
+    added.push(r.wallMs - r.bootMs);
+    process.stderr.write(`run ${i}/${args.runs}: boot alone ${alone.at(-1)!.toFixed(0)} ms, e2e ${r.wallMs.toFixed(0)} ms, in-run boot ${r.bootMs} ms\n`);
+  }
+  const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
+  process.stdout.write(
+    [
+      '',
+      `Measured ${new Date().toISOString().slice(0, 10)} on ${os.cpus().length} × ${cpu}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${os.platform()} ${os.release()}; ${args.runs} runs, tests "${args.tests}".`,
+      '',
+      '| measurement | min | median | max |',
+      '|---|---|---|---|',
+      row('FakeAI boot → ready, one server alone', alone),
+      row('FakeAI boot → ready in the run (slowest profile)', inRun),
+      row('`npm run e2e` wall time', wall),
+      row('harness adds (wall − in-run boot)', added),
+      '',
+    ].join('\n'),
+  );
+}
+
+main().catch((e: Error) => {
+  process.stderr.write(`measure-harness: ${e.message}\n`);
+  process.exit(1);
+});
