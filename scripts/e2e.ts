@@ -13,6 +13,7 @@
  * plain node with esbuild-register, which only compiles .ts files and leaves resolution alone.
  */
 import { spawn } from 'node:child_process';
+import os from 'node:os';
 import path from 'node:path';
 import { ConfigError, loadConfig, PROJECT_ROOT, type HarnessConfig } from '../helpers/config';
 import { parseCliArgs, usage, UsageError, type ParsedArgs } from '../helpers/cli-args';
@@ -117,7 +118,7 @@ function reexec(argv: string[]): Promise<number> {
   return new Promise((resolve) => {
     child.on('exit', (code, signal) => {
       for (const [s, h] of handlers) process.off(s, h);
-      resolve(code ?? (signal ? 128 + 2 : 2));
+      resolve(code ?? 128 + (signal ? (os.constants.signals[signal] ?? 1) : 1));
     });
   });
 }
