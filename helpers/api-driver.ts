@@ -1,0 +1,173 @@
+/**
+ * The suite's plain-HTTP driver for the API areas: every exchange is matched to its route in the
+ * server's own /openapi.json, held to that route's schemas, and recorded for route coverage.
+ * The openai SDK driver (openai-client.ts) feeds its exchanges through the same `observe`.
+ */
+import { existsSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import axios, { type AxiosInstance } from 'axios';
+import { loadConfig } from './config';
+import { Contract, formatViolations, type OpenApiDocument, type Violation } from './contract';
+import { readHarnessEnv, server } from './harness-env';
+import { appendRecord } from './run-records';
+
+export interface Exchange {
+  method: string;
+  path: string;
+  /** The /openapi.json route this exchange belongs to; undefined when the document has none. */
+  template: string | undefined;
+  status: number;
+  contentType: string | null;
+  /** Parsed JSON for JSON responses, a Buffer otherwise. */
+  data: any;
+  raw: Buffer;
+  headers: Record<string, string>;
+  durationMs: number;
+  /** How the response breaks the document (route, pointer, rule). */
+  violations: Violation[];
+  /** How the request body we sent breaks the document: a bug in the suite, not the server. */
+  requestViolations: Violation[];
+}
+
+export interface RequestOptions {
+  json?: unknown;
+  form?: FormData;
+  query?: Record<string, string | number | boolean>;
+  headers?: Record<string, string>;
+}
+
+export class ContractError extends Error {}
+
+/** The one copy of the document per test file (module registry), fetched on first use. */
+const documents = new Map<string, Promise<OpenApiDocument>>();
+
+export function fetchOpenApi(baseUrl: string): Promise<OpenApiDocument> {
+  let p = documents.get(baseUrl);
+  if (!p) {
+    p = axios.get(`${baseUrl}/openapi.json`, { timeout: loadConfig().requestTimeoutMs, validateStatus: () => true }).then((r) => {
+      if (r.status !== 200) throw new Error(`GET ${baseUrl}/openapi.json answered ${r.status}: the contract checks need the document`);
+      return r.data as OpenApiDocument;
+    });
+    documents.set(baseUrl, p);
+  }
+  return p;
+}
+
+function currentTest(): string | null {
+  const e = (globalThis as { expect?: { getState?: () => { currentTestName?: string } } }).expect;
+  return e?.getState?.().currentTestName ?? null;
+}
+
+function isJson(contentType: string | null): boolean {
+  return /^application\/(.+\+)?json\b/i.test(contentType ?? '');
+}
+
+export class ApiDriver {
+  private readonly http: AxiosInstance;
+
+  constructor(
+    readonly baseUrl: string,
+    readonly contract: Contract,
+    private readonly runDir: string,
+    timeoutMs: number,
+  ) {
+    this.http = axios.create({ baseURL: baseUrl, timeout: timeoutMs, validateStatus: () => true, responseType: 'arraybuffer', transitional: { silentJSONParsing: false } });
+  }
+
+  /** Matches, validates and records one exchange, whoever sent it. */
+  observe(driver: 'http' | 'sdk' | 'ws', method: string, urlPath: string, status: number, contentType: string | null, body: unknown, sent?: unknown): { template: string | undefined; violations: Violation[]; requestViolations: Violation[] } {
+    const template = this.contract.match(method, urlPath);
+    const violations = template
+      ? this.contract.checkResponse(method, template, status, contentType, body)
+      : [{ route: `${method} ${urlPath}`, pointer: '', rule: 'paths', message: 'no route in /openapi.json matches this path' }];
+    const requestViolations = template && sent !== undefined ? this.contract.checkRequest(method, template, sent) : [];
+    appendRecord(this.runDir, { kind: 'route', method, route: template ?? null, path: urlPath.split('?')[0], status, driver, violations: violations.length, test: currentTest() });
+    return { template, violations, requestViolations };
+  }
+
+  async request(method: string, urlPath: string, opts: RequestOptions = {}): Promise<Exchange> {
+    const started = performance.now();
+    const res = await this.http
+      .request({
+        method,
+        url: urlPath,
+        params: opts.query,
+        data: opts.form ?? (opts.json === undefined ? undefined : JSON.stringify(opts.json)),
+        headers: { ...(opts.json === undefined ? {} : { 'content-type': 'application/json' }), ...opts.headers },
+      })
+      .catch((err: { code?: string; message?: string }) => {
+        // axios errors carry the whole socket; a test failure needs one line.
+        throw new Error(`${method.toUpperCase()} ${urlPath}: no response (${err.code ?? 'error'}: ${err.message}) after ${Math.round(performance.now() - started)} ms`);
+      });
+    const durationMs = performance.now() - started;
+    const raw = Buffer.from(res.data as ArrayBuffer);
+    const contentType = (res.headers['content-type'] as string | undefined) ?? null;
+    let data: unknown = raw;
+    if (isJson(contentType)) {
+      try {
+        data = JSON.parse(raw.toString('utf8'));
+      } catch (err) {
+        throw new ContractError(`${method} ${urlPath}: content-type ${contentType} but the body is not JSON (${(err as Error).message}): ${raw.toString('utf8').slice(0, 200)}`);
+      }
+    }
+    const query = opts.query ? `?${new URLSearchParams(Object.entries(opts.query).map(([k, v]): [string, string] => [k, String(v)]))}` : '';
+    const seen = this.observe('http', method.toUpperCase(), urlPath + query, res.status, contentType, data, opts.json);
+    const headers = Object.fromEntries(Object.entries(res.headers).map(([k, v]) => [k, String(v)]));
+    return { method: method.toUpperCase(), path: urlPath, status: res.status, contentType, data, raw, headers, durationMs, ...seen };
+  }
+
+  get(p: string, query?: RequestOptions['query']): Promise<Exchange> {
+    return this.request('GET', p, { query });
+  }
+  post(p: string, json?: unknown): Promise<Exchange> {
+    return this.request('POST', p, { json });
+  }
+  delete(p: string): Promise<Exchange> {
+    return this.request('DELETE', p);
+  }
+}
+
+/** A driver for the named server. Call inside a test or hook (the server is known only then). */
+export async function apiDriver(serverName = 'default'): Promise<ApiDriver> {
+  const { baseUrl } = server(serverName);
+  const { runDir } = readHarnessEnv();
+  const doc = await fetchOpenApi(baseUrl);
+  // The coverage check (route-coverage.ts) runs after the server is gone: leave it the document.
+  const saved = path.join(runDir, 'openapi.json');
+  if (!existsSync(saved)) writeFileSync(saved, JSON.stringify(doc));
+  return new ApiDriver(baseUrl, new Contract(doc), runDir, loadConfig().requestTimeoutMs);
+}
+
+/**
+ * Throws unless every exchange kept the document: the expected status, a response the route's
+ * schema allows, and a request body the route's schema allows.
+ */
+export function expectConforms(exchanges: Exchange | readonly Exchange[], expectedStatus = 200): void {
+  const list = Array.isArray(exchanges) ? exchanges : [exchanges as Exchange];
+  const problems: string[] = [];
+  for (const ex of list) {
+    const head = `${ex.method} ${ex.path} → ${ex.status}`;
+    if (ex.status !== expectedStatus) problems.push(`${head}: expected status ${expectedStatus}; body: ${bodyText(ex).slice(0, 300)}`);
+    if (ex.requestViolations.length) problems.push(`${head}: the suite sent a body the document does not allow:\n${formatViolations(ex.requestViolations)}`);
+    if (ex.violations.length) problems.push(`${head}: response breaks /openapi.json:\n${formatViolations(ex.violations)}`);
+  }
+  if (problems.length) throw new ContractError(problems.join('\n'));
+}
+
+export function bodyText(ex: Exchange): string {
+  return Buffer.isBuffer(ex.data) ? ex.raw.toString('utf8') : JSON.stringify(ex.data);
+}
+
+/** Runs `fn` over `items` with at most `limit` in flight; results keep the input order. */
+export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i], i);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
+}
