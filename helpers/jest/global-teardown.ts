@@ -6,22 +6,11 @@
  * Runs after passing and failing runs alike; on Ctrl-C / SIGTERM the handlers from globalSetup
  * stop the servers instead, and on SIGKILL the watchdog does.
  */
-import { existsSync } from 'node:fs';
-import path from 'node:path';
-import { ALLOWED_EXCEPTIONS, type AllowedException } from '../config';
+import { findUnattributedExceptions } from '../attribution';
+import { ALLOWED_EXCEPTIONS } from '../config';
 import { logTail } from '../errors';
-import { type HarnessEnv, readHarnessEnv } from '../harness-env';
+import { readHarnessEnv } from '../harness-env';
 import { SETUP_STATE_KEY, type SetupState } from './global-setup';
-
-type FindUnattributed = (harness: HarnessEnv, allowed: readonly AllowedException[]) => Promise<string | undefined>;
-
-/** helpers/attribution.ts (log-watching) when it is present; the lifecycle works without it. */
-function loadAttribution(): FindUnattributed | undefined {
-  const file = path.join(__dirname, '..', 'attribution.ts');
-  if (!existsSync(file)) return undefined;
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return (require(file) as { findUnattributedExceptions?: FindUnattributed }).findUnattributedExceptions;
-}
 
 export default async function globalTeardown(): Promise<void> {
   const state = (globalThis as Record<string, unknown>)[SETUP_STATE_KEY] as SetupState | undefined;
@@ -46,10 +35,8 @@ export default async function globalTeardown(): Promise<void> {
     delete (globalThis as Record<string, unknown>)[SETUP_STATE_KEY];
   }
 
-  const find = loadAttribution();
-  if (find) {
-    const message = await find(readHarnessEnv(), ALLOWED_EXCEPTIONS);
-    if (message) problems.push(message);
-  }
+  // After the stop: the logs are final, shutdown lines included.
+  const message = await findUnattributedExceptions(readHarnessEnv(), ALLOWED_EXCEPTIONS);
+  if (message) problems.push(message);
   if (problems.length > 0) throw new Error(problems.join('\n\n'));
 }
