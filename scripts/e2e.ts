@@ -74,12 +74,12 @@ function banner(config: HarnessConfig): void {
 }
 
 /** The one paragraph a hook error deserves: its message, without Jest's prefix or our stack. */
-function hookMessage(e: unknown): string {
+function hookMessage(e: unknown, stackIfUnknown = true): string {
   const msg = e instanceof Error ? e.message : String(e);
   const clean = msg.replace(HOOK_PREFIX, '');
   // A harness error is a known situation, fully described by its message; anything else is a bug
   // in a hook and its stack is the useful part.
-  return isHarnessError(e) || !(e instanceof Error) || !e.stack ? clean : `${clean}\n${e.stack.split('\n').slice(1, 8).join('\n')}`;
+  return !stackIfUnknown || isHarnessError(e) || !(e instanceof Error) || !e.stack ? clean : `${clean}\n${e.stack.split('\n').slice(1, 8).join('\n')}`;
 }
 
 async function runJest(config: HarnessConfig, jestArgs: string[]): Promise<Omit<FinaliseInput, 'config' | 'startedAt'> | number> {
@@ -101,7 +101,10 @@ async function runJest(config: HarnessConfig, jestArgs: string[]): Promise<Omit<
     return { harnessError: null, teardownError: null, testNamePattern, jestSuccess: results.success };
   } catch (e) {
     const msg = e instanceof Error ? e.message : String(e);
-    if (/^Jest: Got error running globalTeardown/.test(msg)) return { harnessError: null, teardownError: hookMessage(e), testNamePattern, jestSuccess: null };
+    if (/^Jest: Got error running globalTeardown/.test(msg)) {
+      // globalTeardown's errors are reports (what died, what was logged), not bugs: no stack.
+      return { harnessError: null, teardownError: hookMessage(e, false), testNamePattern, jestSuccess: null };
+    }
     const code = isHarnessError(e) ? e.code : /^Jest: Got error running globalSetup/.test(msg) ? 'SETUP_FAILED' : 'JEST_ERROR';
     return { harnessError: { code, message: hookMessage(e) }, teardownError: null, testNamePattern, jestSuccess: null };
   }

@@ -38,12 +38,14 @@ describe('e2e CLI exit codes and output', () => {
   let failing: Run;
   let setupError: Run;
   let coloured: Run;
+  let leftover: Run;
 
   beforeAll(async () => {
     // Two at a time: the machine has two cores.
     [passing, failing] = await Promise.all([run(['--no-color'], 'passing', { E2E_COLOR: '1' }), run(['--no-color'], 'failing', { FORCE_COLOR: '1' })]);
     [setupError, coloured] = await Promise.all([run([], 'passing', { FIXTURE_SETUP: 'fail' }), run([], 'passing', { E2E_COLOR: '1' })]);
-  }, 90_000);
+    leftover = await run(['--no-color'], 'passing', { FIXTURE_TEARDOWN: 'leftover' });
+  }, 120_000);
 
   it('exits 0 when every test passes', () => {
     expect({ code: passing.code, tail: passing.output.slice(-300) }).toMatchObject({ code: 0 });
@@ -62,6 +64,16 @@ describe('e2e CLI exit codes and output', () => {
     expect(setupError.output).toContain('did not answer /health with ready: true within 45 s (fixture). Raise --timeout.');
     expect(setupError.output).not.toMatch(/Got error running globalSetup|\n\s+at /);
     expect(setupError.output).toContain('✗ SETUP ERROR (NEVER_READY): no tests ran');
+  });
+
+  it('exits 1 when globalTeardown finds an exception outside any test, and reports it everywhere', () => {
+    expect(leftover.code).toBe(1);
+    expect(leftover.output).toMatch(/✗ RuntimeError: background task crashed\n\s+default, outside any test/);
+    expect(leftover.output).toMatch(/✗ FAILED: 1 unexpected server exception, teardown failed\n/);
+    const report = JSON.parse(read(leftover.dir, 'e2e-report.json'));
+    expect(report.exceptions.map((e: { headline: string }) => e.headline)).toEqual(['RuntimeError: background task crashed']);
+    expect(report.teardownError).toMatch(/appeared outside any test/);
+    expect(read(leftover.dir, 'e2e-report.html')).toContain('RuntimeError: background task crashed');
   });
 
   it('prints no escape character with --no-color, even when E2E_COLOR=1 or FORCE_COLOR=1 ask for colour', () => {

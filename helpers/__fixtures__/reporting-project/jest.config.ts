@@ -11,6 +11,7 @@ const config: Config = {
       testMatch: ['<rootDir>/cases/*.fixture.ts'],
       transform: { '^.+\\.ts$': ['ts-jest', { diagnostics: false }] },
       globalSetup: '<rootDir>/global-setup.ts',
+      globalTeardown: '<rootDir>/global-teardown.ts',
       testEnvironment: 'node',
     },
   ],
