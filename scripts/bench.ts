@@ -170,6 +170,12 @@ async function main(): Promise<number> {
     const cmp = compareRuns(base.metrics, result.metrics);
     result.comparison = { baselineFile: settings.baseline, baselineStartedAt: base.startedAt, ...cmp };
     for (const c of cmp.comparisons) if (c.verdict === 'regression') findings.push(`regression ${c.key}: ${c.reason}`);
+    // The rule's noise comes from repeats within each run; a different machine load between the two
+    // runs is noise it cannot see, so say when the runs were made under visibly different load.
+    const cores = result.machine.cores;
+    if (base.loadAvg !== null && Math.abs(base.loadAvg - result.machine.loadAvgStart) > 0.5 * cores) {
+      result.notes.push(`baseline ran at load average ${base.loadAvg.toFixed(2)}, this run at ${result.machine.loadAvgStart.toFixed(2)} (${cores} cores): differences may be the machine, not FakeAI`);
+    }
   }
 
   for (const file of [settings.out, settings.latestOut]) {

@@ -1,4 +1,4 @@
-import { judgeNonStreamDelay, judgeTiming, nonStreamDelayRangeMs } from '../bench/fidelity';
+import { judgeNonStreamDelay, judgeNonStreamDelta, judgeTiming, nonStreamDelayRangeMs } from '../bench/fidelity';
 
 const overhead = { p50: 1.0, p90: 1.4 };
 const around = (center: number, halfWidth: number, n = 200) =>
@@ -54,5 +54,23 @@ describe("FakeAI's non-streaming delay formula", () => {
     const tooFast = judgeNonStreamDelay({ maxTokens: 10, temperature: 0.2, overhead, floorMs: 2, samples: around(4, 1) });
     expect(tooFast.verdict).toBe('mismatch');
     expect(tooFast.detail).toMatch(/formula says 250–1050 ms/);
+  });
+});
+
+describe('non-streaming delay as a difference between points measured together', () => {
+  const ref = { maxTokens: 16, temperature: 0.2 };
+  const big = { maxTokens: 300, temperature: 1.5 };
+
+  it('accepts medians that differ as the formula says, even when congestion shifts both', () => {
+    const c = judgeNonStreamDelta({ point: { ...big, samples: around(5100 + 300, 390, 20) }, reference: { ...ref, samples: around(680 + 300, 390, 20) }, floorMs: 50 });
+    expect(c.verdict).toBe('ok');
+  });
+
+  it('rejects equal medians, which an absolute check passes on a busy machine', () => {
+    const busy = around(300, 20, 20);
+    expect(judgeNonStreamDelay({ ...ref, overhead, floorMs: 50, samples: busy }).verdict).toBe('ok');
+    const c = judgeNonStreamDelta({ point: { ...big, samples: busy }, reference: { ...ref, samples: busy }, floorMs: 50 });
+    expect(c.verdict).toBe('mismatch');
+    expect(c.detail).toMatch(/median difference 0\.0 ms; formula says 4420/);
   });
 });

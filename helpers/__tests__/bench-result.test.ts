@@ -14,7 +14,7 @@ const metric = { key: 'latency.x.p50Ms', direction: 'lower-is-better', absFloor:
 describe('reading a baseline', () => {
   it('returns the metrics of a result of this version', () => {
     const f = write('ok.json', JSON.stringify({ schema: RESULT_SCHEMA, version: RESULT_VERSION, startedAt: 'T', metrics: [metric], extra: 1 }));
-    expect(readBaseline(f)).toEqual({ startedAt: 'T', metrics: [metric] });
+    expect(readBaseline(f)).toEqual({ startedAt: 'T', metrics: [metric], loadAvg: null });
   });
 
   it('refuses a result written by another schema version', () => {

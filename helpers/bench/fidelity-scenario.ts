@@ -3,7 +3,7 @@
  * configured with ttft 0 / itl 0 supplies the overhead (what the path costs without any sleep);
  * every other server's TTFT and ITL medians are judged against configured + overhead.
  */
-import { type FidelityCheck, judgeNonStreamDelay, judgeTiming, overheadOf } from './fidelity';
+import { type FidelityCheck, judgeNonStreamDelay, judgeNonStreamDelta, judgeTiming, overheadOf } from './fidelity';
 import { type Distribution, describe, median } from './stats';
 import type { MetricSamples } from './regression';
 import { keepAliveAgent, runBounded, timedPost, timedStream } from './timed-http';
@@ -90,6 +90,10 @@ export async function runFidelity(servers: readonly TimingServer[], nonStreamUrl
     );
     for (const { p, samples } of perPoint) {
       checks.push(judgeNonStreamDelay({ maxTokens: p.maxTokens, temperature: p.temperature, overhead: { p50: 0, p90: 0 }, floorMs: NONSTREAM_FLOOR_MS, samples }));
+    }
+    const [ref, ...others] = perPoint;
+    for (const o of others) {
+      checks.push(judgeNonStreamDelta({ point: { ...o.p, samples: o.samples }, reference: { ...ref.p, samples: ref.samples }, floorMs: NONSTREAM_FLOOR_MS }));
     }
   } finally {
     agent.destroy();

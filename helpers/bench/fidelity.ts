@@ -108,3 +108,33 @@ export function judgeNonStreamDelay(args: {
     `${overhead.p50 ? `(+${overhead.p50.toFixed(1)} ms overhead)` : ''}, n=${measured.n}`;
   return { metric: 'nonstream-delay', label, configuredMs: (range.min + range.max) / 2, expectedMs, toleranceMs, measured, verdict, detail };
 }
+
+/**
+ * The same formula, read as a DIFFERENCE between two points measured at the same time: machine
+ * congestion slows both alike, so (median(point) − median(reference)) must match the difference of
+ * the formula's midpoints within half the random part's width (400 ms) plus the floor. This catches
+ * a server that ignores the formula even when a busy machine makes absolute latencies look plausible.
+ */
+export function judgeNonStreamDelta(args: {
+  point: { maxTokens: number; temperature: number; samples: readonly number[] };
+  reference: { maxTokens: number; temperature: number; samples: readonly number[] };
+  floorMs: number;
+}): FidelityCheck {
+  const { point, reference, floorMs } = args;
+  const mid = (p: { maxTokens: number; temperature: number }) => {
+    const r = nonStreamDelayRangeMs(p.maxTokens, p.temperature);
+    return (r.min + r.max) / 2;
+  };
+  const expectedMs = mid(point) - mid(reference);
+  const toleranceMs = 400 + floorMs;
+  const label = `(${point.maxTokens}, ${point.temperature}) − (${reference.maxTokens}, ${reference.temperature})`;
+  const a = describe(point.samples);
+  const b = describe(reference.samples);
+  if (!a || !b) {
+    return { metric: 'nonstream-delta', label, configuredMs: expectedMs, expectedMs, toleranceMs, measured: a, verdict: 'mismatch', detail: 'no samples measured' };
+  }
+  const got = a.p50 - b.p50;
+  const verdict = Math.abs(got - expectedMs) <= toleranceMs ? 'ok' : 'mismatch';
+  const detail = `median difference ${got.toFixed(1)} ms; formula says ${expectedMs.toFixed(0)} ± ${toleranceMs.toFixed(0)} ms (n=${a.n}/${b.n})`;
+  return { metric: 'nonstream-delta', label, configuredMs: expectedMs, expectedMs, toleranceMs, measured: { ...a, p50: got }, verdict, detail };
+}

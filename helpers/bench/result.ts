@@ -81,7 +81,7 @@ const BaselineSchema = z
   })
   .passthrough();
 
-export function readBaseline(file: string): { startedAt: string; metrics: MetricSamples[] } {
+export function readBaseline(file: string): { startedAt: string; metrics: MetricSamples[]; loadAvg: number | null } {
   let raw: unknown;
   try {
     raw = JSON.parse(readFileSync(file, 'utf8'));
@@ -95,5 +95,7 @@ export function readBaseline(file: string): { startedAt: string; metrics: Metric
   if (parsed.data.version !== RESULT_VERSION) {
     throw new Error(`--baseline ${file}: result version ${parsed.data.version}, this bench writes version ${RESULT_VERSION}; re-run the baseline with this version`);
   }
-  return { startedAt: parsed.data.startedAt, metrics: parsed.data.metrics };
+  const machine = (parsed.data as { machine?: { loadAvgStart?: unknown } }).machine;
+  const loadAvg = typeof machine?.loadAvgStart === 'number' ? machine.loadAvgStart : null;
+  return { startedAt: parsed.data.startedAt, metrics: parsed.data.metrics, loadAvg };
 }
