@@ -93,6 +93,19 @@ describe('cleanup after a Jest run', () => {
     });
   }
 
+  test.concurrent('a second Ctrl-C while the servers stop does not cut the stop short', async () => {
+    const run = jestRun('survives_parent', 'hold');
+    await untilHolding(run.reportsDir);
+    run.child.kill('SIGINT');
+    // Within the grace period: the grandchild ignores SIGTERM, so the stop is still waiting on it.
+    await new Promise((r) => setTimeout(r, 100));
+    run.child.kill('SIGINT');
+    const result = await run.done;
+    expect(result.signal).toBe('SIGINT');
+    // Had the second signal killed the runner mid-stop, the watchdog would still be in its grace.
+    expect(leftovers(run.runId)).toEqual([]);
+  });
+
   test.concurrent('SIGKILL to the runner: the watchdog takes the servers down within about a second', async () => {
     const run = jestRun('survives_parent', 'hold');
     await untilHolding(run.reportsDir);

@@ -116,12 +116,22 @@ async function useRunningServer(config: HarnessConfig, url: string): Promise<Ser
   };
 }
 
-/** Stops the servers, then lets the signal do what it would have done without us. */
+/**
+ * Stops the servers, then lets the signal do what it would have done without us. A repeat of the
+ * signal while stopping is swallowed: Ctrl-C reaches the runner both from the terminal and as
+ * forwarded by `npm run e2e`'s launcher, and the second copy must not cut the stop short.
+ * The stop is bounded by the kill grace; after that the watchdog is the safety net.
+ */
 function stopOnSignals(servers: StartedFakeAI[]): () => void {
   const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM'];
+  let stopping = false;
   const handler = (signal: NodeJS.Signals) => {
-    remove();
-    void Promise.allSettled(servers.map((s) => s.stop())).then(() => process.kill(process.pid, signal));
+    if (stopping) return;
+    stopping = true;
+    void Promise.allSettled(servers.map((s) => s.stop())).then(() => {
+      remove();
+      process.kill(process.pid, signal);
+    });
   };
   const remove = () => signals.forEach((s) => process.removeListener(s, handler));
   signals.forEach((s) => process.on(s, handler));
