@@ -33,6 +33,8 @@ export interface WindowEnd extends WindowBase {
   /** startOffset of every finding the test recorded (allowed ones included). */
   findings: number[];
   endedAt: string;
+  /** Time test_done spent on this window (quiet wait + read + scan): the watcher's cost per test. */
+  closeMs: number;
 }
 export type WindowLine = WindowStart | WindowEnd;
 

@@ -29,7 +29,7 @@ function inTest(test: string, text: string, reported: boolean): void {
   const end = start + Buffer.byteLength(text);
   const base = { id: test, test, file: 'e2e/x.test.ts', server: 'default', startOffset: start };
   appendWindow(runDir, { ...base, type: 'start', startedAt: '' });
-  appendWindow(runDir, { ...base, type: 'end', endOffset: end, findings: reported ? [start] : [], endedAt: '' });
+  appendWindow(runDir, { ...base, type: 'end', endOffset: end, findings: reported ? [start] : [], endedAt: '', closeMs: 0 });
 }
 const readLog = () => {
   try {
@@ -42,7 +42,7 @@ const readLog = () => {
 describe('test windows', () => {
   test('a start and its end pair into one window; a start without an end stays open', () => {
     appendWindow(runDir, { type: 'start', id: 'a', test: 'A', file: 'f', server: 'default', startOffset: 0, startedAt: '' });
-    appendWindow(runDir, { type: 'end', id: 'a', test: 'A', file: 'f', server: 'default', startOffset: 0, endOffset: 10, findings: [3], endedAt: '' });
+    appendWindow(runDir, { type: 'end', id: 'a', test: 'A', file: 'f', server: 'default', startOffset: 0, endOffset: 10, findings: [3], endedAt: '', closeMs: 0 });
     appendWindow(runDir, { type: 'start', id: 'b', test: 'B', file: 'f', server: 'default', startOffset: 10, startedAt: '' });
     expect(readWindows(runDir)).toEqual([
       { id: 'a', test: 'A', file: 'f', server: 'default', startOffset: 0, endOffset: 10, findings: [3] },

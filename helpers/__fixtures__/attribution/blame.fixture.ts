@@ -31,6 +31,16 @@ describe('one test at a time', () => {
   });
 });
 
+describe('a write later than the quiet period', () => {
+  test('triggers a traceback 300 ms after its response', async () => {
+    expect(await get('/boom?tag=LATE&delay_ms=300')).toBe(200);
+  });
+
+  test('is running when the late traceback lands', async () => {
+    await new Promise((r) => setTimeout(r, 600));
+  });
+});
+
 describe('two tests at once', () => {
   test.concurrent('concurrent trigger', async () => {
     expect(await get('/boom?tag=T4')).toBe(200);
