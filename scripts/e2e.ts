@@ -68,9 +68,10 @@ function configure(parsed: ParsedArgs): HarnessConfig | number {
 function banner(config: HarnessConfig): void {
   if (config.quiet) return;
   const p = palette(config.color);
-  const target = config.reuseUrl ? `running server at ${config.reuseUrl}` : `FakeAI started with ${config.python} (${config.pythonSource})`;
+  const target = config.reuseUrl ? `testing the running server at ${config.reuseUrl}` : `starting FakeAI with ${config.python} (${config.pythonSource})`;
+  const rel = path.relative(process.cwd(), config.reportsDir);
   out(p.bold('fakeai-e2e') + ` · ${target}`);
-  out(`seed ${config.seed}${config.seedWasGiven ? '' : ` (replay with --seed ${config.seed})`} · reports in ${path.relative(process.cwd(), config.reportsDir) || '.'}`);
+  out(`seed ${config.seed}${config.seedWasGiven ? '' : ` (replay with --seed ${config.seed})`} · reports in ${rel.startsWith('..') || path.isAbsolute(rel) ? config.reportsDir : rel || '.'}`);
 }
 
 /** The one paragraph a hook error deserves: its message, without Jest's prefix or our stack. */

@@ -63,6 +63,12 @@ describe('the e2e command line', () => {
     expect(r.stderr).toContain('Usage: npm run e2e');
   });
 
+  it('exits 2 when the arguments for Jest are invalid', () => {
+    const r = cli(['--', '--frobnicate-jest']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('Bad Jest arguments after "--"');
+  });
+
   it('exits 2 naming the variable when a value is invalid', () => {
     const r = cli(['--timeout', 'soon']);
     expect(r.code).toBe(2);
