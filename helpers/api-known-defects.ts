@@ -25,6 +25,9 @@ export const API_DEFECTS: readonly KnownDefect[] = [
   { id: 'metrics-prometheus-keyerror', summary: "GET /metrics/prometheus answers 500 after traffic: KeyError 'rate' in the latency summary", evidence: 'fakeai/metrics.py:517' },
   { id: 'openapi-media-types', summary: 'The OpenAPI document declares application/json for routes that answer audio/mpeg, image/png, text/event-stream, text/csv and text/plain', evidence: 'fakeai/app.py:786' },
   { id: 'realtime-audio-crash', summary: 'Realtime response.create with the default text+audio modalities fails: generate_simulated_audio() got an unexpected keyword argument "format"', evidence: 'fakeai/fakeai_service.py:5235' },
+  { id: 'speech-format-mislabelled', summary: 'POST /v1/audio/speech with response_format opus, aac or flac answers MP3 bytes labelled audio/opus, audio/aac, audio/flac', evidence: 'fakeai/utils/audio_generation.py:166' },
+  { id: 'image-url-wrong-port', summary: 'Generated image URLs point at http://<host>:8000 (the default port), not at the port the server listens on', evidence: 'fakeai/fakeai_service.py:594' },
+  { id: 'images-invalid-size-500', summary: 'An image size the model does not support (256x256 for dall-e-3) raises ValueError and answers 500 instead of 400', evidence: 'fakeai/services/image_generation_service.py:190' },
 ];
 
 export function knownDefect(id: string): KnownDefect {

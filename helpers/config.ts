@@ -145,7 +145,16 @@ export interface AllowedException {
 }
 
 /** Exceptions that do not fail the run. Each entry says why it is expected. */
-export const ALLOWED_EXCEPTIONS: readonly AllowedException[] = [];
+export const ALLOWED_EXCEPTIONS: readonly AllowedException[] = [
+  // Provoked on purpose by the API areas' known-defect tests (helpers/api-known-defects.ts); each
+  // pattern is the defect's own traceback line, so nothing else is hidden by it.
+  { pattern: /Invalid size for DALL-E 3/, reason: 'known defect images-invalid-size-500: an unsupported size raises ValueError (500)' },
+  { pattern: /has no attribute 'batch_service'/, reason: 'known defect batches-service-missing: every /v1/batches route raises AttributeError' },
+  { pattern: /fakeai\/static\/dashboard(_advanced)?\.html/, reason: 'known defect dashboard-html-missing: the dashboard HTML is not in the wheel' },
+  { pattern: /KeyError: 'rate'/, reason: "known defect metrics-prometheus-keyerror: /metrics/prometheus reads a missing 'rate' key" },
+  { pattern: /ValueError: File with ID '[^']*' not found/, reason: 'known defect files-unknown-id-500: an unknown file id raises ValueError (500, not 404)' },
+  { pattern: /generate_simulated_audio\(\) got an unexpected keyword argument 'format'/, reason: 'known defect realtime-audio-crash: realtime audio responses crash' },
+];
 
 export interface HarnessConfig {
   /** Set when the suite tests a running server instead of spawning its own. */

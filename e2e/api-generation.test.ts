@@ -1,0 +1,98 @@
+import { apiDriver, bodyText, expectConforms, mapLimit } from '../helpers/api-driver';
+import { defectTest } from '../helpers/api-known-defects';
+import { body } from '../helpers/api-requests';
+
+const PNG = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+
+/** Magic bytes a file of each speech format starts with (MP3 may start with an ID3 tag or a frame sync). */
+const AUDIO_MAGIC: Record<string, { type: RegExp; test: (b: Buffer) => boolean }> = {
+  mp3: { type: /^audio\/mpeg/, test: (b) => b.subarray(0, 3).toString('latin1') === 'ID3' || (b[0] === 0xff && (b[1] & 0xe0) === 0xe0) },
+  wav: { type: /^audio\/(wav|x-wav|wave)/, test: (b) => b.subarray(0, 4).toString('latin1') === 'RIFF' && b.subarray(8, 12).toString('latin1') === 'WAVE' },
+  flac: { type: /^audio\/flac/, test: (b) => b.subarray(0, 4).toString('latin1') === 'fLaC' },
+  opus: { type: /^audio\/(opus|ogg)/, test: (b) => b.subarray(0, 4).toString('latin1') === 'OggS' },
+  aac: { type: /^audio\/aac/, test: (b) => b[0] === 0xff && (b[1] & 0xf6) === 0xf0 },
+};
+
+describe('text generation routes', () => {
+  test('completions, text generation, responses, embeddings, moderations, ranking and RAG answer what the document declares', async () => {
+    const api = await apiDriver();
+    const routes = ['/v1/completions', '/v1/text/generation', '/v1/responses', '/v1/embeddings', '/v1/moderations', '/v1/ranking', '/rag/api/prompt'];
+    const results = await mapLimit(routes, 4, (r) => api.post(r, body(`POST ${r}`)));
+    expectConforms(results);
+    const [completion, , , embedding, moderation, ranking] = results;
+    expect(completion.data.choices[0].text.length).toBeGreaterThan(0);
+    expect(embedding.data.data[0].embedding.length).toBeGreaterThan(0);
+    expect(typeof moderation.data.results[0].flagged).toBe('boolean');
+    expect(ranking.data.rankings.map((r: { index: number }) => r.index).sort()).toEqual([0, 1]);
+  });
+});
+
+describe('images', () => {
+  test('POST /v1/images/generations with b64_json answers a decodable PNG', async () => {
+    const api = await apiDriver();
+    const res = await api.post('/v1/images/generations', body('POST /v1/images/generations', { response_format: 'b64_json' }));
+    expectConforms(res);
+    const png = Buffer.from(res.data.data[0].b64_json, 'base64');
+    expect(png.subarray(0, 8)).toEqual(PNG);
+  });
+
+  test('GET /images/{image_id}.png serves the generated image as image/png with PNG magic bytes', async () => {
+    const api = await apiDriver();
+    const gen = await api.post('/v1/images/generations', body('POST /v1/images/generations'));
+    expectConforms(gen);
+    const { pathname } = new URL(gen.data.data[0].url);
+    expect(pathname).toMatch(/^\/images\/[^/]+\.png$/);
+    const img = await api.get(pathname);
+    expect(img.status).toBe(200);
+    expect(img.contentType).toMatch(/^image\/png/);
+    expect(img.raw.subarray(0, 8)).toEqual(PNG);
+  });
+
+  defectTest('image-url-wrong-port', 'generated image URLs point at the server that made them', async () => {
+    const api = await apiDriver();
+    const gen = await api.post('/v1/images/generations', body('POST /v1/images/generations'));
+    expect(new URL(gen.data.data[0].url).origin).toBe(api.baseUrl);
+  });
+
+  defectTest('images-invalid-size-500', 'an unsupported image size is a 4xx client error, not a 500', async () => {
+    const api = await apiDriver();
+    const res = await api.post('/v1/images/generations', body('POST /v1/images/generations', { size: '256x256' }));
+    expect(res.status).toBeGreaterThanOrEqual(400);
+    expect(res.status).toBeLessThan(500);
+  });
+});
+
+describe('speech', () => {
+  test('POST /v1/audio/speech answers mp3 and wav audio with matching content type and magic bytes', async () => {
+    const api = await apiDriver();
+    const results = await mapLimit(['mp3', 'wav'], 2, (f) => api.post('/v1/audio/speech', body('POST /v1/audio/speech', { response_format: f })));
+    results.forEach((res, i) => {
+      const format = ['mp3', 'wav'][i];
+      expect(res.requestViolations).toEqual([]);
+      expect(`${format}: ${res.status}`).toBe(`${format}: 200`);
+      expect(res.contentType).toMatch(AUDIO_MAGIC[format].type);
+      expect(res.raw.length).toBeGreaterThan(100);
+      expect(`${format}: ${AUDIO_MAGIC[format].test(res.raw)}`).toBe(`${format}: true`);
+    });
+  });
+
+  defectTest('speech-format-mislabelled', 'opus, aac and flac speech carry the bytes of their own format', async () => {
+    const api = await apiDriver();
+    const formats = ['opus', 'aac', 'flac'];
+    const results = await mapLimit(formats, 3, (f) => api.post('/v1/audio/speech', body('POST /v1/audio/speech', { response_format: f })));
+    const wrong = results.map((r, i) => ({ format: formats[i], type: r.contentType, ok: r.status === 200 && AUDIO_MAGIC[formats[i]].test(r.raw), head: r.raw.subarray(0, 4).toString('hex') })).filter((x) => !x.ok);
+    expect(wrong).toEqual([]);
+  });
+});
+
+describe('media types the document declares', () => {
+  defectTest('openapi-media-types', 'binary and text routes answer a media type /openapi.json declares for them', async () => {
+    const api = await apiDriver();
+    const results = [
+      await api.post('/v1/audio/speech', body('POST /v1/audio/speech')),
+      await api.get('/metrics/csv'),
+    ];
+    const undeclared = results.filter((r) => r.violations.some((v) => v.rule.startsWith('responses/'))).map((r) => `${r.method} ${r.path}: ${r.contentType} (${bodyText(r).length} bytes)`);
+    expect(undeclared).toEqual([]);
+  });
+});
