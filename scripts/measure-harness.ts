@@ -2,7 +2,7 @@
  * What the harness costs: wall time of `npm run e2e` on the smoke tests, against the time FakeAI
  * itself needs from spawn to `/health` ready. Min / median / max over N runs, printed as a table.
  *
- * Usage: npm run measure -- [--runs N] [--tests PATTERN]   (or: tsx scripts/measure-harness.ts …)
+ * Usage: npx tsx scripts/measure-harness.ts [--runs N] [--tests PATTERN]
  *   --runs   runs of each measurement (default 5)
  *   --tests  Jest test path pattern for the smoke run (default e2e/health)
  *
@@ -95,6 +95,8 @@ function row(label: string, xs: number[]): string {
 
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
+  // A shared machine's load skews every figure: print it with them.
+  const loadBefore = os.loadavg()[0];
   const alone: number[] = [];
   const wall: number[] = [];
   const inRun: number[] = [];
@@ -112,7 +114,7 @@ async function main(): Promise<void> {
   process.stdout.write(
     [
       '',
-      `Measured ${new Date().toISOString().slice(0, 10)} on ${os.cpus().length} × ${cpu}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${os.platform()} ${os.release()}; ${args.runs} runs, tests "${args.tests}".`,
+      `Measured ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC on ${os.cpus().length} × ${cpu}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${os.platform()} ${os.release()}; ${args.runs} runs, tests "${args.tests}"; 1-min load average ${loadBefore.toFixed(1)} before, ${os.loadavg()[0].toFixed(1)} after.`,
       '',
       '| measurement | min | median | max |',
       '|---|---|---|---|',
