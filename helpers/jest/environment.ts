@@ -107,6 +107,27 @@ export default class E2EEnvironment extends NodeEnvironment {
   async handleTestEvent(event: Circus.Event): Promise<void> {
     if (event.name === 'test_start') this.onTestStart(event.test);
     else if (event.name === 'test_done') await this.onTestDone(event.test);
+    // circus sends test_start before it decides to skip, and then no test_done: close the window
+    // empty, or it would look like a test running forever.
+    else if (event.name === 'test_skip' || event.name === 'test_todo') this.onTestNotRun(event.test);
+  }
+
+  private onTestNotRun(test: Circus.TestEntry): void {
+    const harness = this.harnessEnv();
+    const opened = this.byTest.get(test);
+    if (!harness || !opened) return;
+    this.byTest.delete(test);
+    for (const w of opened) {
+      w.endOffset = w.startOffset;
+      this.windows.splice(this.windows.indexOf(w), 1);
+      appendWindow(harness.runDir, {
+        type: 'end', id: w.id, test: w.test, file: this.file, server: w.server.name,
+        startOffset: w.startOffset, endOffset: w.startOffset, findings: [], endedAt: new Date().toISOString(), closeMs: 0,
+      });
+    }
+    // The "server exited" error test_start may have pushed is not this test's: it does not run.
+    // The next test that runs reports the exit.
+    test.errors.length = 0;
   }
 
   private onTestStart(test: Circus.TestEntry): void {

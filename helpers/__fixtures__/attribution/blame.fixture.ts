@@ -6,6 +6,8 @@ import { server } from '../../harness-env';
 const get = async (p: string) => (await fetch(`${server().baseUrl}${p}`)).status;
 
 describe('one test at a time', () => {
+  test.skip('skipped (its window must not stay open)', () => undefined);
+
   test('innocent before', async () => {
     expect(await get('/health')).toBe(200);
   });
