@@ -136,6 +136,13 @@ export const SERVER_PROFILES: readonly ServerProfile[] = [
       FAKEAI_AUTH__API_KEYS: JSON.stringify([AUTH_TEST_KEY]),
     },
   },
+  {
+    // GET /metrics/by-model deadlocks FakeAI 0.3.2 for good once a model has been used (known defect
+    // by-model-deadlock): that test gets a server of its own so the rest of the suite keeps one.
+    name: 'isolated',
+    description: 'FakeAI for a known defect that hangs the server; only e2e/metrics-by-model.test.ts talks to it',
+    env: {},
+  },
 ];
 
 /** An exception a test provokes on purpose: matched against a finding's text. */
@@ -153,6 +160,8 @@ export const ALLOWED_EXCEPTIONS: readonly AllowedException[] = [
   { pattern: /fakeai\/static\/dashboard(_advanced)?\.html/, reason: 'known defect dashboard-html-missing: the dashboard HTML is not in the wheel' },
   { pattern: /KeyError: 'rate'/, reason: "known defect metrics-prometheus-keyerror: /metrics/prometheus reads a missing 'rate' key" },
   { pattern: /ValueError: File with ID '[^']*' not found/, reason: 'known defect files-unknown-id-500: an unknown file id raises ValueError (500, not 404)' },
+  // Provoked by e2e/bad-input.test.ts (known defect stream-context-length-breaks-stream, helpers/known-defects.ts).
+  { pattern: /fakeai\.context_validator\.ContextLengthExceededError/, reason: 'known defect stream-context-length-breaks-stream: an oversize streamed prompt raises inside the stream' },
   { pattern: /generate_simulated_audio\(\) got an unexpected keyword argument 'format'/, reason: 'known defect realtime-audio-crash: realtime audio responses crash' },
 ];
 

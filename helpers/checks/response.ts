@@ -1,0 +1,39 @@
+/** Checks every HTTP exchange shares: status, content type, a body that parses. */
+import type { HttpResult } from '../http';
+import { ErrorBodySchema } from '../schemas';
+import { parseWith, problem, type Problem } from './problems';
+
+export function checkStatus(res: Pick<HttpResult, 'status' | 'text'>, expected: number | readonly number[], at = 'status'): Problem[] {
+  const want = typeof expected === 'number' ? [expected] : expected;
+  if (want.includes(res.status)) return [];
+  return [problem(at, want.join(' or '), `${res.status} (body: ${res.text.slice(0, 200) || 'empty'})`)];
+}
+
+export function checkContentType(res: Pick<HttpResult, 'contentType'>, pattern: RegExp, described: string): Problem[] {
+  return res.contentType !== null && pattern.test(res.contentType) ? [] : [problem('content-type', described, res.contentType ?? 'no content-type header')];
+}
+
+/** A 200 with a JSON body that parsed. */
+export function checkJsonOk(res: HttpResult): Problem[] {
+  const problems = [...checkStatus(res, 200), ...checkContentType(res, /^application\/json\b/i, 'application/json')];
+  if (res.contentType && /json/i.test(res.contentType) && !res.json) problems.push(problem('body', 'valid JSON', res.text.slice(0, 200)));
+  return problems;
+}
+
+/**
+ * Bad input must be refused cleanly: a 4xx (never 5xx, never a 2xx that pretends it worked),
+ * a JSON content type, and a body that explains itself (OpenAI's {error:{message,type}} or
+ * FastAPI's {detail}).
+ */
+export function checkClientError(res: HttpResult, allowed: readonly number[] = []): Problem[] {
+  const problems: Problem[] = [];
+  const okStatus = allowed.length > 0 ? allowed.includes(res.status) : res.status >= 400 && res.status < 500;
+  if (!okStatus) {
+    const want = allowed.length > 0 ? allowed.join(' or ') : 'a 4xx status';
+    problems.push(problem('status', want, `${res.status} (body: ${res.text.slice(0, 200) || 'empty'})`));
+  }
+  problems.push(...checkContentType(res, /^application\/json\b/i, 'application/json'));
+  if (!res.json) problems.push(problem('body', 'a JSON error body', res.text.slice(0, 200) || 'empty body'));
+  else problems.push(...parseWith(ErrorBodySchema, res.data, 'body').problems.slice(0, 1).map((p) => ({ ...p, expected: '{error: {message, type}} or {detail}', actual: res.text.slice(0, 200) })));
+  return problems;
+}

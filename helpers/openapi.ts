@@ -1,0 +1,120 @@
+/**
+ * What the server in front of us serves, from its own /openapi.json.
+ *
+ * Jest decides at collection time which tests run and which are skipped, and a CommonJS test file
+ * cannot await at that point; `loadOpenApiSync` therefore fetches the document on a worker thread
+ * while the collecting thread waits on an Atomics flag (no child process, traffic to 127.0.0.1
+ * only, bounded by the per-request timeout). Results are cached per base URL.
+ */
+import { MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_threads';
+import { loadConfig } from './config';
+import type { ServerInfo } from './harness-env';
+
+export interface OpenApiDoc {
+  info?: { title?: string; version?: string };
+  paths: Record<string, Record<string, unknown>>;
+}
+
+export interface ServedRoute {
+  method: string;
+  path: string;
+}
+
+const HTTP_METHODS = new Set(['get', 'post', 'put', 'patch', 'delete', 'head', 'options']);
+
+export function listServedRoutes(doc: OpenApiDoc): ServedRoute[] {
+  return Object.entries(doc.paths).flatMap(([p, ops]) =>
+    Object.keys(ops)
+      .filter((m) => HTTP_METHODS.has(m.toLowerCase()))
+      .map((m) => ({ method: m.toUpperCase(), path: p })),
+  );
+}
+
+/** A template segment `{name}` matches one segment; `{name:path}` (Starlette) matches the rest. */
+function templateMatches(template: string, path: string): boolean {
+  const t = template.split('/');
+  const p = path.split('?')[0].split('/');
+  for (let i = 0; i < t.length; i++) {
+    if (/^\{[^}]+:path\}$/.test(t[i])) return p.length > i;
+    if (i >= p.length) return false;
+    if (/^\{[^}]+\}$/.test(t[i])) {
+      if (p[i] === '') return false;
+      continue;
+    }
+    if (t[i] !== p[i]) return false;
+  }
+  return t.length === p.length;
+}
+
+/** Whether the document lists `method path` (exact path, or a template it fits). */
+export function isServed(doc: OpenApiDoc, method: string, path: string): boolean {
+  const m = method.toLowerCase();
+  const exact = doc.paths[path];
+  if (exact) return m in exact;
+  return Object.entries(doc.paths).some(([template, ops]) => m in ops && templateMatches(template, path));
+}
+
+/**
+ * The FakeAI version for messages. 0.3.2's /openapi.json carries the app's own "1.0.0", not the
+ * package version, so the harness's record of the installed package comes first.
+ */
+export function fakeaiVersionOf(server: Pick<ServerInfo, 'fakeaiVersion'>): string {
+  return server.fakeaiVersion ?? '(version unknown)';
+}
+
+export function notServedReason(server: Pick<ServerInfo, 'fakeaiVersion'>, method: string, path: string): string {
+  return `not served by fakeai ${fakeaiVersionOf(server)} (${method.toUpperCase()} ${path} is not in its /openapi.json)`;
+}
+
+function validate(doc: unknown, url: string): OpenApiDoc {
+  if (!doc || typeof doc !== 'object' || typeof (doc as OpenApiDoc).paths !== 'object') {
+    throw new Error(`${url}: expected an OpenAPI document with "paths", got ${JSON.stringify(doc).slice(0, 200)}`);
+  }
+  return doc as OpenApiDoc;
+}
+
+const cache = new Map<string, OpenApiDoc>();
+
+export async function fetchOpenApi(baseUrl: string, timeoutMs = loadConfig().requestTimeoutMs): Promise<OpenApiDoc> {
+  const hit = cache.get(baseUrl);
+  if (hit) return hit;
+  const url = `${baseUrl}/openapi.json`;
+  const res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
+  if (res.status !== 200) throw new Error(`GET ${url}: expected 200, got ${res.status}`);
+  const doc = validate(await res.json(), url);
+  cache.set(baseUrl, doc);
+  return doc;
+}
+
+const WORKER_SOURCE = `
+const { workerData } = require('node:worker_threads');
+const { url, timeoutMs, port, shared } = workerData;
+const flag = new Int32Array(shared);
+fetch(url, { signal: AbortSignal.timeout(timeoutMs) })
+  .then(async (r) => ({ status: r.status, text: await r.text() }), (e) => ({ error: String(e && e.message || e) }))
+  .then((msg) => { port.postMessage(msg); Atomics.store(flag, 0, 1); Atomics.notify(flag, 0); });
+`;
+
+/** The same document, fetched synchronously (see the module comment for why). */
+export function loadOpenApiSync(baseUrl: string, timeoutMs = loadConfig().requestTimeoutMs): OpenApiDoc {
+  const hit = cache.get(baseUrl);
+  if (hit) return hit;
+  const url = `${baseUrl}/openapi.json`;
+  const shared = new SharedArrayBuffer(4);
+  const flag = new Int32Array(shared);
+  const { port1, port2 } = new MessageChannel();
+  const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { url, timeoutMs, port: port2, shared }, transferList: [port2] });
+  try {
+    const outcome = Atomics.wait(flag, 0, 0, timeoutMs + 2000);
+    const msg = receiveMessageOnPort(port1)?.message as { status?: number; text?: string; error?: string } | undefined;
+    if (outcome === 'timed-out' || !msg) throw new Error(`GET ${url}: no answer within ${timeoutMs} ms`);
+    if (msg.error) throw new Error(`GET ${url}: ${msg.error}`);
+    if (msg.status !== 200) throw new Error(`GET ${url}: expected 200, got ${msg.status}`);
+    const doc = validate(JSON.parse(msg.text ?? ''), url);
+    cache.set(baseUrl, doc);
+    return doc;
+  } finally {
+    port1.close();
+    void worker.terminate();
+  }
+}
