@@ -143,7 +143,7 @@ async function main(): Promise<number> {
     let harness = null;
     if (settings.harnessCost) {
       progress('timing one npm run e2e');
-      harness = await measureHarnessCost(config.python);
+      harness = await measureHarnessCost(benchDir);
     } else {
       notes.push('harness cost not measured (add --harness-cost to time one npm run e2e phase by phase)');
     }

@@ -1,0 +1,38 @@
+import { harnessPhases, HarnessRunFacts } from '../bench/harness-cost';
+
+const facts = (over: Partial<HarnessRunFacts> = {}): HarnessRunFacts => ({
+  spawnAt: 1_000,
+  exitAt: 9_000,
+  exitCode: 0,
+  jest: { startTime: 5_000, testResults: [{ startTime: 5_100, endTime: 7_000 }, { startTime: 7_000, endTime: 8_500 }] },
+  report: { timings: { startedAt: new Date(2_000).toISOString() }, servers: [{ name: 'default', bootToReadyMs: 1_500 }, { name: 'auth', bootToReadyMs: 1_800 }] },
+  ...over,
+});
+
+describe('harness cost of one e2e run', () => {
+  it('splits the wall time into phases that add up', () => {
+    const p = harnessPhases(facts());
+    expect(p).toMatchObject({
+      'npm + tsx + e2e CLI start': 1_000,
+      'Jest start + config load + globalSetup (other than boot)': 1_200,
+      'server spawn → ready (slowest profile, profiles in parallel)': 1_800,
+      'test environment + first transform': 100,
+      'tests (first file start → last file end)': 3_400,
+      'globalTeardown + reports + exit': 500,
+      'total wall time': 8_000,
+    });
+    const parts = Object.entries(p).filter(([k, v]) => typeof v === 'number' && k !== 'total wall time').reduce((a, [, v]) => a + (v as number), 0);
+    expect(parts).toBe(8_000);
+  });
+
+  it('leaves a phase empty instead of guessing when the e2e report is missing', () => {
+    const p = harnessPhases(facts({ report: null }));
+    expect(p['npm + tsx + e2e CLI start']).toBeNull();
+    expect(p['server spawn → ready (slowest profile, profiles in parallel)']).toBeNull();
+  });
+
+  it('refuses contradictory clocks and runs without test files', () => {
+    expect(() => harnessPhases(facts({ exitAt: 8_000 }))).toThrow(/out of order/);
+    expect(() => harnessPhases(facts({ jest: { startTime: 5_000, testResults: [] } }))).toThrow(/no test files/);
+  });
+});
