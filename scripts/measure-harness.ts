@@ -81,6 +81,14 @@ async function e2eRun(tests: string, i: number): Promise<{ wallMs: number; bootM
   return { wallMs, bootMs: Math.max(...boots) };
 }
 
+/** `npm run e2e -- --help`: npm, tsx and the CLI's argument parsing, nothing else. */
+async function launcherOnly(): Promise<number> {
+  const t0 = performance.now();
+  const child = spawn('npm', ['run', '--silent', 'e2e', '--', '--help'], { cwd: PROJECT_ROOT, stdio: 'ignore' });
+  await once(child, 'close');
+  return performance.now() - t0;
+}
+
 function stats(xs: number[]): { min: number; median: number; max: number } {
   const s = [...xs].sort((a, b) => a - b);
   const mid = s.length >> 1;
@@ -101,9 +109,11 @@ async function main(): Promise<void> {
   const wall: number[] = [];
   const inRun: number[] = [];
   const added: number[] = [];
+  const launcher: number[] = [];
   // Interleaved, so a slow spell on a shared machine hits both measurements alike.
   for (let i = 1; i <= args.runs; i++) {
     alone.push(await bootAlone());
+    launcher.push(await launcherOnly());
     const r = await e2eRun(args.tests, i);
     wall.push(r.wallMs);
     inRun.push(r.bootMs);
@@ -122,6 +132,7 @@ async function main(): Promise<void> {
       row('FakeAI boot → ready in the run (slowest profile)', inRun),
       row('`npm run e2e` wall time', wall),
       row('harness adds (wall − in-run boot)', added),
+      row('  of which `npm run e2e -- --help` (launcher)', launcher),
       '',
     ].join('\n'),
   );
