@@ -56,7 +56,7 @@ describe('images', () => {
 
   defectTest('images-invalid-size-500', 'an unsupported image size is a 4xx client error, not a 500', async () => {
     const api = await apiDriver();
-    const res = await api.post('/v1/images/generations', body('POST /v1/images/generations', { size: '256x256' }));
+    const res = await api.post('/v1/images/generations', body('POST /v1/images/generations', { model: 'dall-e-3', size: '256x256' }));
     expect(res.status).toBeGreaterThanOrEqual(400);
     expect(res.status).toBeLessThan(500);
   });

@@ -11,7 +11,7 @@ export const VALID_BODIES: Readonly<Record<string, unknown>> = {
   'POST /v1/chat/completions': { model: MODEL, messages: [{ role: 'user', content: 'Say hello.' }], max_tokens: 16 },
   'POST /v1/completions': { model: MODEL, prompt: 'Once upon a time', max_tokens: 16 },
   'POST /v1/embeddings': { model: EMBEDDING_MODEL, input: 'The quick brown fox' },
-  'POST /v1/images/generations': { model: 'dall-e-3', prompt: 'a red square', n: 1, size: '1024x1024', response_format: 'url' },
+  'POST /v1/images/generations': { model: 'dall-e-2', prompt: 'a red square', n: 1, size: '256x256', response_format: 'url' },
   'POST /v1/audio/speech': { model: 'tts-1', input: 'Hello from the end-to-end suite.', voice: 'alloy', response_format: 'mp3' },
   'POST /v1/text/generation': { model: MODEL, input: 'Write one sentence.', max_output_tokens: 16 },
   'POST /v1/responses': { model: MODEL, input: 'Say hello.', max_output_tokens: 16 },

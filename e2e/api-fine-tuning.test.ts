@@ -1,0 +1,52 @@
+import { apiDriver, expectConforms } from '../helpers/api-driver';
+import { body } from '../helpers/api-requests';
+import { paginationProblems } from '../helpers/pagination';
+
+describe('fine-tuning jobs', () => {
+  test('a job lives its whole life: create → retrieve → listed and paginated → events → checkpoints → cancel', async () => {
+    const api = await apiDriver();
+    const form = new FormData();
+    form.append('purpose', 'fine-tune');
+    form.append('file', new Blob(['{"messages":[{"role":"user","content":"hi"}]}\n']), 'train.jsonl');
+    const file = await api.request('POST', '/v1/files', { form });
+    expectConforms(file);
+    const jobs = await Promise.all([1, 2, 3].map(() => api.post('/v1/fine_tuning/jobs', body('POST /v1/fine_tuning/jobs', { training_file: file.data.id }))));
+    expectConforms(jobs);
+    const id = jobs[0].data.id as string;
+
+    const retrieved = await api.get(`/v1/fine_tuning/jobs/${id}`);
+    expectConforms(retrieved);
+    expect(retrieved.data.id).toBe(id);
+
+    const full = await api.get('/v1/fine_tuning/jobs', { limit: 100 });
+    expectConforms(full);
+    expect(full.data.data.map((j: { id: string }) => j.id)).toEqual(expect.arrayContaining(jobs.map((j) => j.data.id)));
+    const page1 = await api.get('/v1/fine_tuning/jobs', { limit: 2 });
+    const page2 = await api.get('/v1/fine_tuning/jobs', { limit: 2, after: page1.data.data.at(-1).id });
+    expectConforms([page1, page2]);
+    expect(paginationProblems(full.data, [page1.data, page2.data], 2)).toEqual([]);
+
+    const checkpoints = await api.get(`/v1/fine_tuning/jobs/${id}/checkpoints`);
+    expectConforms(checkpoints);
+
+    const cancelled = await api.request('POST', `/v1/fine_tuning/jobs/${id}/cancel`);
+    expectConforms(cancelled);
+    expect(cancelled.data.status).toBe('cancelled');
+  });
+
+  test('GET /v1/fine_tuning/jobs/{job_id}/events streams job events as server-sent events', async () => {
+    const api = await apiDriver();
+    const form = new FormData();
+    form.append('purpose', 'fine-tune');
+    form.append('file', new Blob(['{}\n']), 'train.jsonl');
+    const file = await api.request('POST', '/v1/files', { form });
+    const job = await api.post('/v1/fine_tuning/jobs', body('POST /v1/fine_tuning/jobs', { training_file: file.data.id }));
+    await api.request('POST', `/v1/fine_tuning/jobs/${job.data.id}/cancel`);
+    const events = await api.get(`/v1/fine_tuning/jobs/${job.data.id}/events`);
+    expect(events.status).toBe(200);
+    expect(events.contentType).toMatch(/^text\/event-stream/);
+    const data = events.raw.toString('utf8').split('\n').filter((l) => l.startsWith('data: ')).map((l) => JSON.parse(l.slice(6)));
+    expect(data.length).toBeGreaterThan(0);
+    expect(data.every((e) => e.object === 'fine_tuning.job.event')).toBe(true);
+  });
+});
