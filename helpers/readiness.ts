@@ -7,6 +7,7 @@
  * either: FakeAI prints its ready lines even when the port is taken, then exits 1.
  */
 import http from 'node:http';
+import https from 'node:https';
 
 export interface ProcessExit {
   code: number | null;
@@ -31,7 +32,8 @@ export type Readiness =
 export function probeHealth(baseUrl: string, timeoutMs: number): Promise<{ ready: boolean; answer: string }> {
   return new Promise((resolve) => {
     // agent: false — no keep-alive socket may outlive the probe and hold Jest open.
-    const req = http.get(`${baseUrl}/health`, { agent: false, timeout: timeoutMs }, (res) => {
+    const client = baseUrl.startsWith('https:') ? https : http; // a reused server may sit behind TLS
+    const req = client.get(`${baseUrl}/health`, { agent: false, timeout: timeoutMs }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => {
