@@ -6,7 +6,7 @@ import { renderSummary } from '../reporting/summary';
 describe('report model', () => {
   it('counts tests by outcome and gives every skip a reason', () => {
     const m = buildReportModel(sampleInput());
-    expect(m.totals).toMatchObject({ tests: 5, passed: 3, failed: 1, skippedTests: 1, skippedChecks: 1, knownDefects: 1, unexpectedExceptions: 1 });
+    expect(m.totals).toMatchObject({ tests: 5, passed: 3, failed: 1, skippedTests: 1, skippedChecks: 1, knownDefects: 1, exceptions: 3, unexpectedExceptions: 1 });
     expect(m.skips).toHaveLength(2);
     for (const s of m.skips) expect(s.reason.length).toBeGreaterThan(0);
     expect(m.skips.find((s) => s.source === 'jest')?.reason).toMatch(/without a recorded reason/);
@@ -42,6 +42,12 @@ describe('report model', () => {
     expect(clean.verdictLine).toMatch(/^✓ ALL TESTS PASSED \(3\/3\), 1 skipped, 1 known defect$/);
   });
 
+  it('groups route records into API coverage, keeping paths the document lacks apart', () => {
+    const r = buildReportModel(sampleInput()).apiRoutes;
+    expect(r).toMatchObject({ exercised: 1, calls: 3, violations: 1, undocumented: 1 });
+    expect(r.byRoute.find((x) => x.route === '/v1/chat/completions')).toMatchObject({ method: 'POST', calls: 2, statuses: [200, 400], drivers: ['http', 'sdk'] });
+  });
+
   it('does not pass a run that ran no tests', () => {
     const m = buildReportModel(sampleInput({ snapshot: { ...sampleSnapshot(), success: true, tests: [] }, records: [] }));
     expect(m.exitCode).toBe(1);
@@ -62,6 +68,8 @@ describe('terminal summary', () => {
     expect(text).toMatch(/TTFT \(streams\): median 0\.\d{3}s over 10 streams/);
     expect(text).toMatch(/\/metrics\/slo\s+\.\.\. SKIPPED not served by FakeAI 0\.3\.2/);
     expect(text).toContain('during: bad input rejects a negative max_tokens');
+    expect(text).toMatch(/! 2 expected during: files deleting a file twice\n/);
+    expect(text).toMatch(/Exercised:\s+1 documented route in 3 exchanges/);
     expect(text).toMatch(/FakeAI 0\.3\.2 {2}http:\/\/127\.0\.0\.1:43121 {2}port 43121 {2}pid 999 {2}boot-to-ready 1\.420s/);
     expect(text.trimEnd().split('\n').at(-1)).toMatch(/^✗ FAILED: /);
   });

@@ -110,6 +110,17 @@ export function renderHtml(m: ReportModel): string {
     ['endpoint', 'served', 'status', 'response time', 'note'],
     m.metricsEndpoints.map((e) => [td(e.path), td(e.served ? 'yes' : 'no', e.served ? 'ok' : 'bad'), tdNum(e.status), tdNum(secs(e.durationMs)), td(e.skipReason)]),
   );
+  const routes = table(
+    ['method', 'route (from /openapi.json)', 'calls', 'statuses', 'contract violations', 'drivers'],
+    m.apiRoutes.byRoute.map((r) => [
+      td(r.method),
+      td(r.route ?? `${r.path} (not in the document)`, r.route ? '' : 'warn'),
+      tdNum(r.calls),
+      td(r.statuses.join(', ')),
+      tdNum(r.violations),
+      td(r.drivers.join(', ')),
+    ]),
+  );
   const skips = table(['test', 'reason', 'source'], m.skips.map((s) => [td(s.test), td(s.reason), td(s.source)]));
   const defects = table(['id', 'test', 'summary', 'evidence'], m.defects.map((d) => [td(d.id), td(d.test), td(d.summary), `<td><pre>${esc(d.evidence)}</pre></td>`]));
   const exceptions = table(
@@ -139,6 +150,7 @@ export function renderHtml(m: ReportModel): string {
 <section><h2>Skipped, with reasons</h2>${skips}</section>
 <section><h2>Known defects</h2>${defects}</section>
 <section><h2>Metrics endpoints</h2>${endpoints}</section>
+<section><h2>API routes exercised</h2><p>${m.apiRoutes.exercised} documented routes in ${m.apiRoutes.calls} exchanges · ${m.apiRoutes.violations} contract violations</p>${routes}</section>
 <section><h2>Exceptions in the server log</h2>${exceptions}</section>
 <section><h2>Servers</h2>${servers}</section>
 <section><h2>All requests</h2><input id="req-filter" placeholder="filter requests…">${requests}</section>

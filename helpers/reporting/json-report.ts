@@ -23,7 +23,7 @@ export const REPORT_SCHEMA = {
   title: 'fakeai-e2e run report',
   description: 'One run of the FakeAI end-to-end suite. Durations are milliseconds; times are ISO 8601 UTC.',
   type: 'object',
-  required: ['schemaVersion', 'tool', 'generatedAt', 'verdict', 'exitCode', 'verdictLine', 'timings', 'totals', 'tests', 'skips', 'defects', 'requests', 'metricsEndpoints', 'exceptions', 'servers', 'artifacts'],
+  required: ['schemaVersion', 'tool', 'generatedAt', 'verdict', 'exitCode', 'verdictLine', 'timings', 'totals', 'tests', 'skips', 'defects', 'requests', 'metricsEndpoints', 'apiRoutes', 'exceptions', 'servers', 'artifacts'],
   properties: {
     schemaVersion: { const: REPORT_SCHEMA_VERSION, description: 'Bumped when a field is removed or changes meaning.' },
     tool: { const: 'fakeai-e2e' },
@@ -104,6 +104,24 @@ export const REPORT_SCHEMA = {
         skipReason: nullable('string'),
       }),
     },
+    apiRoutes: obj(['exercised', 'calls', 'violations', 'undocumented', 'byRoute'], {
+      exercised: int,
+      calls: int,
+      violations: int,
+      undocumented: int,
+      byRoute: {
+        type: 'array',
+        items: obj(['method', 'route', 'path', 'calls', 'violations', 'statuses', 'drivers'], {
+          method: str,
+          route: nullable('string'),
+          path: nullable('string'),
+          calls: int,
+          violations: int,
+          statuses: { type: 'array', items: { type: 'integer' } },
+          drivers: { type: 'array', items: str },
+        }),
+      },
+    }),
     exceptions: {
       type: 'array',
       items: obj(['server', 'tests', 'headline', 'text', 'allowed'], { server: str, tests: { type: 'array', items: str }, headline: str, text: str, allowed: { type: 'boolean' } }),

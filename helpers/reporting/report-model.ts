@@ -4,7 +4,7 @@
  * (what counts as skipped, what fails the run, which exit code) is unit-tested with made-up input.
  */
 import type { HarnessEnv } from '../harness-env';
-import { recordsOfKind, type DefectRecord, type EndpointRecord, type FindingRecord, type RequestRecord, type RunRecord } from '../run-records';
+import { recordsOfKind, type DefectRecord, type EndpointRecord, type FindingRecord, type RequestRecord, type RouteRecord, type RunRecord } from '../run-records';
 import type { FileOutcome, JestSnapshot, TestOutcome } from './jest-snapshot';
 import { summarize, type Summary } from './stats';
 
@@ -39,6 +39,17 @@ export interface ServerFacts {
   logFile: string | null;
 }
 
+export interface RouteStats {
+  method: string;
+  /** Path template from /openapi.json; null groups exchanges with paths the document lacks (by path). */
+  route: string | null;
+  path: string | null;
+  calls: number;
+  violations: number;
+  statuses: number[];
+  drivers: string[];
+}
+
 export interface ReportModel {
   schemaVersion: typeof REPORT_SCHEMA_VERSION;
   tool: 'fakeai-e2e';
@@ -71,6 +82,8 @@ export interface ReportModel {
     items: RequestRecord[];
   };
   metricsEndpoints: EndpointRecord[];
+  /** API coverage from 'route' records: which documented routes the suite exercised. */
+  apiRoutes: { exercised: number; calls: number; violations: number; undocumented: number; byRoute: RouteStats[] };
   exceptions: FindingRecord[];
   servers: ServerFacts[];
   harnessError: { code: string; message: string } | null;
@@ -128,6 +141,31 @@ function byModel(items: RequestRecord[]): ReportModel['requests']['byModel'] {
     ttftMedianMs: summarize(rs.filter((r) => r.stream && r.ttftMs !== null).map((r) => r.ttftMs as number)).median,
     tokens: rs.reduce((a, r) => a + (r.tokens ?? 0), 0),
   }));
+}
+
+function routeStats(records: RouteRecord[]): ReportModel['apiRoutes'] {
+  const groups = new Map<string, RouteRecord[]>();
+  for (const r of records) {
+    const key = `${r.method.toUpperCase()} ${r.route ?? `? ${r.path}`}`;
+    groups.set(key, [...(groups.get(key) ?? []), r]);
+  }
+  const byRoute = [...groups.values()].map((rs) => ({
+    method: rs[0].method.toUpperCase(),
+    route: rs[0].route,
+    path: rs[0].route === null ? rs[0].path : null,
+    calls: rs.length,
+    violations: rs.reduce((a, r) => a + r.violations, 0),
+    statuses: [...new Set(rs.map((r) => r.status).filter((s): s is number => s !== null))].sort((a, b) => a - b),
+    drivers: [...new Set(rs.map((r) => r.driver))].sort(),
+  }));
+  byRoute.sort((a, b) => `${a.route ?? a.path} ${a.method}`.localeCompare(`${b.route ?? b.path} ${b.method}`));
+  return {
+    exercised: byRoute.filter((r) => r.route !== null).length,
+    calls: records.length,
+    violations: byRoute.reduce((a, r) => a + r.violations, 0),
+    undocumented: byRoute.filter((r) => r.route === null).length,
+    byRoute,
+  };
 }
 
 function plural(n: number, word: string): string {
@@ -229,6 +267,7 @@ export function buildReportModel(input: ModelInput): ReportModel {
       items: requests,
     },
     metricsEndpoints: endpoints,
+    apiRoutes: routeStats(recordsOfKind(records, 'route')),
     exceptions,
     servers: serverFacts(input.harness),
     harnessError,

@@ -40,7 +40,7 @@ function renderResults(m: ReportModel, p: Palette, out: string[]): void {
   for (const s of m.skips) out.push(`    ${p.yellow('○')} ${s.test}: ${s.reason}`);
   if (t.todo > 0) out.push(kv('Todo', t.todo));
   out.push(kv('Known defects', t.knownDefects));
-  for (const d of m.defects) out.push(`    ${p.yellow('◆')} ${d.id} (${d.test}): ${d.summary}`);
+  for (const d of m.defects) out.push(`    ${p.yellow('◆')} ${d.id}: ${d.summary}`);
   const ran = t.passed + t.failed;
   if (ran > 0) out.push(kv('Pass rate', `${((t.passed / ran) * 100).toFixed(1)}%`));
   for (const test of m.tests.filter((x) => x.status === 'failed')) out.push(`    ${p.red('✗')} ${test.name} ${p.dim(`(${test.file})`)}`);
@@ -64,13 +64,27 @@ function renderResults(m: ReportModel, p: Palette, out: string[]): void {
   if (m.metricsEndpoints.length === 0) out.push('  none probed');
   for (const e of m.metricsEndpoints) out.push(endpointLine(e, p));
 
+  const r = m.apiRoutes;
+  if (r.calls > 0) {
+    out.push(...section('API Routes', p));
+    out.push(kv('Exercised', `${r.exercised} documented route${r.exercised === 1 ? '' : 's'} in ${r.calls} exchanges`));
+    out.push(kv('Violations', r.violations > 0 ? p.yellow(String(r.violations)) : '0'));
+    if (r.undocumented > 0) out.push(kv('Undocumented', `${r.undocumented} path${r.undocumented === 1 ? '' : 's'} not in /openapi.json`));
+  }
+
   out.push(...section('Server Log Exceptions', p));
   if (m.exceptions.length === 0) out.push(`  ${p.green('none')}`);
-  for (const f of m.exceptions) {
+  // Unexpected ones in full; expected ones (provoked on purpose) one line per test.
+  for (const f of m.exceptions.filter((x) => !x.allowed)) {
     const where = f.tests.length > 0 ? `during: ${f.tests.join(', ')}` : 'outside any test';
-    const mark = f.allowed ? p.yellow('! expected') : p.red('✗');
-    out.push(`  ${mark} ${f.headline}`, `      ${p.dim(`${f.server}, ${where}`)}`);
+    out.push(`  ${p.red('✗')} ${f.headline}`, `      ${p.dim(`${f.server}, ${where}`)}`);
   }
+  const expected = new Map<string, number>();
+  for (const f of m.exceptions.filter((x) => x.allowed)) {
+    const key = f.tests.length > 0 ? f.tests.join(', ') : 'outside any test';
+    expected.set(key, (expected.get(key) ?? 0) + 1);
+  }
+  for (const [where, n] of expected) out.push(`  ${p.yellow(`! ${n} expected`)} ${p.dim(`during: ${where}`)}`);
   if (m.teardownError) out.push(`  ${p.red('✗ after the tests (globalTeardown):')}`, ...m.teardownError.split('\n').map((l) => `    ${l}`));
 }
 
