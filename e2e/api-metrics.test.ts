@@ -1,0 +1,75 @@
+import { apiDriver, bodyText, expectConforms, mapLimit } from '../helpers/api-driver';
+import { defectTest } from '../helpers/api-known-defects';
+import { body, MODEL } from '../helpers/api-requests';
+
+const JSON_VIEWS = [
+  '/health', '/health/detailed', '/metrics', '/kv-cache/metrics', '/metrics/costs', '/metrics/multi-dimensional',
+  '/dcgm/metrics/json', '/dynamo/metrics/json', '/metrics/rate-limits', '/metrics/rate-limits/tier',
+  '/metrics/rate-limits/throttle-analytics', '/metrics/rate-limits/abuse-patterns',
+];
+/** Prometheus text views: every non-comment line is `name{labels} value`. */
+const PROMETHEUS_VIEWS = ['/dcgm/metrics', '/dynamo/metrics', '/metrics/by-model/prometheus'];
+const SAMPLE = /^[a-zA-Z_:][a-zA-Z0-9_:]*(\{[^}]*\})? -?[0-9.eE+-]+|NaN|[+-]Inf$/;
+
+describe('metrics and health views', () => {
+  beforeAll(async () => {
+    // Give the per-model views a model to talk about.
+    const api = await apiDriver();
+    expectConforms(await api.post('/v1/chat/completions', body('POST /v1/chat/completions')));
+  });
+
+  test('every JSON metrics view answers 200 with a body its declared schema allows', async () => {
+    const api = await apiDriver();
+    const results = await mapLimit(JSON_VIEWS, 4, (p) => api.get(p));
+    expectConforms(results);
+    for (const r of results) expect([r.path, typeof r.data]).toEqual([r.path, 'object']);
+  });
+
+  test('per-model views: one model, and two compared', async () => {
+    const api = await apiDriver();
+    const [one, compared] = await Promise.all([api.get(`/metrics/by-model/${MODEL}`), api.get('/metrics/compare', { model1: MODEL, model2: MODEL })]);
+    expectConforms([one, compared]);
+    expect(one.data.model).toBe(MODEL);
+  });
+
+  test('Prometheus views answer text whose every sample line parses', async () => {
+    const api = await apiDriver();
+    const results = await mapLimit(PROMETHEUS_VIEWS, 3, (p) => api.get(p));
+    for (const r of results) {
+      expect(`${r.path} ${r.status}`).toBe(`${r.path} 200`);
+      expect(r.contentType).toMatch(/^text\/plain/);
+      const bad = bodyText(r).split('\n').filter((l) => l.trim() !== '' && !l.startsWith('#') && !SAMPLE.test(l));
+      expect([r.path, bad.slice(0, 3)]).toEqual([r.path, []]);
+    }
+  });
+
+  test('GET /metrics/csv answers CSV with a header row and consistent column counts', async () => {
+    const api = await apiDriver();
+    const r = await api.get('/metrics/csv');
+    expect(r.status).toBe(200);
+    expect(r.contentType).toMatch(/^text\/csv/);
+    const rows = bodyText(r).trim().split('\n').map((l) => l.split(',').length);
+    expect(rows.length).toBeGreaterThan(1);
+    expect(new Set(rows).size).toBe(1);
+  });
+
+  test('GET /metrics/rate-limits/key/{api_key} for a key with no traffic answers 404 with a JSON detail (rate limiting is off by default)', async () => {
+    const api = await apiDriver();
+    const r = await api.get('/metrics/rate-limits/key/sk-e2e-never-used');
+    expect(r.status).toBe(404);
+    expect(typeof r.data.detail).toBe('string');
+  });
+
+  defectTest('metrics-prometheus-keyerror', 'GET /metrics/prometheus answers Prometheus text after traffic', async () => {
+    const api = await apiDriver();
+    const r = await api.get('/metrics/prometheus');
+    expect(r.status).toBe(200);
+    expect(r.contentType).toMatch(/^text\/plain/);
+  });
+
+  defectTest('dashboard-html-missing', 'GET /dashboard and /dashboard/dynamo serve their HTML pages', async () => {
+    const api = await apiDriver();
+    const pages = await Promise.all([api.get('/dashboard'), api.get('/dashboard/dynamo')]);
+    expect(pages.map((p) => [p.status, p.contentType?.split(';')[0]])).toEqual([[200, 'text/html'], [200, 'text/html']]);
+  });
+});

@@ -1,0 +1,87 @@
+import { apiDriver, expectConforms } from '../helpers/api-driver';
+import { body, lastDay } from '../helpers/api-requests';
+import { paginationProblems } from '../helpers/pagination';
+
+describe('organization admin', () => {
+  test('a user lives its whole life: create → retrieve → listed and paginated → update → delete → 404', async () => {
+    const api = await apiDriver();
+    const made = await Promise.all([1, 2, 3].map((n) => api.post('/v1/organization/users', body('POST /v1/organization/users', { email: `e2e-${n}-${Date.now()}@example.com` }))));
+    expectConforms(made);
+    const id = made[0].data.id as string;
+    const retrieved = await api.get(`/v1/organization/users/${id}`);
+    expectConforms(retrieved);
+    const full = await api.get('/v1/organization/users', { limit: 100 });
+    expectConforms(full);
+    expect(full.data.data.map((u: { id: string }) => u.id)).toEqual(expect.arrayContaining(made.map((u) => u.data.id)));
+    const page1 = await api.get('/v1/organization/users', { limit: 2 });
+    const page2 = await api.get('/v1/organization/users', { limit: 2, after: page1.data.data.at(-1).id });
+    expectConforms([page1, page2]);
+    expect(paginationProblems(full.data, [page1.data, page2.data], 2)).toEqual([]);
+    const updated = await api.post(`/v1/organization/users/${id}`, body('POST /v1/organization/users/{user_id}'));
+    expectConforms(updated);
+    expect(updated.data.role).toBe('owner');
+    const deleted = await api.delete(`/v1/organization/users/${id}`);
+    expectConforms(deleted);
+    expect((await api.get(`/v1/organization/users/${id}`)).status).toBe(404);
+  });
+
+  test('an invite lives its whole life: create → retrieve → listed → delete → 404', async () => {
+    const api = await apiDriver();
+    const invite = await api.post('/v1/organization/invites', body('POST /v1/organization/invites', { email: `e2e-inv-${Date.now()}@example.com` }));
+    expectConforms(invite);
+    const id = invite.data.id as string;
+    const [retrieved, listed] = await Promise.all([api.get(`/v1/organization/invites/${id}`), api.get('/v1/organization/invites')]);
+    expectConforms([retrieved, listed]);
+    expect(listed.data.data.map((i: { id: string }) => i.id)).toContain(id);
+    const deleted = await api.delete(`/v1/organization/invites/${id}`);
+    expectConforms(deleted);
+    expect((await api.get(`/v1/organization/invites/${id}`)).status).toBe(404);
+  });
+
+  test('a project lives its whole life with its users and service accounts, then is archived', async () => {
+    const api = await apiDriver();
+    const project = await api.post('/v1/organization/projects', body('POST /v1/organization/projects'));
+    expectConforms(project);
+    const pid = project.data.id as string;
+    const user = await api.post('/v1/organization/users', body('POST /v1/organization/users', { email: `e2e-p-${Date.now()}@example.com` }));
+    expectConforms(user);
+    const [retrieved, listed, renamed] = await Promise.all([
+      api.get(`/v1/organization/projects/${pid}`),
+      api.get('/v1/organization/projects'),
+      api.post(`/v1/organization/projects/${pid}`, body('POST /v1/organization/projects/{project_id}')),
+    ]);
+    expectConforms([retrieved, listed, renamed]);
+    expect(listed.data.data.map((p: { id: string }) => p.id)).toContain(pid);
+    expect(renamed.data.name).toBe('e2e project renamed');
+
+    const pu = `/v1/organization/projects/${pid}/users`;
+    const added = await api.post(pu, body('POST /v1/organization/projects/{project_id}/users', { user_id: user.data.id }));
+    expectConforms(added);
+    const [puGet, puList, puMod] = await Promise.all([api.get(`${pu}/${user.data.id}`), api.get(pu), api.post(`${pu}/${user.data.id}`, body('POST /v1/organization/projects/{project_id}/users/{user_id}'))]);
+    expectConforms([puGet, puList, puMod]);
+    expect(puList.data.data.map((u: { id: string }) => u.id)).toContain(user.data.id);
+    expectConforms(await api.delete(`${pu}/${user.data.id}`));
+    expect((await api.get(`${pu}/${user.data.id}`)).status).toBe(404);
+
+    const sa = `/v1/organization/projects/${pid}/service_accounts`;
+    const account = await api.post(sa, body('POST /v1/organization/projects/{project_id}/service_accounts'));
+    expectConforms(account);
+    const [saGet, saList] = await Promise.all([api.get(`${sa}/${account.data.id}`), api.get(sa)]);
+    expectConforms([saGet, saList]);
+    expect(saList.data.data.map((a: { id: string }) => a.id)).toContain(account.data.id);
+    expectConforms(await api.delete(`${sa}/${account.data.id}`));
+    expect((await api.get(`${sa}/${account.data.id}`)).status).toBe(404);
+
+    const archived = await api.request('POST', `/v1/organization/projects/${pid}/archive`);
+    expectConforms(archived);
+  });
+
+  test('usage and cost reports for the last day answer what the document declares', async () => {
+    const api = await apiDriver();
+    const window = lastDay();
+    const kinds = ['completions', 'embeddings', 'images', 'audio_speeches', 'audio_transcriptions'];
+    const reports = await Promise.all([...kinds.map((k) => api.get(`/v1/organization/usage/${k}`, window)), api.get('/v1/organization/costs', window)]);
+    expectConforms(reports);
+    for (const r of reports) expect(r.data.object).toBe('page');
+  });
+});
