@@ -3,8 +3,9 @@
  * real globalSetup, test environment and globalTeardown) against stub servers, as a child process,
  * and reads what a user would read: the exit code, the failure messages, the records.
  */
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { closeSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { PROJECT_ROOT } from '../config';
@@ -38,7 +39,7 @@ function processesWith(marker: string): number[] {
   return pids;
 }
 
-function runFixture(fixture: string, stub: string): Promise<Run> {
+function runFixture(fixture: string, stub: string, extraEnv: NodeJS.ProcessEnv = {}): Promise<Run> {
   const runDir = mkdtempSync(path.join(os.tmpdir(), `attribution-${fixture}-`));
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('E2E_') && !k.startsWith('JEST_')) env[k] = v;
@@ -50,6 +51,7 @@ function runFixture(fixture: string, stub: string): Promise<Run> {
     FORCE_COLOR: '0',
     // Passed on to the servers (only E2E_* is kept from them): the leak check looks for it.
     FIXTURE_RUN_MARK: runDir,
+    ...extraEnv,
   });
   const t0 = performance.now();
   const child = spawn(process.execPath, [require.resolve('jest/bin/jest'), '--config', CONFIG, '--runInBand', `${fixture}.fixture`], { cwd: PROJECT_ROOT, env });
@@ -190,4 +192,70 @@ describe('a server that exits mid-run', () => {
     expect(run.exitCode).toBe(1);
     expect(run.leftovers).toEqual([]);
   });
+});
+
+describe('a reused server (E2E_URL)', () => {
+  const OLD = 'Traceback (most recent call last):\n  File "old.py", line 1, in <module>\nRuntimeError: boom OLD, from before this run\n';
+  let dir: string;
+  let logFile: string;
+  let stub: ChildProcess;
+  let url: string;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(path.join(os.tmpdir(), 'attribution-reuse-'));
+    logFile = path.join(dir, 'their-server.log');
+    writeFileSync(logFile, OLD);
+    const port = await new Promise<number>((resolve) => {
+      const s = createServer().listen(0, '127.0.0.1', () => {
+        const p = (s.address() as { port: number }).port;
+        s.close(() => resolve(p));
+      });
+    });
+    const fd = openSync(logFile, 'a');
+    stub = spawn('python3', ['-m', 'fakeai', 'server', '--host', '127.0.0.1', '--port', String(port)], {
+      env: { ...process.env, PYTHONPATH: path.join(STUBS, 'traceback_on_request'), PYTHONUNBUFFERED: '1' },
+      stdio: ['ignore', fd, fd],
+    });
+    closeSync(fd);
+    url = `http://127.0.0.1:${port}`;
+    for (const deadline = Date.now() + 15_000; Date.now() < deadline; ) {
+      if (await fetch(`${url}/health`).then((r) => r.ok, () => false)) return;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new Error('the reused stub never answered');
+  }, 30_000);
+
+  afterAll(async () => {
+    stub.kill('SIGTERM');
+    if (stub.exitCode === null && stub.signalCode === null) await new Promise((r) => stub.once('exit', r));
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('with --server-log: blames the test, and ignores what the log held before the run', async () => {
+    const run = await runFixture('reuse', 'healthy', { E2E_URL: url, E2E_SERVER_LOG: logFile });
+    try {
+      expect(run.failures.get('reused server › triggers a traceback')).toContain("KeyError: 'boom REUSED'");
+      expect(passed(run, 'innocent')).toBe(true);
+      expect(run.output).not.toContain('boom OLD');
+      expect(run.output).not.toContain('no test owned');
+      expect(run.findings.map((f) => f.tests)).toEqual([['reused server triggers a traceback']]);
+      expect(run.exitCode).toBe(1);
+    } finally {
+      rmSync(run.runDir, { recursive: true, force: true });
+    }
+  }, 120_000);
+
+  test('without a log file: nothing is watched, so nothing is claimed', async () => {
+    const run = await runFixture('reuse', 'healthy', { E2E_URL: url });
+    try {
+      expect(run.failures.size).toBe(0);
+      expect(run.findings).toEqual([]);
+      expect(run.exitCode).toBe(0);
+      // The traceback did happen: the test passing is "not watched", not "checked and clean".
+      // (One traceback from the run above, one from this run.)
+      expect(readFileSync(logFile, 'utf8').match(/ERROR - Request 1-REUSED failed/g)).toHaveLength(2);
+    } finally {
+      rmSync(run.runDir, { recursive: true, force: true });
+    }
+  }, 120_000);
 });
