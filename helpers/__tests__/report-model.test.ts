@@ -69,6 +69,7 @@ describe('terminal summary', () => {
     expect(text).toMatch(/\/metrics\/slo\s+\.\.\. SKIPPED not served by FakeAI 0\.3\.2/);
     expect(text).toContain('during: bad input rejects a negative max_tokens');
     expect(text).toMatch(/! 2 expected during: files deleting a file twice\n/);
+    expect(text).toMatch(/Known defects:\s+1\n\s+◆ FAKEAI-STREAM-USAGE \(2 tests\): stream usage chunk missing\n/);
     expect(text).toMatch(/Exercised:\s+1 documented route in 3 exchanges/);
     expect(text).toMatch(/FakeAI 0\.3\.2 {2}http:\/\/127\.0\.0\.1:43121 {2}port 43121 {2}pid 999 {2}boot-to-ready 1\.420s/);
     expect(text.trimEnd().split('\n').at(-1)).toMatch(/^✗ FAILED: /);

@@ -202,7 +202,8 @@ export function buildReportModel(input: ModelInput): ReportModel {
     skippedTests: count('skipped'),
     skippedChecks: skips.filter((s) => s.source === 'record').length,
     todo: count('todo'),
-    knownDefects: defects.length,
+    // Distinct defects: one FakeAI bug seen by three tests is one known defect.
+    knownDefects: new Set(defects.map((d) => d.id)).size,
     fileErrors,
     exceptions: exceptions.length,
     unexpectedExceptions: unexpected,

@@ -40,7 +40,9 @@ function renderResults(m: ReportModel, p: Palette, out: string[]): void {
   for (const s of m.skips) out.push(`    ${p.yellow('○')} ${s.test}: ${s.reason}`);
   if (t.todo > 0) out.push(kv('Todo', t.todo));
   out.push(kv('Known defects', t.knownDefects));
-  for (const d of m.defects) out.push(`    ${p.yellow('◆')} ${d.id}: ${d.summary}`);
+  const seen = new Map<string, { summary: string; tests: number }>();
+  for (const d of m.defects) seen.set(d.id, { summary: d.summary, tests: (seen.get(d.id)?.tests ?? 0) + 1 });
+  for (const [id, d] of seen) out.push(`    ${p.yellow('◆')} ${id}${d.tests > 1 ? ` (${d.tests} tests)` : ''}: ${d.summary}`);
   const ran = t.passed + t.failed;
   if (ran > 0) out.push(kv('Pass rate', `${((t.passed / ran) * 100).toFixed(1)}%`));
   for (const test of m.tests.filter((x) => x.status === 'failed')) out.push(`    ${p.red('✗')} ${test.name} ${p.dim(`(${test.file})`)}`);

@@ -33,6 +33,7 @@ export function sampleRecords(): RunRecord[] {
     { kind: 'endpoint', path: '/metrics/slo', served: false, status: 404, contentType: null, durationMs: 1.1, skipReason: 'not served by FakeAI 0.3.2', at: AT },
     { kind: 'skip', test: 'metrics /metrics/slo', reason: 'not served by FakeAI 0.3.2 (404)', at: AT },
     { kind: 'defect', id: 'FAKEAI-STREAM-USAGE', test: 'streaming usage', summary: 'stream usage chunk missing', evidence: 'no usage in 10/10 streams', at: AT },
+    { kind: 'defect', id: 'FAKEAI-STREAM-USAGE', test: 'streaming usage with n=2', summary: 'stream usage chunk missing', evidence: 'no usage in 2/2 streams', at: AT },
     { kind: 'route', method: 'post', route: '/v1/chat/completions', path: '/v1/chat/completions', status: 200, driver: 'http', violations: 0, test: null, at: AT },
     { kind: 'route', method: 'POST', route: '/v1/chat/completions', path: '/v1/chat/completions', status: 400, driver: 'sdk', violations: 1, test: null, at: AT },
     { kind: 'route', method: 'GET', route: null, path: '/v1/secret', status: 404, driver: 'http', violations: 0, test: null, at: AT },
