@@ -42,6 +42,7 @@ const tdNum = (s: string | number | null) => td(s, 'num');
 
 function requestCharts(m: ReportModel): string {
   const items = m.requests.items;
+  if (items.length === 0) return '<p class="muted">No requests were recorded in this run, so there is nothing to chart.</p>';
   const latency = barChart(
     items.map((r) => ({
       label: String(r.seq),
@@ -68,7 +69,7 @@ export function renderHtml(m: ReportModel): string {
     ['failed', t.failed],
     ['skipped', t.skippedTests + t.skippedChecks],
     ['known defects', t.knownDefects],
-    ['exceptions', t.unexpectedExceptions],
+    ['unexpected exceptions', t.unexpectedExceptions],
     ['requests', rq.total],
     ['wall time', secs(m.timings.wallMs)],
   ]
