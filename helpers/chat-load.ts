@@ -50,6 +50,9 @@ export function planChatLoad(models: readonly string[], perKind: number): Planne
 
 export interface ChatOutcome {
   planned: PlannedRequest;
+  /** Epoch ms when the request was sent and when its response (or stream) ended. */
+  startedAt: number;
+  endedAt: number;
   status: number | null;
   id: string | null;
   durationMs: number;
@@ -70,7 +73,8 @@ export interface SendContext {
 }
 
 export async function sendChat(planned: PlannedRequest, ctx: SendContext): Promise<ChatOutcome> {
-  let outcome: ChatOutcome;
+  const startedAt = Date.now();
+  let outcome: Omit<ChatOutcome, 'startedAt' | 'endedAt'>;
   if (planned.stream) {
     const s = await collectStream(ctx.baseUrl, planned.body);
     const first = s.events.find((e) => e.json)?.json as { id?: unknown } | undefined;
@@ -104,6 +108,7 @@ export async function sendChat(planned: PlannedRequest, ctx: SendContext): Promi
       outcome = { planned, status: null, id: null, durationMs: performance.now() - started, ttftMs: null, usage: null, error: (e as Error).message, problems: [], response: undefined };
     }
   }
+  const done: ChatOutcome = { ...outcome, startedAt, endedAt: Date.now() };
   const ok = outcome.error === null && outcome.status === 200 && outcome.problems.length === 0;
   appendRecord(ctx.runDir, {
     kind: 'request',
@@ -123,8 +128,14 @@ export async function sendChat(planned: PlannedRequest, ctx: SendContext): Promi
     error: outcome.error ?? (outcome.problems.length > 0 ? formatProblems('response', outcome.problems) : null),
     test: ctx.test,
   });
-  return outcome;
+  return done;
 }
+
+/**
+ * How many load requests are in flight at once: half the batch, so plain and streamed requests
+ * overlap for real while a 2-core CI machine is not flooded.
+ */
+export const LOAD_CONCURRENCY = 10;
 
 export function runChatLoad(plan: readonly PlannedRequest[], ctx: SendContext, concurrency: number): Promise<ChatOutcome[]> {
   return runBounded(plan, concurrency, (p) => sendChat(p, ctx));

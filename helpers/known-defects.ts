@@ -39,12 +39,6 @@ export const KNOWN_DEFECTS: KnownDefect[] = [
     evidenceText: 'finish_reason="stop"',
   },
   {
-    id: 'stream-usage-counts-differently',
-    summary: 'A stream\'s usage.completion_tokens counts regex pieces of the text (len(tokenize_text)), not the token count the budget was cut with, so it can exceed max_tokens.',
-    evidence: 'fakeai/fakeai_service.py:2434',
-    evidenceText: 'completion_tokens = len(content_tokens)',
-  },
-  {
     id: 'stream-context-length-breaks-stream',
     summary: 'An oversize prompt with stream: true gets 200 and an empty, broken stream (no [DONE]) plus a server traceback: the context-length check raises inside the stream generator, after the headers went out.',
     evidence: 'fakeai/fakeai_service.py:2080',
@@ -95,9 +89,9 @@ export function knownDefect(id: string): KnownDefect {
   return d;
 }
 
-/** The test name a defect test gets: the behaviour, then the defect id and its summary. */
+/** The test name a defect test gets: the behaviour, then the defect id and evidence (the summary travels in the DefectRecord). */
 export function defectTestName(d: KnownDefect, name: string): string {
-  return `${name} [known FakeAI defect ${d.id}: ${d.summary} — ${d.evidence}]`;
+  return `${name} [known FakeAI defect ${d.id}, ${d.evidence}]`;
 }
 
 /**

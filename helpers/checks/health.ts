@@ -17,8 +17,8 @@ export interface DetailedHealthContext {
   /** Client clock (seconds since epoch) just before and after the request. */
   sentAtS: number;
   receivedAtS: number;
-  /** How long the server has been up at least, in seconds (e.g. since the suite saw it ready). */
-  minUptimeS: number;
+  /** How long the server has been up at least, in seconds (e.g. since the suite saw it healthy); omitted: not checked. */
+  minUptimeS?: number;
 }
 
 /** How far the server's clock may be from ours: same machine, so only rounding and scheduling. */
@@ -32,7 +32,7 @@ export function checkDetailedHealth(res: HttpResult, ctx: DetailedHealthContext)
   if (value.timestamp < ctx.sentAtS - CLOCK_SLACK_S || value.timestamp > ctx.receivedAtS + CLOCK_SLACK_S) {
     problems.push(problem('body.timestamp', `the time of the request (${ctx.sentAtS.toFixed(3)}…${ctx.receivedAtS.toFixed(3)} ± ${CLOCK_SLACK_S} s)`, value.timestamp));
   }
-  if (!(value.uptime_seconds >= ctx.minUptimeS)) {
+  if (ctx.minUptimeS !== undefined && !(value.uptime_seconds >= ctx.minUptimeS)) {
     problems.push(problem('body.uptime_seconds', `≥ ${ctx.minUptimeS.toFixed(3)} (the server has been up at least that long)`, value.uptime_seconds));
   }
   const s = value.metrics_summary;
