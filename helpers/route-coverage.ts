@@ -1,0 +1,103 @@
+/**
+ * Route coverage: which routes of the server's own /openapi.json the run exercised, from the
+ * 'route' records the API driver writes (run-records.ts). Pure evaluation plus one file-reading
+ * entry point for globalTeardown or the reporter; the floor is a percentage of the routes that are
+ * not excluded (route-exclusions.ts), 100 by default.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { Contract, type OpenApiDocument } from './contract';
+import { ROUTE_EXCLUSIONS, type RouteExclusion } from './route-exclusions';
+import { readRecords, recordsOfKind, type RouteRecord } from './run-records';
+
+export interface RouteCoverageRow {
+  route: string;
+  exercised: boolean;
+  /** Exchanges recorded for it, the statuses seen, and how many broke the contract. */
+  requests: number;
+  statuses: number[];
+  violations: number;
+  /** Why it was not exercised: the exclusion's reason, or "no test sent a request". */
+  reason: string | null;
+  excluded: boolean;
+}
+
+export interface RouteCoverage {
+  rows: RouteCoverageRow[];
+  /** Routes that count toward the floor (served, not excluded). */
+  counted: number;
+  exercisedCounted: number;
+  percent: number;
+  floor: number;
+  ok: boolean;
+  /** Counted routes nobody exercised. */
+  missing: string[];
+  /** Exclusions that name a route the document does not serve: the list went stale. */
+  staleExclusions: string[];
+}
+
+export function evaluateRouteCoverage(doc: OpenApiDocument, records: readonly RouteRecord[], exclusions: readonly RouteExclusion[] = ROUTE_EXCLUSIONS, floor = 100): RouteCoverage {
+  const served = new Contract(doc).routes().map((r) => `${r.method} ${r.template}`);
+  const byRoute = new Map<string, RouteRecord[]>();
+  for (const rec of records) {
+    if (!rec.route) continue;
+    const key = `${rec.method.toUpperCase()} ${rec.route}`;
+    byRoute.set(key, [...(byRoute.get(key) ?? []), rec]);
+  }
+  const rows = served.map((route): RouteCoverageRow => {
+    const seen = byRoute.get(route) ?? [];
+    const exclusion = exclusions.find((e) => e.route === route);
+    return {
+      route,
+      exercised: seen.length > 0,
+      requests: seen.length,
+      statuses: [...new Set(seen.map((r) => r.status).filter((s): s is number => s !== null))].sort((a, b) => a - b),
+      violations: seen.reduce((n, r) => n + r.violations, 0),
+      reason: seen.length > 0 ? null : (exclusion?.reason ?? 'no test sent a request'),
+      excluded: Boolean(exclusion),
+    };
+  });
+  const countedRows = rows.filter((r) => !r.excluded);
+  const exercisedCounted = countedRows.filter((r) => r.exercised).length;
+  const percent = countedRows.length === 0 ? 100 : (100 * exercisedCounted) / countedRows.length;
+  return {
+    rows,
+    counted: countedRows.length,
+    exercisedCounted,
+    percent,
+    floor,
+    ok: percent >= floor,
+    missing: countedRows.filter((r) => !r.exercised).map((r) => r.route),
+    staleExclusions: exclusions.filter((e) => !served.includes(e.route)).map((e) => e.route),
+  };
+}
+
+export function formatRouteCoverage(c: RouteCoverage): string {
+  const head = `Route coverage: ${c.exercisedCounted}/${c.counted} served routes exercised (${c.percent.toFixed(1)} %, floor ${c.floor} %), ${c.rows.filter((r) => r.excluded).length} excluded with a reason`;
+  const lines = [head];
+  for (const r of c.rows.filter((x) => !x.exercised)) lines.push(`  ${r.excluded ? 'excluded' : 'NOT exercised'}  ${r.route} — ${r.reason}`);
+  for (const s of c.staleExclusions) lines.push(`  stale exclusion: ${s} is not served by this server`);
+  return lines.join('\n');
+}
+
+export class RouteCoverageError extends Error {
+  readonly code = 'ROUTE_COVERAGE_BELOW_FLOOR';
+}
+
+/**
+ * Reads the run dir (records + the openapi.json the driver saved) and evaluates coverage; returns
+ * undefined when no API test ran (no document saved), so a partial run is not failed for it.
+ */
+export function routeCoverageOf(runDir: string, floor = 100): RouteCoverage | undefined {
+  const docFile = path.join(runDir, 'openapi.json');
+  if (!existsSync(docFile)) return undefined;
+  const doc = JSON.parse(readFileSync(docFile, 'utf8')) as OpenApiDocument;
+  return evaluateRouteCoverage(doc, recordsOfKind(readRecords(runDir), 'route'), ROUTE_EXCLUSIONS, floor);
+}
+
+/** For globalTeardown: throws RouteCoverageError (with the list of missing routes) under the floor. */
+export function assertRouteCoverage(runDir: string, floor = 100): RouteCoverage | undefined {
+  const c = routeCoverageOf(runDir, floor);
+  if (c && !c.ok) throw new RouteCoverageError(formatRouteCoverage(c));
+  return c;
+}
