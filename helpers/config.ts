@@ -46,6 +46,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   { flag: '--html', arg: 'FILE', env: 'E2E_HTML', default: 'reports/e2e-report.html', description: 'Self-contained HTML report path.' },
   { flag: '--seed', arg: 'N', env: 'E2E_SEED', default: '(random, printed)', description: 'Seed for generated inputs; replays a run.' },
   { flag: '--kill-grace', arg: 'MS', env: 'E2E_KILL_GRACE_MS', default: '2000', description: 'Time between SIGTERM and SIGKILL when stopping a server.' },
+  { flag: '--route-floor', arg: 'PERCENT', env: 'E2E_ROUTE_FLOOR', default: '100', description: 'Least share of served routes (minus helpers/route-exclusions.ts) the API tests must exercise.' },
   { flag: '--log-quiet', arg: 'MS', env: 'E2E_LOG_QUIET_MS', default: String(DEFAULT_LOG_QUIET_MS), description: "After each test, how long a server log must stay still before the test's part of it is scanned for exceptions." },
 ];
 
@@ -96,6 +97,10 @@ const EnvSchema = z.object({
     .string()
     .optional()
     .refine((v) => v === undefined || v === '' || (/^\d+$/.test(v) && Number(v) > 0), { message: 'E2E_LOG_QUIET_MS must be a positive whole number of milliseconds' }),
+  E2E_ROUTE_FLOOR: z
+    .string()
+    .optional()
+    .refine((v) => v === undefined || v === '' || (/^\d+(\.\d+)?$/.test(v) && Number(v) <= 100), { message: 'E2E_ROUTE_FLOOR must be a percentage from 0 to 100' }),
   E2E_KILL_GRACE_MS: z
     .string()
     .optional()
@@ -177,6 +182,8 @@ export interface HarnessConfig {
   startupTimeoutMs: number;
   requestTimeoutMs: number;
   killGraceMs: number;
+  /** Route coverage floor in percent (helpers/route-coverage.ts). */
+  routeFloor: number;
   /** Quiet period before a test's log range is scanned (helpers/server-log.ts waitForQuiet). */
   logQuietMs: number;
   strict: boolean;
@@ -239,6 +246,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, isTTY = Boolean
     startupTimeoutMs: e.E2E_STARTUP_TIMEOUT,
     requestTimeoutMs: e.E2E_REQUEST_TIMEOUT,
     killGraceMs: e.E2E_KILL_GRACE_MS ? Number(e.E2E_KILL_GRACE_MS) : 2000,
+    routeFloor: e.E2E_ROUTE_FLOOR ? Number(e.E2E_ROUTE_FLOOR) : 100,
     logQuietMs: e.E2E_LOG_QUIET_MS ? Number(e.E2E_LOG_QUIET_MS) : DEFAULT_LOG_QUIET_MS,
     strict: e.E2E_STRICT,
     quiet: e.E2E_QUIET,
