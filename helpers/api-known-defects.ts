@@ -29,6 +29,7 @@ export const API_DEFECTS: readonly KnownDefect[] = [
   { id: 'image-url-wrong-port', summary: 'Generated image URLs point at http://<host>:8000 (the default port), not at the port the server listens on', evidence: 'fakeai/fakeai_service.py:594' },
   { id: 'images-invalid-size-500', summary: 'An image size the model does not support (256x256 for dall-e-3) raises ValueError and answers 500 instead of 400', evidence: 'fakeai/services/image_generation_service.py:190' },
   { id: 'vector-stores-unreachable', summary: 'Every /v1/vector_stores route answers 500: the vector-store methods are defined on RealtimeSessionHandler, not on FakeAIService (AttributeError)', evidence: 'fakeai/fakeai_service.py:5240' },
+  { id: 'realtime-text-done-field', summary: 'Realtime response.text.done carries the full text in "delta" instead of the "text" field the OpenAI Realtime API defines', evidence: 'fakeai/fakeai_service.py:5017' },
 ];
 
 export function knownDefect(id: string): KnownDefect {

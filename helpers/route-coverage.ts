@@ -10,6 +10,9 @@ import { Contract, type OpenApiDocument } from './contract';
 import { ROUTE_EXCLUSIONS, type RouteExclusion } from './route-exclusions';
 import { readRecords, recordsOfKind, type RouteRecord } from './run-records';
 
+/** WebSocket routes: FastAPI leaves them out of /openapi.json, but they are served and checked. */
+export const WEBSOCKET_ROUTES: readonly string[] = ['WS /metrics/stream', 'WS /v1/realtime'];
+
 export interface RouteCoverageRow {
   route: string;
   exercised: boolean;
@@ -37,7 +40,7 @@ export interface RouteCoverage {
 }
 
 export function evaluateRouteCoverage(doc: OpenApiDocument, records: readonly RouteRecord[], exclusions: readonly RouteExclusion[] = ROUTE_EXCLUSIONS, floor = 100): RouteCoverage {
-  const served = new Contract(doc).routes().map((r) => `${r.method} ${r.template}`);
+  const served = [...new Contract(doc).routes().map((r) => `${r.method} ${r.template}`), ...WEBSOCKET_ROUTES];
   const byRoute = new Map<string, RouteRecord[]>();
   for (const rec of records) {
     if (!rec.route) continue;
