@@ -116,13 +116,11 @@ describe('a traceback logged after the response', () => {
     expect(run.findings.filter((f) => f.text.includes('ALLOWED-ON-PURPOSE'))).toEqual([expect.objectContaining({ allowed: true })]);
   });
 
-  test('names the previous test as a suspect when a traceback lands later than the quiet period', () => {
-    // The documented limit: the late write falls in the next test's window and fails that test…
-    const msg = run.failures.get('a write later than the quiet period › is running when the late traceback lands')!;
-    expect(msg).toContain('boom LATE');
-    // …whose message says where it most likely came from.
-    expect(msg).toMatch(/It is the first thing logged in this test, \d+ ms after "a write later than the quiet period triggers a traceback 300 ms after its response" finished: it may be a late write from that test\./);
+  test('a traceback later than the quiet period fails the test running when it lands (the documented limit)', () => {
+    // Nothing in the log says which request caused it: the window it lands in is all there is.
+    // docs/readme/log-watching.md gives the measured lags and the --log-quiet knob.
     expect(passed(run, 'triggers a traceback 300 ms after its response')).toBe(true);
+    expect(run.failures.get('a write later than the quiet period › is running when the late traceback lands')).toContain('boom LATE');
   });
 
   test('names every test that was running when tests ran concurrently', () => {

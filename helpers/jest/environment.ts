@@ -30,12 +30,6 @@ interface Options {
 
 /** How long a window may stay open waiting for a traceback cut at its end to finish. */
 const CUT_TIMEOUT_MS = 2000;
-/**
- * A finding that opens a test's window this soon after the previous test's window closed may be a
- * late write from that test (measured lags reach tens of ms on a busy machine, see
- * docs/readme/log-watching.md): the message then names the previous test as a suspect too.
- */
-const LATE_WRITE_MS = 250;
 
 interface OpenWindow {
   id: string;
@@ -46,9 +40,6 @@ interface OpenWindow {
   endOffset: number | undefined;
   /** Whether the server's exit marker already existed when the test started. */
   exitedBefore: boolean;
-  /** The window of this server closed right before this one opened, if any. */
-  previous: { test: string; gapMs: number } | undefined;
-  closedAt?: number;
 }
 
 let windowSeq = 0;
@@ -141,10 +132,7 @@ export default class E2EEnvironment extends NodeEnvironment {
       // Without a log file (a reused server without --server-log) there is nothing to watch.
       if (!server.logFile) continue;
       const log = new ServerLog(server.logFile);
-      const startOffset = log.size();
-      const last = this.windows.filter((o) => o.server.name === server.name && o.closedAt !== undefined && o.endOffset === startOffset).pop();
-      const previous = last ? { test: last.test, gapMs: performance.now() - last.closedAt! } : undefined;
-      const w: OpenWindow = { id: `${process.pid}-${++windowSeq}`, test: name, server, log, startOffset, endOffset: undefined, exitedBefore, previous };
+      const w: OpenWindow = { id: `${process.pid}-${++windowSeq}`, test: name, server, log, startOffset: log.size(), endOffset: undefined, exitedBefore };
       appendWindow(harness.runDir, { type: 'start', id: w.id, test: name, file: this.file, server: server.name, startOffset: w.startOffset, startedAt: new Date().toISOString() });
       opened.push(w);
     }
@@ -191,7 +179,6 @@ export default class E2EEnvironment extends NodeEnvironment {
       const { findings, resumeOffset } = scanChunk(w.log.readRange(w.startOffset, size), { baseOffset: w.startOffset, final: lastTry });
       if (resumeOffset >= size || lastTry) {
         w.endOffset = Math.max(size, ...findings.map((f) => f.endOffset));
-        w.closedAt = performance.now();
         return findings;
       }
       quiet = Math.min(quiet * 2, 200);
@@ -211,13 +198,10 @@ export default class E2EEnvironment extends NodeEnvironment {
       appendRecord(harness.runDir, { kind: 'finding', server: w.server.name, tests, headline: f.headline, text: f.text, allowed: allow !== undefined });
     }
     if (allow) return undefined;
-    let also =
+    const also =
       others.length > 0
         ? `\nOther tests were running at the same time, so any of them may have caused it: ${others.map((o) => `"${o.test}"`).join(', ')}.`
         : '';
-    if (w.previous && f.startOffset === w.startOffset && w.previous.gapMs <= LATE_WRITE_MS) {
-      also += `\nIt is the first thing logged in this test, ${Math.round(w.previous.gapMs)} ms after "${w.previous.test}" finished: it may be a late write from that test.`;
-    }
     return plainError(
       `FakeAI server "${w.server.name}" logged an exception during test "${w.test}" (${this.file}): ${f.headline}${also}\n\n` +
         `${formatFinding(f, { server: w.server.name, logFile: w.server.logFile })}\n\n` +
