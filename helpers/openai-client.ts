@@ -1,0 +1,69 @@
+/**
+ * The official `openai` npm package as the suite's second driver, pointed at the server's /v1.
+ * Its fetch goes through the API driver's `observe`, so every SDK exchange is matched to its
+ * route, held to /openapi.json and counted for coverage just like the axios ones; the SDK's own
+ * parsing is the other half of the check (an SDK exception on a 200 is a finding).
+ */
+import OpenAI from 'openai';
+import type { ApiDriver } from './api-driver';
+import { loadConfig } from './config';
+import type { Violation } from './contract';
+
+export interface SdkExchange {
+  method: string;
+  path: string;
+  status: number;
+  contentType: string | null;
+  violations: Violation[];
+}
+
+export interface SdkDriver {
+  client: OpenAI;
+  /** Every exchange the SDK made, in order. */
+  exchanges: SdkExchange[];
+}
+
+export function openaiClient(api: ApiDriver, apiKey = 'sk-e2e-any-key'): SdkDriver {
+  const exchanges: SdkExchange[] = [];
+  const observingFetch = async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
+    const res = await fetch(input, init);
+    const url = new URL(typeof input === 'string' || input instanceof URL ? input : input.url);
+    const method = (init?.method ?? 'GET').toUpperCase();
+    const contentType = res.headers.get('content-type');
+    // Streams are left to the SDK: reading a clone would hold the whole stream in memory first.
+    const body = /json/i.test(contentType ?? '') ? await res.clone().json().catch(() => undefined) : undefined;
+    let sent: unknown;
+    if (typeof init?.body === 'string') {
+      try {
+        sent = JSON.parse(init.body);
+      } catch {
+        sent = undefined;
+      }
+    }
+    const seen = api.observe('sdk', method, url.pathname + url.search, res.status, contentType, body, sent);
+    exchanges.push({ method, path: url.pathname, status: res.status, contentType, violations: seen.violations });
+    return res;
+  };
+  const client = new OpenAI({
+    apiKey,
+    baseURL: `${api.baseUrl}/v1`,
+    maxRetries: 0,
+    timeout: loadConfig().requestTimeoutMs,
+    fetch: observingFetch as unknown as typeof fetch,
+  });
+  return { client, exchanges };
+}
+
+/** The shape of a JSON value: same keys and value types, whatever the generated text says. */
+export function shapeOf(value: unknown): unknown {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return value.length === 0 ? [] : [shapeOf(value[0])];
+  if (typeof value === 'object') {
+    return Object.fromEntries(
+      Object.entries(value as Record<string, unknown>)
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([k, v]) => [k, shapeOf(v)]),
+    );
+  }
+  return typeof value;
+}
