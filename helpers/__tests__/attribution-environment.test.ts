@@ -1,0 +1,169 @@
+/**
+ * The e2e test environment driven directly with circus events (no child Jest): fast checks of what
+ * it does to a test's errors and what it writes to the run dir. The whole-Jest view is in
+ * attribution-fixture-project.test.ts.
+ */
+import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Circus } from '@jest/types';
+import { readWindows } from '../attribution';
+import { HARNESS_ENV_VAR, type HarnessEnv } from '../harness-env';
+import E2EEnvironment from '../jest/environment';
+import { readRecords, recordsOfKind } from '../run-records';
+
+let runDir: string;
+let logFile: string;
+let exitMarkerFile: string;
+const savedHarness = process.env[HARNESS_ENV_VAR];
+
+function setHarness(servers: HarnessEnv['servers']): void {
+  process.env[HARNESS_ENV_VAR] = JSON.stringify({ runDir, seed: 1, servers } satisfies HarnessEnv);
+}
+
+function makeEnv(options: Record<string, unknown> = {}): E2EEnvironment {
+  const projectConfig = { testEnvironmentOptions: { logQuietMs: 10, ...options }, globals: {}, fakeTimers: {} };
+  return new E2EEnvironment({ projectConfig, globalConfig: {} } as never, { testPath: path.join(runDir, 'x.test.ts'), console, docblockPragmas: {} } as never);
+}
+
+function makeTest(name: string): Circus.TestEntry {
+  const root = { name: 'ROOT_DESCRIBE_BLOCK', parent: undefined } as unknown as Circus.DescribeBlock;
+  const block = { name: 'area', parent: root } as unknown as Circus.DescribeBlock;
+  return { name, parent: block, errors: [] } as unknown as Circus.TestEntry;
+}
+
+const event = (name: string, test: Circus.TestEntry) => ({ name, test }) as unknown as Circus.Event;
+const messages = (t: Circus.TestEntry) => t.errors.map((e) => (e as Error).message);
+const tracebackRecord = (tag: string) =>
+  `2026-01-01 00:00:00,000 - fakeai.app - ERROR - Request 1 failed: ${tag}\nTraceback (most recent call last):\n  File "a.py", line 1, in f\nKeyError: '${tag}'\n`;
+
+beforeEach(() => {
+  runDir = mkdtempSync(path.join(os.tmpdir(), 'attribution-env-'));
+  logFile = path.join(runDir, 'server.log');
+  exitMarkerFile = path.join(runDir, 'server-default.exit.json');
+  writeFileSync(logFile, 'INFO:     started\n');
+  setHarness({ default: { name: 'default', baseUrl: 'http://127.0.0.1:1', spawned: true, logFile, logStart: 0, exitMarkerFile, settings: {} } });
+});
+afterEach(() => {
+  if (savedHarness === undefined) delete process.env[HARNESS_ENV_VAR];
+  else process.env[HARNESS_ENV_VAR] = savedHarness;
+  rmSync(runDir, { recursive: true, force: true });
+});
+
+describe('a test with a quiet log', () => {
+  test('passes untouched, and its window is written with start, end and no findings', async () => {
+    const env = makeEnv();
+    const t = makeTest('quiet');
+    await env.handleTestEvent(event('test_start', t));
+    await env.handleTestEvent(event('test_done', t));
+    expect(t.errors).toEqual([]);
+    expect(readWindows(runDir)).toEqual([expect.objectContaining({ test: 'area quiet', server: 'default', startOffset: 18, endOffset: 18, findings: [] })]);
+  });
+});
+
+describe('a test during which the server logged an exception', () => {
+  test('fails with the test name, the server and the whole traceback, and the finding is recorded', async () => {
+    const env = makeEnv();
+    const t = makeTest('guilty');
+    await env.handleTestEvent(event('test_start', t));
+    appendFileSync(logFile, tracebackRecord('boom'));
+    await env.handleTestEvent(event('test_done', t));
+    expect(messages(t)).toHaveLength(1);
+    expect(messages(t)[0]).toMatch(/^FakeAI server "default" logged an exception during test "area guilty"/);
+    expect(messages(t)[0]).toContain("  | KeyError: 'boom'");
+    // No harness stack frame under the message.
+    expect((t.errors[0] as Error).stack).toBe(messages(t)[0]);
+    expect(recordsOfKind(readRecords(runDir), 'finding')).toEqual([expect.objectContaining({ tests: ['area guilty'], allowed: false })]);
+    expect(readWindows(runDir)[0].findings).toEqual([18]);
+  });
+
+  test('an exception written after test_done began, within the quiet period, is still caught', async () => {
+    const env = makeEnv({ logQuietMs: 100 });
+    const t = makeTest('late but in time');
+    await env.handleTestEvent(event('test_start', t));
+    setTimeout(() => appendFileSync(logFile, tracebackRecord('late')), 20);
+    await env.handleTestEvent(event('test_done', t));
+    expect(messages(t).join('\n')).toContain("KeyError: 'late'");
+  });
+
+  test('an allowlisted exception is recorded as allowed and fails nothing', async () => {
+    const env = makeEnv({ allowedExceptions: [{ pattern: "KeyError: 'on purpose'", reason: 'test' }] });
+    const t = makeTest('provokes');
+    await env.handleTestEvent(event('test_start', t));
+    appendFileSync(logFile, tracebackRecord('on purpose'));
+    await env.handleTestEvent(event('test_done', t));
+    expect(t.errors).toEqual([]);
+    expect(recordsOfKind(readRecords(runDir), 'finding')).toEqual([expect.objectContaining({ allowed: true })]);
+  });
+
+  test('overlapping tests each fail, each naming the other, and the finding is recorded once', async () => {
+    const env = makeEnv();
+    const a = makeTest('a');
+    const b = makeTest('b');
+    await env.handleTestEvent(event('test_start', a));
+    await env.handleTestEvent(event('test_start', b));
+    appendFileSync(logFile, tracebackRecord('shared'));
+    await env.handleTestEvent(event('test_done', a));
+    await env.handleTestEvent(event('test_done', b));
+    expect(messages(a)[0]).toContain('any of them may have caused it: "area b"');
+    expect(messages(b)[0]).toContain('any of them may have caused it: "area a"');
+    expect(recordsOfKind(readRecords(runDir), 'finding')).toHaveLength(1);
+  });
+});
+
+describe('tests that do not run', () => {
+  test('a skipped test closes its window empty, so later findings do not name it', async () => {
+    const env = makeEnv();
+    const skipped = makeTest('skipped');
+    await env.handleTestEvent(event('test_start', skipped));
+    await env.handleTestEvent(event('test_skip', skipped));
+    const t = makeTest('runs');
+    await env.handleTestEvent(event('test_start', t));
+    appendFileSync(logFile, tracebackRecord('x'));
+    await env.handleTestEvent(event('test_done', t));
+    expect(messages(t)[0]).not.toContain('skipped');
+    expect(readWindows(runDir).find((w) => w.test === 'area skipped')).toMatchObject({ startOffset: 18, endOffset: 18 });
+  });
+});
+
+describe('a server that exited', () => {
+  test('fails the next test at test_start, before its body could run', async () => {
+    writeFileSync(exitMarkerFile, JSON.stringify({ code: 3, signal: null }));
+    const env = makeEnv();
+    const t = makeTest('next');
+    await env.handleTestEvent(event('test_start', t));
+    expect(messages(t)).toEqual([expect.stringMatching(/^server default exited \(code=3, signal=null\)/)]);
+  });
+
+  test('replaces the errors of the test during which it died with that one message', async () => {
+    const env = makeEnv();
+    const t = makeTest('during');
+    await env.handleTestEvent(event('test_start', t));
+    t.errors.push(new Error('connect ECONNREFUSED 127.0.0.1:1'));
+    writeFileSync(exitMarkerFile, JSON.stringify({ code: null, signal: 'SIGKILL' }));
+    await env.handleTestEvent(event('test_done', t));
+    expect(messages(t)).toEqual([expect.stringMatching(/^server default exited \(code=null, signal=SIGKILL\)/)]);
+  });
+});
+
+describe('without the harness', () => {
+  test('a reused server without a log file is not watched: no window, no finding', async () => {
+    setHarness({ default: { name: 'default', baseUrl: 'http://127.0.0.1:1', spawned: false, logStart: 0, settings: {} } });
+    const env = makeEnv();
+    const t = makeTest('unwatched');
+    await env.handleTestEvent(event('test_start', t));
+    appendFileSync(logFile, tracebackRecord('unseen'));
+    await env.handleTestEvent(event('test_done', t));
+    expect(t.errors).toEqual([]);
+    expect(readWindows(runDir)).toEqual([]);
+  });
+
+  test('tests run without globalSetup are left alone', async () => {
+    delete process.env[HARNESS_ENV_VAR];
+    const env = makeEnv();
+    const t = makeTest('bare');
+    await env.handleTestEvent(event('test_start', t));
+    await env.handleTestEvent(event('test_done', t));
+    expect(t.errors).toEqual([]);
+  });
+});
