@@ -1,0 +1,98 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { PROJECT_ROOT } from '../config';
+import { KNOWN_DEFECTS } from '../known-defects';
+import { runBounded } from '../load';
+import { isServed, listServedRoutes, loadOpenApiSync, notServedReason, type OpenApiDoc } from '../openapi';
+
+const doc: OpenApiDoc = {
+  paths: {
+    '/metrics': { get: {} },
+    '/metrics/by-model/{model_id}': { get: {} },
+    '/v1/models/{model_id:path}': { get: {} },
+    '/v1/chat/completions': { post: {} },
+  },
+};
+
+describe('openapi discovery', () => {
+  test('isServed matches exact paths, {param} segments and {param:path} tails, per method', () => {
+    expect(isServed(doc, 'GET', '/metrics')).toBe(true);
+    expect(isServed(doc, 'POST', '/metrics')).toBe(false);
+    expect(isServed(doc, 'GET', '/metrics/events')).toBe(false);
+    expect(isServed(doc, 'GET', '/metrics/by-model/gpt-4')).toBe(true);
+    expect(isServed(doc, 'GET', '/metrics/by-model/a/b')).toBe(false);
+    expect(isServed(doc, 'GET', '/v1/models/org/model')).toBe(true);
+  });
+  test('listServedRoutes lists method and path of every operation', () => {
+    expect(listServedRoutes(doc)).toContainEqual({ method: 'POST', path: '/v1/chat/completions' });
+    expect(listServedRoutes(doc)).toHaveLength(4);
+  });
+  test('the skip reason names the version and the route', () => {
+    expect(notServedReason({ fakeaiVersion: '0.3.2' }, 'get', '/metrics/slo')).toBe('not served by fakeai 0.3.2 (GET /metrics/slo is not in its /openapi.json)');
+  });
+
+  // The server runs on its own thread: loadOpenApiSync blocks this one while it waits.
+  let worker: Worker;
+  let port = 0;
+  beforeAll(async () => {
+    worker = new Worker(
+      `const { parentPort } = require('node:worker_threads');
+       const http = require('node:http');
+       const doc = ${JSON.stringify(JSON.stringify(doc))};
+       const srv = http.createServer((req, res) => {
+         const [status, body] = req.url.startsWith('/a') ? [500, '{}'] : req.url.startsWith('/b') ? [200, '{}'] : [200, doc];
+         res.writeHead(status, { 'content-type': 'application/json' });
+         res.end(body);
+       });
+       srv.listen(0, '127.0.0.1', () => parentPort.postMessage(srv.address().port));`,
+      { eval: true },
+    );
+    port = await new Promise<number>((r) => worker.once('message', r));
+  });
+  afterAll(() => worker.terminate());
+
+  test('loadOpenApiSync fetches the document synchronously; refuses a non-200 and a document without paths', () => {
+    const url = `http://127.0.0.1:${port}`;
+    expect(() => loadOpenApiSync(`${url}/a`, 2000)).toThrow(/expected 200, got 500/);
+    expect(() => loadOpenApiSync(`${url}/b`, 2000)).toThrow(/"paths"/);
+    expect(listServedRoutes(loadOpenApiSync(`${url}/c`, 2000))).toHaveLength(4);
+  });
+});
+
+describe('runBounded', () => {
+  test('never runs more than the limit at once, and keeps the input order', async () => {
+    let inFlight = 0;
+    let peak = 0;
+    const out = await runBounded([5, 1, 4, 2, 3, 0], 2, async (n) => {
+      peak = Math.max(peak, ++inFlight);
+      await new Promise((r) => setTimeout(r, n));
+      inFlight--;
+      return n * 10;
+    });
+    expect(out).toEqual([50, 10, 40, 20, 30, 0]);
+    expect(peak).toBe(2);
+  });
+  test('refuses a limit below 1', async () => {
+    await expect(runBounded([1], 0, async (n) => n)).rejects.toThrow(/limit/);
+  });
+});
+
+describe('known defects registry', () => {
+  test('ids are unique kebab-case; evidence is fakeai/<file>.py:<line>', () => {
+    const ids = KNOWN_DEFECTS.map((d) => d.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    for (const d of KNOWN_DEFECTS) {
+      expect(d.id).toMatch(/^[a-z0-9]+(-[a-z0-9]+)*$/);
+      expect(d.evidence).toMatch(/^fakeai\/[\w/]+\.py:\d+$/);
+    }
+  });
+  test('each evidence line in the installed fakeai contains the quoted text', () => {
+    const site = path.join(PROJECT_ROOT, '.venv', 'lib', 'python3.11', 'site-packages');
+    for (const d of KNOWN_DEFECTS.filter((k) => k.evidenceText)) {
+      const [file, line] = d.evidence.split(':');
+      const text = readFileSync(path.join(site, file), 'utf8').split('\n')[Number(line) - 1];
+      expect(`${d.id}: ${text}`).toContain(d.evidenceText!);
+    }
+  });
+});
