@@ -30,6 +30,7 @@ export const API_DEFECTS: readonly KnownDefect[] = [
   { id: 'images-invalid-size-500', summary: 'An image size the model does not support (256x256 for dall-e-3) raises ValueError and answers 500 instead of 400', evidence: 'fakeai/services/image_generation_service.py:190' },
   { id: 'vector-stores-unreachable', summary: 'Every /v1/vector_stores route answers 500: the vector-store methods are defined on RealtimeSessionHandler, not on FakeAIService (AttributeError)', evidence: 'fakeai/fakeai_service.py:5240' },
   { id: 'realtime-text-done-field', summary: 'Realtime response.text.done carries the full text in "delta" instead of the "text" field the OpenAI Realtime API defines', evidence: 'fakeai/fakeai_service.py:5017' },
+  { id: 'responses-output-text-type', summary: 'POST /v1/responses returns message content parts of type "text" instead of "output_text", so the openai SDK\'s response.output_text is empty', evidence: 'fakeai/fakeai_service.py:3188' },
 ];
 
 export function knownDefect(id: string): KnownDefect {
