@@ -1,0 +1,96 @@
+/**
+ * Bad input is refused cleanly: 4xx with a JSON error body, never a 5xx, never a 2xx that pretends,
+ * never a broken stream. "Never an exception in the server log" is enforced for every test here by
+ * the e2e test environment (helpers/jest/environment.ts).
+ */
+import { expectNoProblems, problem, show, type Problem } from '../helpers/checks/problems';
+import { checkClientError } from '../helpers/checks/response';
+import { server } from '../helpers/harness-env';
+import { createHttp, type HttpResult } from '../helpers/http';
+import { testKnownDefect } from '../helpers/known-defects';
+import { collectStream, type StreamResult } from '../helpers/sse';
+
+const hi = [{ role: 'user', content: 'hi' }];
+/** ~9000 words: past gpt-4's 8192-token context window (fakeai/context_validator.py). */
+const oversize = [{ role: 'user', content: Array.from({ length: 9000 }, () => 'word').join(' ') }];
+
+const CASES: { name: string; body: unknown }[] = [
+  { name: 'invalid JSON', body: '{"model": "gpt-4", "messages": [' },
+  { name: 'an empty body', body: '' },
+  { name: 'a JSON array instead of an object', body: [1, 2] },
+  { name: 'missing messages', body: { model: 'gpt-4' } },
+  { name: 'missing model', body: { messages: hi } },
+  { name: 'messages that are a string', body: { model: 'gpt-4', messages: 'hi' } },
+  { name: 'a model that is a number', body: { model: 5, messages: hi } },
+  { name: 'a message with an unknown role', body: { model: 'gpt-4', messages: [{ role: 'wizard', content: 'hi' }] } },
+  { name: 'temperature 5 (allowed 0–2)', body: { model: 'gpt-4', messages: hi, temperature: 5 } },
+  { name: 'top_p 2 (allowed 0–1)', body: { model: 'gpt-4', messages: hi, top_p: 2 } },
+  { name: 'max_tokens -1', body: { model: 'gpt-4', messages: hi, max_tokens: -1 } },
+  { name: 'n 0', body: { model: 'gpt-4', messages: hi, n: 0 } },
+  { name: 'an oversize prompt (past the context window)', body: { model: 'gpt-4', messages: oversize, max_tokens: 20 } },
+];
+
+const withStream = (body: unknown) => (body && typeof body === 'object' && !Array.isArray(body) ? { ...body, stream: true } : body);
+
+/** A streamed request that is refused must be refused before streaming: 4xx JSON, no event stream. */
+function checkRefusedStream(s: StreamResult): Problem[] {
+  if (s.error) return [problem('response', 'a complete 4xx answer', s.error)];
+  const asHttp: HttpResult = { status: s.status ?? 0, headers: s.headers, data: s.body, text: s.rawText, json: s.body !== null && typeof s.body === 'object', contentType: s.contentType, durationMs: s.totalMs };
+  const problems = checkClientError(asHttp);
+  if (s.events.length > 0) problems.push(problem('stream', 'no events for a refused request', `${s.events.length} event(s), [DONE] ${s.doneIndex === -1 ? 'missing' : 'present'}: ${show(s.rawText.slice(0, 120))}`));
+  return problems;
+}
+
+describe('bad input to POST /v1/chat/completions', () => {
+  describe.each(CASES)('$name', ({ body }) => {
+    test('is refused with a 4xx and a JSON error body', async () => {
+      const res = await createHttp(server().baseUrl).post('/v1/chat/completions', body);
+      expectNoProblems('refusal', checkClientError(res));
+    });
+    if (body && typeof body === 'object' && !Array.isArray(body)) {
+      const streamed = withStream(body);
+      const isOversize = (body as { messages?: unknown }).messages === oversize;
+      if (isOversize) {
+        testKnownDefect('stream-context-length-breaks-stream', 'with stream: true, is refused with a 4xx and a JSON error body, not a broken stream', async () => {
+          expectNoProblems('streamed refusal', checkRefusedStream(await collectStream(server().baseUrl, streamed)));
+        });
+      } else {
+        test('with stream: true, is refused with a 4xx and a JSON error body, not a broken stream', async () => {
+          expectNoProblems('streamed refusal', checkRefusedStream(await collectStream(server().baseUrl, streamed)));
+        });
+      }
+    }
+  });
+
+  test('an oversize prompt is refused with 400 and code context_length_exceeded (OpenAI\'s error shape)', async () => {
+    const res = await createHttp(server().baseUrl).post<{ error?: { code?: unknown } }>('/v1/chat/completions', { model: 'gpt-4', messages: oversize, max_tokens: 20 });
+    const problems = checkClientError(res, [400]);
+    if (res.json && res.data?.error?.code !== 'context_length_exceeded') problems.push(problem('body.error.code', '"context_length_exceeded"', res.data?.error?.code));
+    expectNoProblems('oversize prompt', problems);
+  });
+
+  testKnownDefect('empty-messages-accepted', 'empty messages are refused with a 4xx and a JSON error body', async () => {
+    const res = await createHttp(server().baseUrl).post('/v1/chat/completions', { model: 'gpt-4', messages: [] });
+    expectNoProblems('empty messages', checkClientError(res));
+  });
+
+  testKnownDefect('empty-messages-accepted', 'empty messages with stream: true are refused with a 4xx, not streamed', async () => {
+    expectNoProblems('empty messages, streamed', checkRefusedStream(await collectStream(server().baseUrl, { model: 'gpt-4', messages: [], stream: true })));
+  });
+});
+
+describe('unknown routes', () => {
+  test.each([
+    ['GET', '/v1/does-not-exist'],
+    ['POST', '/v1/chat/completion'],
+    ['GET', '/metrics/nope'],
+  ])('%s %s answers 404 with a JSON error body', async (method, path) => {
+    const res = await createHttp(server().baseUrl).request(method, path, method === 'POST' ? { model: 'gpt-4', messages: hi } : undefined);
+    expectNoProblems(`${method} ${path}`, checkClientError(res, [404]));
+  });
+
+  test('a wrong method on a real route answers 405 with a JSON error body', async () => {
+    const res = await createHttp(server().baseUrl).get('/v1/chat/completions');
+    expectNoProblems('GET /v1/chat/completions', checkClientError(res, [405]));
+  });
+});
