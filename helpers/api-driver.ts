@@ -3,7 +3,7 @@
  * server's own /openapi.json, held to that route's schemas, and recorded for route coverage.
  * The openai SDK driver (openai-client.ts) feeds its exchanges through the same `observe`.
  */
-import { existsSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import axios, { type AxiosInstance } from 'axios';
 import { loadConfig } from './config';
@@ -127,14 +127,19 @@ export class ApiDriver {
   }
 }
 
+const savedDocs = new Set<string>();
+
 /** A driver for the named server. Call inside a test or hook (the server is known only then). */
 export async function apiDriver(serverName = 'default'): Promise<ApiDriver> {
   const { baseUrl } = server(serverName);
   const { runDir } = readHarnessEnv();
   const doc = await fetchOpenApi(baseUrl);
   // The coverage check (route-coverage.ts) runs after the server is gone: leave it the document.
-  const saved = path.join(runDir, 'openapi.json');
-  if (!existsSync(saved)) writeFileSync(saved, JSON.stringify(doc));
+  // Written once per test file (module registry), so a stale copy from an earlier run never survives.
+  if (!savedDocs.has(runDir)) {
+    writeFileSync(path.join(runDir, 'openapi.json'), JSON.stringify(doc));
+    savedDocs.add(runDir);
+  }
   return new ApiDriver(baseUrl, new Contract(doc), runDir, loadConfig().requestTimeoutMs);
 }
 
