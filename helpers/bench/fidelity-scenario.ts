@@ -37,31 +37,47 @@ export interface FidelityResult {
   findings: string[];
 }
 
-async function measureStreams(server: TimingServer, plan: FidelityPlan) {
-  const agent = keepAliveAgent(plan.concurrency);
+type StreamSamples = { ttft: number[]; itl: number[]; errors: number };
+
+/**
+ * Streams to every timing server in lock-step rounds: each round sends `concurrency` streams to each
+ * server at once and waits for all. The zero-delay server's overhead is thereby measured under the
+ * same machine load as the delayed servers' timings, instead of minutes earlier or later — on a
+ * shared machine, load drifting between phases was the biggest error in the comparison.
+ */
+async function measureStreamsInterleaved(servers: readonly TimingServer[], plan: FidelityPlan): Promise<StreamSamples[]> {
+  const agents = servers.map(() => keepAliveAgent(plan.concurrency));
+  const out: StreamSamples[] = servers.map(() => ({ ttft: [], itl: [], errors: 0 }));
+  const t0 = Date.now();
   try {
-    const { results } = await runBounded(plan.streamsPerServer, plan.concurrency, plan.deadlineMs, () =>
-      timedStream({ baseUrl: server.baseUrl, agent, timeoutMs: plan.timeoutMs }, CHAT_PATH, chatBody({ model: BENCH_MODELS[0], stream: true, maxTokens: plan.maxTokens })),
-    );
-    const good = results.filter((r) => r.status === 200 && !r.error && r.sawDone);
-    return {
-      ttft: good.flatMap((r) => (r.ttftMs === null ? [] : [r.ttftMs])),
-      itl: good.flatMap((r) => r.gapsMs),
-      errors: results.length - good.length,
-    };
+    for (let sent = 0; sent < plan.streamsPerServer && Date.now() - t0 < plan.deadlineMs; sent += plan.concurrency) {
+      const batch = Math.min(plan.concurrency, plan.streamsPerServer - sent);
+      await Promise.all(
+        servers.flatMap((s, i) =>
+          Array.from({ length: batch }, async () => {
+            const r = await timedStream({ baseUrl: s.baseUrl, agent: agents[i], timeoutMs: plan.timeoutMs }, CHAT_PATH, chatBody({ model: BENCH_MODELS[0], stream: true, maxTokens: plan.maxTokens }));
+            if (r.status !== 200 || r.error || !r.sawDone) {
+              out[i].errors++;
+              return;
+            }
+            if (r.ttftMs !== null) out[i].ttft.push(r.ttftMs);
+            out[i].itl.push(...r.gapsMs);
+          }),
+        ),
+      );
+    }
   } finally {
-    agent.destroy();
+    for (const a of agents) a.destroy();
   }
+  return out;
 }
 
 export async function runFidelity(servers: readonly TimingServer[], nonStreamUrl: string, plan: FidelityPlan, progress: (m: string) => void): Promise<{ result: FidelityResult; metrics: MetricSamples[] }> {
   const zero = servers.find((s) => s.ttftMs === 0 && s.itlMs === 0);
   if (!zero) throw new Error('timing fidelity needs a server with ttft 0 and itl 0 to measure the overhead');
-  const measuredRaw = [];
-  for (const s of servers) {
-    progress(`fidelity ttft=${s.ttftMs} itl=${s.itlMs}`);
-    measuredRaw.push({ server: s, ...(await measureStreams(s, plan)) });
-  }
+  progress(`fidelity streams on ${servers.map((s) => `ttft=${s.ttftMs}/itl=${s.itlMs}`).join(', ')}`);
+  const samples = await measureStreamsInterleaved(servers, plan);
+  const measuredRaw = servers.map((server, i) => ({ server, ...samples[i] }));
   const zeroRaw = measuredRaw.find((m) => m.server === zero)!;
   const ttftOverhead = overheadOf(describe(zeroRaw.ttft));
   const itlOverhead = overheadOf(describe(zeroRaw.itl));

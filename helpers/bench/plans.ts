@@ -32,9 +32,9 @@ export const PLANS: Record<'quick' | 'full', BenchPlan> = {
   },
   full: {
     latency: { perCell: 1000, concurrency: 4, maxTokens: 16, deadlineMs: 30_000, timeoutMs: 30_000 },
-    fidelity: { streamsPerServer: 200, concurrency: 8, maxTokens: 24, nonStreamPerPoint: 30, nonStreamPoints: NONSTREAM_POINTS, deadlineMs: 60_000, timeoutMs: 30_000 },
+    fidelity: { streamsPerServer: 200, concurrency: 4, maxTokens: 24, nonStreamPerPoint: 15, nonStreamPoints: NONSTREAM_POINTS, deadlineMs: 60_000, timeoutMs: 30_000 },
     load: { levels: [1, 8, 32, 64], requestsPerLevel: 4000, secondsPerLevel: 20, clientCompareRounds: 5, clientCompareSeconds: 3, timeoutMs: 30_000 },
-    memory: { rounds: 10, requestsPerRound: 2000, concurrency: 8, timeoutMs: 30_000 },
+    memory: { rounds: 8, requestsPerRound: 1000, concurrency: 8, timeoutMs: 30_000 },
     rssSampleMs: 1000,
   },
 };
