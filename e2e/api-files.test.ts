@@ -41,12 +41,10 @@ describe('files', () => {
     expect(created.data).toMatchObject({ filename: 'e2e-names-this.jsonl', purpose: 'batch', bytes: Buffer.byteLength(JSONL) });
   });
 
-  defectTest('files-unknown-id-500', 'retrieving and deleting a deleted file answer 404 with a JSON error', async () => {
+  defectTest('files-unknown-id-500', 'retrieving and deleting an unknown file id answer 404 with a JSON error', async () => {
     const api = await apiDriver();
-    const created = await upload(api);
-    await api.delete(`/v1/files/${created.data.id}`);
-    const again = await api.get(`/v1/files/${created.data.id}`);
-    const deleteAgain = await api.delete(`/v1/files/${created.data.id}`);
+    const [again, deleteAgain] = await Promise.all([api.get('/v1/files/file-e2e-never-existed'), api.delete('/v1/files/file-e2e-never-existed')]);
     expect([again.status, deleteAgain.status]).toEqual([404, 404]);
+    expect([typeof again.data, typeof deleteAgain.data]).toEqual(['object', 'object']);
   });
 });

@@ -3,14 +3,21 @@ import { body } from '../helpers/api-requests';
 import { paginationProblems } from '../helpers/pagination';
 
 describe('fine-tuning jobs', () => {
-  test('a job lives its whole life: create → retrieve → listed and paginated → events → checkpoints → cancel', async () => {
+  // One training file for both tests: FakeAI sleeps 0.5–1.5 s per upload.
+  let trainingFile: string;
+  beforeAll(async () => {
     const api = await apiDriver();
     const form = new FormData();
     form.append('purpose', 'fine-tune');
     form.append('file', new Blob(['{"messages":[{"role":"user","content":"hi"}]}\n']), 'train.jsonl');
     const file = await api.request('POST', '/v1/files', { form });
     expectConforms(file);
-    const jobs = await Promise.all([1, 2, 3].map(() => api.post('/v1/fine_tuning/jobs', body('POST /v1/fine_tuning/jobs', { training_file: file.data.id }))));
+    trainingFile = file.data.id;
+  });
+
+  test('a job lives its whole life: create → retrieve → listed and paginated → events → checkpoints → cancel', async () => {
+    const api = await apiDriver();
+    const jobs = await Promise.all([1, 2, 3].map(() => api.post('/v1/fine_tuning/jobs', body('POST /v1/fine_tuning/jobs', { training_file: trainingFile }))));
     expectConforms(jobs);
     const id = jobs[0].data.id as string;
 
@@ -36,11 +43,7 @@ describe('fine-tuning jobs', () => {
 
   test('GET /v1/fine_tuning/jobs/{job_id}/events streams job events as server-sent events', async () => {
     const api = await apiDriver();
-    const form = new FormData();
-    form.append('purpose', 'fine-tune');
-    form.append('file', new Blob(['{}\n']), 'train.jsonl');
-    const file = await api.request('POST', '/v1/files', { form });
-    const job = await api.post('/v1/fine_tuning/jobs', body('POST /v1/fine_tuning/jobs', { training_file: file.data.id }));
+    const job = await api.post('/v1/fine_tuning/jobs', body('POST /v1/fine_tuning/jobs', { training_file: trainingFile }));
     await api.request('POST', `/v1/fine_tuning/jobs/${job.data.id}/cancel`);
     const events = await api.get(`/v1/fine_tuning/jobs/${job.data.id}/events`);
     expect(events.status).toBe(200);

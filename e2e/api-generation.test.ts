@@ -1,4 +1,4 @@
-import { apiDriver, bodyText, expectConforms, mapLimit } from '../helpers/api-driver';
+import { apiDriver, bodyText, expectConforms, mapLimit, type Exchange } from '../helpers/api-driver';
 import { defectTest } from '../helpers/api-known-defects';
 import { body } from '../helpers/api-requests';
 
@@ -28,19 +28,28 @@ describe('text generation routes', () => {
 });
 
 describe('images', () => {
-  test('POST /v1/images/generations with b64_json answers a decodable PNG', async () => {
+  // FakeAI sleeps 1.5–3 s per image whatever the latency settings (image_generation_service.py:219),
+  // so the two generations the checks read are made once, concurrently.
+  let byUrl: Exchange;
+  let byB64: Exchange;
+  beforeAll(async () => {
     const api = await apiDriver();
-    const res = await api.post('/v1/images/generations', body('POST /v1/images/generations', { response_format: 'b64_json' }));
-    expectConforms(res);
-    const png = Buffer.from(res.data.data[0].b64_json, 'base64');
+    [byUrl, byB64] = await Promise.all([
+      api.post('/v1/images/generations', body('POST /v1/images/generations')),
+      api.post('/v1/images/generations', body('POST /v1/images/generations', { response_format: 'b64_json' })),
+    ]);
+  });
+
+  test('POST /v1/images/generations with b64_json answers a decodable PNG', () => {
+    expectConforms(byB64);
+    const png = Buffer.from(byB64.data.data[0].b64_json, 'base64');
     expect(png.subarray(0, 8)).toEqual(PNG);
   });
 
   test('GET /images/{image_id}.png serves the generated image as image/png with PNG magic bytes', async () => {
     const api = await apiDriver();
-    const gen = await api.post('/v1/images/generations', body('POST /v1/images/generations'));
-    expectConforms(gen);
-    const { pathname } = new URL(gen.data.data[0].url);
+    expectConforms(byUrl);
+    const { pathname } = new URL(byUrl.data.data[0].url);
     expect(pathname).toMatch(/^\/images\/[^/]+\.png$/);
     const img = await api.get(pathname);
     expect(img.status).toBe(200);
@@ -50,8 +59,7 @@ describe('images', () => {
 
   defectTest('image-url-wrong-port', 'generated image URLs point at the server that made them', async () => {
     const api = await apiDriver();
-    const gen = await api.post('/v1/images/generations', body('POST /v1/images/generations'));
-    expect(new URL(gen.data.data[0].url).origin).toBe(api.baseUrl);
+    expect(new URL(byUrl.data.data[0].url).origin).toBe(api.baseUrl);
   });
 
   defectTest('images-invalid-size-500', 'an unsupported image size is a 4xx client error, not a 500', async () => {

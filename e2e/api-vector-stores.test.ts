@@ -18,6 +18,13 @@ const idOf = (ex: Exchange, fallback: string): string => (ex.status === 200 && t
 // Every step is sent even after an earlier one failed, so each route is exercised while the
 // defect lasts; the checks come at the end and are the ones a working server must pass.
 describe('vector stores', () => {
+  // Uploads sleep 0.5–1.5 s each in FakeAI (fakeai_service.py:2763): three, once, concurrently.
+  let fileIds: string[] = [];
+  beforeAll(async () => {
+    const api = await apiDriver();
+    fileIds = await Promise.all([1, 2, 3].map(() => uploadFile(api)));
+  });
+
   defectTest('vector-stores-unreachable', 'a store lives its whole life: create → retrieve → listed and paginated → update → delete → 404', async () => {
     const api = await apiDriver();
     const stores = await Promise.all([1, 2, 3].map((n) => api.post('/v1/vector_stores', body('POST /v1/vector_stores', { name: `e2e store ${n}` }))));
@@ -42,7 +49,7 @@ describe('vector stores', () => {
   defectTest('vector-stores-unreachable', 'a store file lives its whole life: attach → retrieve → listed → detach → 404', async () => {
     const api = await apiDriver();
     const store = await api.post('/v1/vector_stores', body('POST /v1/vector_stores'));
-    const fileId = await uploadFile(api);
+    const fileId = fileIds[0];
     const base = `/v1/vector_stores/${idOf(store, 'vs-create-failed')}/files`;
     const attached = await api.post(base, { file_id: fileId });
     const retrieved = await api.get(`${base}/${fileId}`);
@@ -58,15 +65,15 @@ describe('vector stores', () => {
   defectTest('vector-stores-unreachable', 'a file batch lives its whole life: create → retrieve → list its files → cancel', async () => {
     const api = await apiDriver();
     const store = await api.post('/v1/vector_stores', body('POST /v1/vector_stores'));
-    const fileIds = [await uploadFile(api), await uploadFile(api)];
+    const batchFiles = fileIds.slice(1);
     const base = `/v1/vector_stores/${idOf(store, 'vs-create-failed')}/file_batches`;
-    const batch = await api.post(base, { file_ids: fileIds });
+    const batch = await api.post(base, { file_ids: batchFiles });
     const batchId = idOf(batch, 'vsfb-create-failed');
     const retrieved = await api.get(`${base}/${batchId}`);
     const files = await api.get(`${base}/${batchId}/files`);
     const cancelled = await api.request('POST', `${base}/${batchId}/cancel`);
 
     expectConforms([store, batch, retrieved, files, cancelled]);
-    expect(files.data.data.map((f: { id: string }) => f.id).sort()).toEqual([...fileIds].sort());
+    expect(files.data.data.map((f: { id: string }) => f.id).sort()).toEqual([...batchFiles].sort());
   });
 });
