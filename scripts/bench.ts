@@ -67,6 +67,8 @@ async function main(): Promise<number> {
   const startedAt = new Date();
   const settings = benchSettings(process.env, startedAt);
   const plan = settings.quick ? PLANS.quick : PLANS.full;
+  // Read the baseline first: a bad --baseline should fail in a second, not after the whole run.
+  const base = settings.baseline ? readBaseline(settings.baseline) : undefined;
   const paint = (s: string, tone: 'bad' | 'good' | 'dim') =>
     config.color ? `\x1b[${tone === 'bad' ? '31' : tone === 'good' ? '32' : '2'}m${s}\x1b[0m` : s;
   const t0 = performance.now();
@@ -165,8 +167,7 @@ async function main(): Promise<number> {
     await stopAll();
   }
 
-  if (settings.baseline) {
-    const base = readBaseline(settings.baseline);
+  if (settings.baseline && base) {
     const cmp = compareRuns(base.metrics, result.metrics);
     result.comparison = { baselineFile: settings.baseline, baselineStartedAt: base.startedAt, ...cmp };
     for (const c of cmp.comparisons) if (c.verdict === 'regression') findings.push(`regression ${c.key}: ${c.reason}`);
