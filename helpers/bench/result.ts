@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { z } from 'zod';
 import type { FidelityResult } from './fidelity-scenario';
+import type { HarnessCost } from './harness-cost';
 import type { LatencyResult } from './latency-scenario';
 import type { LoadResult } from './load-scenario';
 import type { MemoryResult } from './memory-scenario';
@@ -52,9 +53,6 @@ export interface BenchResult {
   findings: string[];
   notes: string[];
 }
-
-/** Phases of one `npm run e2e`, milliseconds, as measured by scripts/measure-harness.ts. */
-export type HarnessCost = Record<string, number | string | null>;
 
 export function machineFacts(python: string | null, fakeai: string | null, loadAvgStart: number): MachineFacts {
   const cpus = os.cpus();
