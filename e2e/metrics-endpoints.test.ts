@@ -55,7 +55,8 @@ async function warmUp(): Promise<void> {
 const ENDPOINTS: Record<string, (res: HttpResult) => Problem[]> = {
   '/metrics': jsonChecks((d) => checkMetricsJson(d, bounds).problems),
   '/metrics/csv': (res) => [...checkStatus(res, 200), ...checkContentType(res, /^text\/csv\b/i, 'text/csv'), ...checkMetricsCsv(res.text).problems],
-  '/health/detailed': (res) => checkDetailedHealth(res, { sentAtS: Date.now() / 1000 - res.durationMs / 1000 - 1, receivedAtS: Date.now() / 1000 }),
+  // The response just arrived: it was sent durationMs ago.
+  '/health/detailed': (res) => checkDetailedHealth(res, { sentAtS: (Date.now() - res.durationMs) / 1000, receivedAtS: Date.now() / 1000 }),
   '/kv-cache/metrics': jsonChecks((d) => checkKvCacheMetrics(d)),
   '/metrics/by-model/gpt-4': jsonChecks((d) => checkModelStats(d, 'gpt-4')),
   '/metrics/by-model/prometheus': prometheusChecks,
