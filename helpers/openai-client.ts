@@ -27,7 +27,11 @@ export function openaiClient(api: ApiDriver, apiKey = 'sk-e2e-any-key'): SdkDriv
   const exchanges: SdkExchange[] = [];
   const observingFetch = async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
     const res = await fetch(input, init);
-    const url = new URL(typeof input === 'string' || input instanceof URL ? input : input.url);
+    // URL objects may come from another realm (Jest's vm context), so no instanceof here.
+    const href = typeof input === 'string' ? input : 'href' in input ? input.href : input.url;
+    const url = new URL(href);
+    // The SDK probes its fetch with a data: URL before multipart uploads; only server traffic counts.
+    if (!/^https?:$/.test(url.protocol)) return res;
     const method = (init?.method ?? 'GET').toUpperCase();
     const contentType = res.headers.get('content-type');
     // Streams are left to the SDK: reading a clone would hold the whole stream in memory first.
