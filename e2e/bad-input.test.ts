@@ -3,12 +3,12 @@
  * never a broken stream. "Never an exception in the server log" is enforced for every test here by
  * the e2e test environment (helpers/jest/environment.ts).
  */
-import { expectNoProblems, problem, show, type Problem } from '../helpers/checks/problems';
-import { checkClientError } from '../helpers/checks/response';
+import { expectNoProblems, problem } from '../helpers/checks/problems';
+import { checkClientError, checkRefusedStream } from '../helpers/checks/response';
 import { server } from '../helpers/harness-env';
-import { createHttp, type HttpResult } from '../helpers/http';
+import { createHttp } from '../helpers/http';
 import { testKnownDefect } from '../helpers/known-defects';
-import { collectStream, type StreamResult } from '../helpers/sse';
+import { collectStream } from '../helpers/sse';
 
 const hi = [{ role: 'user', content: 'hi' }];
 /** ~9000 words: past gpt-4's 8192-token context window (fakeai/context_validator.py). */
@@ -31,15 +31,6 @@ const CASES: { name: string; body: unknown }[] = [
 ];
 
 const withStream = (body: unknown) => (body && typeof body === 'object' && !Array.isArray(body) ? { ...body, stream: true } : body);
-
-/** A streamed request that is refused must be refused before streaming: 4xx JSON, no event stream. */
-function checkRefusedStream(s: StreamResult): Problem[] {
-  if (s.error) return [problem('response', 'a complete 4xx answer', s.error)];
-  const asHttp: HttpResult = { status: s.status ?? 0, headers: s.headers, data: s.body, text: s.rawText, json: s.body !== null && typeof s.body === 'object', contentType: s.contentType, durationMs: s.totalMs };
-  const problems = checkClientError(asHttp);
-  if (s.events.length > 0) problems.push(problem('stream', 'no events for a refused request', `${s.events.length} event(s), [DONE] ${s.doneIndex === -1 ? 'missing' : 'present'}: ${show(s.rawText.slice(0, 120))}`));
-  return problems;
-}
 
 describe('bad input to POST /v1/chat/completions', () => {
   describe.each(CASES)('$name', ({ body }) => {

@@ -1,5 +1,6 @@
 import { checkChatCompletion, type ChatRequest } from '../checks/chat-completion';
-import { checkClientError } from '../checks/response';
+import { checkClientError, checkRefusedStream } from '../checks/response';
+import type { StreamResult } from '../sse';
 import { checkHealth, checkDetailedHealth } from '../checks/health';
 import type { HttpResult } from '../http';
 
@@ -96,5 +97,21 @@ describe('checkHealth / checkDetailedHealth', () => {
     const s = detailed();
     (s.metrics_summary as { error_rate_percentage: number }).error_rate_percentage = 50;
     expect(at(checkDetailedHealth(res(s), ctx))).toEqual(['body.status']);
+  });
+});
+
+describe('checkRefusedStream', () => {
+  const stream = (over: Partial<StreamResult>): StreamResult => ({
+    status: 422, contentType: 'application/json', headers: {}, events: [], doneIndex: -1, afterDone: [], parserErrors: [], truncated: false,
+    body: { detail: [{ msg: 'Field required', loc: ['body', 'messages'] }] }, rawText: '{"detail":[…]}', ttftMs: null, gapsMs: [], totalMs: 3, error: null, ...over,
+  });
+  test('passes a 4xx JSON refusal with no events', () => {
+    expect(checkRefusedStream(stream({}))).toEqual([]);
+  });
+  test('fails a 200 event stream (a refusal that streamed anyway) and a stream that never ended', () => {
+    const ev = { index: 0, atMs: 1, data: '{}', eventType: null, done: false, json: {}, parseError: null };
+    const streamed = stream({ status: 200, contentType: 'text/event-stream', body: null, events: [ev], rawText: 'data: {}\n\n' });
+    expect(at(checkRefusedStream(streamed))).toEqual(['status', 'content-type', 'body', 'stream']);
+    expect(at(checkRefusedStream(stream({ error: 'no complete response within 15000 ms' })))).toEqual(['response']);
   });
 });

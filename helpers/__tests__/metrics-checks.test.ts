@@ -1,5 +1,5 @@
 import { checkMetricsCsv, parseCsv } from '../checks/csv';
-import { checkSameFigure, EXACT, metricsFigures, PRINTED_6DP, rateTolerance } from '../checks/cross-format';
+import { checkSameFigure, EXACT, metricsFigures, modelFigures, PRINTED_6DP, rateTolerance } from '../checks/cross-format';
 import { checkKvCacheMetrics, checkMetricsJson, checkModelStats, checkDynamoMetrics } from '../checks/metrics-bounds';
 import { checkChatCounterDeltas, checkDynamoDelta, checkPerModelDeltas, checkRateLowerBounds, checkStreamCountDeltas, type Counters, type SentCompletion } from '../checks/metrics-delta';
 import { checkPrometheusBounds, parsePrometheus, sampleValue } from '../checks/prometheus';
@@ -176,5 +176,20 @@ describe('cross-format figures', () => {
     const sets = metricsFigures(metrics(), prom, []);
     const req = sets.find((s) => s.name === 'requests rate /v1/chat/completions')!;
     expect(req.figures.map((f) => f.value)).toEqual([1, 1, undefined]);
+  });
+});
+
+describe('modelFigures', () => {
+  test('pairs per-model JSON counts with the by-model Prometheus samples; a mismatch or a missing sample fails', () => {
+    const prom = parsePrometheus(
+      ['# TYPE fakeai_model_requests_total counter', 'fakeai_model_requests_total{model="gpt-4"} 2', '# TYPE fakeai_model_tokens_total counter',
+        'fakeai_model_tokens_total{model="gpt-4",type="prompt"} 4', 'fakeai_model_tokens_total{model="gpt-4",type="completion"} 9',
+        '# TYPE fakeai_model_latency_milliseconds summary', 'fakeai_model_latency_milliseconds_count{model="gpt-4"} 2', ''].join('\n'),
+    );
+    const check = (stats: { request_count: number; tokens: { prompt: number; completion: number } }) =>
+      modelFigures('gpt-4', stats, prom).flatMap((s) => checkSameFigure(s.name, s.figures, EXACT));
+    expect(check({ request_count: 2, tokens: { prompt: 4, completion: 9 } })).toEqual([]);
+    expect(at(check({ request_count: 3, tokens: { prompt: 4, completion: 9 } }))).toEqual(['gpt-4 requests', 'gpt-4 latency count']);
+    expect(modelFigures('gpt-3.5-turbo', { request_count: 1, tokens: { prompt: 1, completion: 1 } }, prom).flatMap((s) => checkSameFigure(s.name, s.figures, EXACT))).toHaveLength(4);
   });
 });

@@ -1,7 +1,8 @@
 /** Checks every HTTP exchange shares: status, content type, a body that parses. */
 import type { HttpResult } from '../http';
 import { ErrorBodySchema } from '../schemas';
-import { parseWith, problem, type Problem } from './problems';
+import type { StreamResult } from '../sse';
+import { parseWith, problem, show, type Problem } from './problems';
 
 export function checkStatus(res: Pick<HttpResult, 'status' | 'text'>, expected: number | readonly number[], at = 'status'): Problem[] {
   const want = typeof expected === 'number' ? [expected] : expected;
@@ -35,5 +36,24 @@ export function checkClientError(res: HttpResult, allowed: readonly number[] = [
   problems.push(...checkContentType(res, /^application\/json\b/i, 'application/json'));
   if (!res.json) problems.push(problem('body', 'a JSON error body', res.text.slice(0, 200) || 'empty body'));
   else problems.push(...parseWith(ErrorBodySchema, res.data, 'body').problems.slice(0, 1).map((p) => ({ ...p, expected: '{error: {message, type}} or {detail}', actual: res.text.slice(0, 200) })));
+  return problems;
+}
+
+/** A streamed request that is refused must be refused before streaming: a 4xx JSON answer, no events. */
+export function checkRefusedStream(s: StreamResult): Problem[] {
+  if (s.error) return [problem('response', 'a complete 4xx answer', s.error)];
+  const asHttp: HttpResult = {
+    status: s.status ?? 0,
+    headers: s.headers,
+    data: s.body,
+    text: s.rawText,
+    json: s.body !== null && typeof s.body === 'object',
+    contentType: s.contentType,
+    durationMs: s.totalMs,
+  };
+  const problems = checkClientError(asHttp);
+  if (s.events.length > 0) {
+    problems.push(problem('stream', 'no events for a refused request', `${s.events.length} event(s), [DONE] ${s.doneIndex === -1 ? 'missing' : 'present'}: ${show(s.rawText.slice(0, 120))}`));
+  }
   return problems;
 }
