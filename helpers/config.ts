@@ -115,6 +115,12 @@ export interface ServerProfile {
   name: string;
   description: string;
   env: Record<string, string>;
+  /**
+   * The test files (relative to the project root) that talk to this server. When set, globalSetup
+   * starts it only if the run selects one of them: on a small machine every extra FakeAI booting
+   * in parallel slows the others. Absent: always started.
+   */
+  usedBy?: readonly string[];
 }
 
 /**
@@ -140,6 +146,7 @@ export const SERVER_PROFILES: readonly ServerProfile[] = [
       FAKEAI_AUTH__REQUIRE_API_KEY: 'true',
       FAKEAI_AUTH__API_KEYS: JSON.stringify([AUTH_TEST_KEY]),
     },
+    usedBy: ['e2e/auth.test.ts'],
   },
   {
     // GET /metrics/by-model deadlocks FakeAI 0.3.2 for good once a model has been used (known defect
@@ -147,6 +154,7 @@ export const SERVER_PROFILES: readonly ServerProfile[] = [
     name: 'isolated',
     description: 'FakeAI for a known defect that hangs the server; only e2e/metrics-by-model.test.ts talks to it',
     env: {},
+    usedBy: ['e2e/metrics-by-model.test.ts'],
   },
 ];
 
