@@ -16,7 +16,7 @@ const GRACE_MS = 500;
 // Each case runs a whole Jest (or a node driver) plus python stubs; two busy cores make that seconds.
 jest.setTimeout(60_000);
 
-function jestRun(stub: string, pattern: string, extra: Record<string, string> = {}) {
+function jestRun(stub: string, pattern: string | string[], extra: Record<string, string> = {}) {
   const runId = newRunId();
   const reportsDir = path.join(tmp, runId);
   const env = stubEnv(stub, runId, {
@@ -55,7 +55,8 @@ describe('cleanup after a Jest run', () => {
   test.concurrent('a passing run exits 0 and leaves no server', async () => {
     const run = jestRun('healthy', 'pass');
     const result = await run.done;
-    expect(result.stderr).toContain('✔ Started FakeAI');
+    expect(result.stderr).toContain('✔ Started FakeAI (version unknown) "default"');
+    expect(result.stderr).toMatch(/Not started: auth\b.* — no selected test file uses/);
     expect(result.code).toBe(0);
     await waitUntil(() => leftovers(run.runId).length === 0, 3000, 'no server is left');
   });
@@ -71,7 +72,8 @@ describe('cleanup after a Jest run', () => {
   });
 
   test.concurrent('a profile that fails at boot fails setup with its paragraph, and the server that did start is stopped', async () => {
-    const run = jestRun('exit_at_boot', 'pass', { STUB_EXIT_IF_ENV: 'FAKEAI_AUTH__REQUIRE_API_KEY' });
+    // "auth" also selects e2e/auth.test.ts by name, so globalSetup starts the auth profile.
+    const run = jestRun('exit_at_boot', ['pass', 'auth'], { STUB_EXIT_IF_ENV: 'FAKEAI_AUTH__REQUIRE_API_KEY' });
     const result = await run.done;
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('Got error running globalSetup');

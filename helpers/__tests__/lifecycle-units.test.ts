@@ -7,6 +7,7 @@ import { createServer, type Server } from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { ConfigError } from '../config';
+import { profilesForRun, type RunSelection } from '../jest/global-setup';
 import { harnessError, HarnessError, isHarnessError, logTail } from '../errors';
 import { isAlive, liveGroupMembers, processState } from '../process-group';
 import { isReadyBody, waitUntilReady } from '../readiness';
@@ -141,5 +142,38 @@ describe('process groups', () => {
     expect(processState(unused)).toBeUndefined();
     expect(isAlive(unused)).toBe(false);
     expect(liveGroupMembers(unused)).toEqual([]);
+  });
+});
+
+describe('which profiles a run starts', () => {
+  // The real class Jest hands to globalSetup, so a change in its shape shows up here.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { TestPathPatterns } = require('@jest/pattern') as { TestPathPatterns: new (p: string[]) => RunSelection['testPathPatterns'] };
+  const root = '/project';
+  const profiles = [
+    { name: 'default', description: '', env: {} },
+    { name: 'auth', description: '', env: {}, usedBy: ['e2e/auth.test.ts'] },
+    { name: 'isolated', description: '', env: {}, usedBy: ['e2e/metrics-by-model.test.ts'] },
+  ];
+  const names = (patterns: string[] | undefined) =>
+    profilesForRun(profiles, patterns ? { rootDir: root, testPathPatterns: new TestPathPatterns(patterns) } : undefined, root).map((p) => p.name);
+
+  test('with no test path pattern every profile starts', () => {
+    expect(names(undefined)).toEqual(['default', 'auth', 'isolated']);
+    expect(names([])).toEqual(['default', 'auth', 'isolated']);
+  });
+
+  test('a pattern selecting only other files starts only the profiles without usedBy', () => {
+    expect(names(['e2e/health'])).toEqual(['default']);
+  });
+
+  test('a pattern selecting a usedBy file starts that profile', () => {
+    expect(names(['auth'])).toEqual(['default', 'auth']);
+    expect(names(['health', 'by-model'])).toEqual(['default', 'isolated']);
+    expect(names(['e2e'])).toEqual(['default', 'auth', 'isolated']);
+  });
+
+  test('a selection object of an unknown shape starts everything rather than guess', () => {
+    expect(profilesForRun(profiles, { testPathPatterns: {} }, root).map((p) => p.name)).toEqual(['default', 'auth', 'isolated']);
   });
 });

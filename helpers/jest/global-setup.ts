@@ -8,7 +8,7 @@
  */
 import { existsSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { type HarnessConfig, loadConfig, serverEnvironment } from '../config';
+import { type HarnessConfig, loadConfig, PROJECT_ROOT, type ServerProfile, serverEnvironment } from '../config';
 import { harnessError } from '../errors';
 import { type StartedFakeAI, startFakeAI } from '../fakeai-server';
 import { type ServerInfo, writeHarnessEnv } from '../harness-env';
@@ -43,9 +43,26 @@ function fakeaiSettings(env: Record<string, string>): Record<string, string> {
   return Object.fromEntries(Object.entries(env).filter(([k]) => k.toUpperCase().startsWith('FAKEAI_')));
 }
 
-async function startAll(config: HarnessConfig): Promise<StartedFakeAI[]> {
+/** The part of Jest's global config that says which test files this run selected. */
+export interface RunSelection {
+  rootDir?: string;
+  testPathPatterns?: { isSet?: () => boolean; toExecutor?: (o: { rootDir: string }) => { isMatch(absPath: string): boolean } };
+}
+
+/**
+ * The profiles this run needs: all of them, unless test path patterns are set and select none of
+ * a profile's `usedBy` files. `default` (no usedBy) always starts.
+ */
+export function profilesForRun(profiles: readonly ServerProfile[], selection: RunSelection | undefined, root = PROJECT_ROOT): ServerProfile[] {
+  const patterns = selection?.testPathPatterns;
+  if (!patterns?.isSet?.() || !patterns.toExecutor) return [...profiles];
+  const executor = patterns.toExecutor({ rootDir: selection?.rootDir ?? root });
+  return profiles.filter((p) => !p.usedBy || p.usedBy.some((file) => executor.isMatch(path.join(root, file))));
+}
+
+async function startAll(config: HarnessConfig, profiles: readonly ServerProfile[]): Promise<StartedFakeAI[]> {
   const attempts = await Promise.allSettled(
-    config.profiles.map((profile) => {
+    profiles.map((profile) => {
       const logFile = serverLogFile(config, profile.name);
       const marker = exitMarkerFile(config.reportsDir, profile.name);
       writeFileSync(logFile, '');
@@ -138,7 +155,7 @@ function stopOnSignals(servers: StartedFakeAI[]): () => void {
   return remove;
 }
 
-export default async function globalSetup(): Promise<void> {
+export default async function globalSetup(selection?: RunSelection): Promise<void> {
   const config = loadConfig();
   mkdirSync(config.reportsDir, { recursive: true });
   for (const f of RUN_FILES) writeFileSync(path.join(config.reportsDir, f), '');
@@ -149,12 +166,15 @@ export default async function globalSetup(): Promise<void> {
   if (config.reuseUrl) {
     servers = { default: await useRunningServer(config, config.reuseUrl) };
   } else {
-    const started = await startAll(config);
+    const wanted = profilesForRun(config.profiles, selection);
+    const started = await startAll(config, wanted);
     (globalThis as Record<string, unknown>)[SETUP_STATE_KEY] = {
       servers: started,
       removeSignalHandlers: stopOnSignals(started),
     } satisfies SetupState;
     servers = Object.fromEntries(started.map((s) => [s.name, describeServer(s, config)]));
+    const skipped = config.profiles.filter((p) => !wanted.includes(p)).map((p) => p.name);
+    if (skipped.length > 0) say(config, `  Not started: ${skipped.join(', ')} — no selected test file uses ${skipped.length > 1 ? 'them' : 'it'}.`);
     for (const s of started) {
       say(config, `✔ Started FakeAI ${s.fakeaiVersion ?? '(version unknown)'} "${s.name}" at ${s.baseUrl}, ready in ${s.bootToReadyMs} ms (log: ${path.relative(process.cwd(), s.logFile)})`);
     }

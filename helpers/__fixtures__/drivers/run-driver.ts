@@ -104,9 +104,9 @@ export function runDriver(spec: Record<string, unknown>, env: Record<string, str
   return { child, events, next, done };
 }
 
-/** Runs the fixture Jest project (the real globalSetup/globalTeardown) on the tests matching `pattern`. */
-export function runJestFixture(pattern: string, env: Record<string, string>): { child: ChildProcess; done: Promise<Exit & { stdout: string; stderr: string }> } {
-  const child = spawn(process.execPath, [require.resolve('jest/bin/jest'), '--config', JEST_PROJECT, '--runInBand', '--ci', pattern], {
+/** Runs the fixture Jest project (the real globalSetup/globalTeardown) on the tests matching `patterns`. */
+export function runJestFixture(patterns: string | string[], env: Record<string, string>): { child: ChildProcess; done: Promise<Exit & { stdout: string; stderr: string }> } {
+  const child = spawn(process.execPath, [require.resolve('jest/bin/jest'), '--config', JEST_PROJECT, '--runInBand', '--ci', ...[patterns].flat()], {
     cwd: ROOT,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
