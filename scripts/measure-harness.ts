@@ -11,7 +11,9 @@
  *   - alone: one server spawned directly (no watchdog, no Jest), /health polled every 5 ms;
  *   - in run: the slowest profile's boot-to-ready as globalSetup reported it during the e2e run.
  * "Harness adds" = e2e wall time − in-run boot: Jest start, config, preflight, spawn, ready lag,
- * the tests themselves, teardown and reports.
+ * the tests themselves, teardown and reports. A reuse-mode run of the same tests (against the lone
+ * server, nothing spawned) costs all of that except the lifecycle, so
+ * "server lifecycle" = e2e wall − in-run boot − reuse-mode wall: spawn, ready lag and stop.
  */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -41,20 +43,27 @@ async function freePort(): Promise<number> {
   return getPort({ host: '127.0.0.1' });
 }
 
-/** One server alone: spawn → first /health with ready: true. */
-async function bootAlone(): Promise<number> {
+/**
+ * One server alone: spawn → first /health with ready: true. While it runs, `during` gets its URL
+ * (the reuse-mode run borrows it), then it is stopped.
+ */
+async function bootAlone(during: (url: string) => Promise<void>): Promise<number> {
   const port = await freePort();
   const env = serverEnvironment(SERVER_PROFILES[0]);
   const t0 = performance.now();
   const child = spawn(VENV_PYTHON, ['-m', 'fakeai', 'server', '--host', '127.0.0.1', '--port', String(port)], { env, stdio: 'ignore' });
   const exited = once(child, 'exit');
+  const url = `http://127.0.0.1:${port}`;
   try {
     for (;;) {
       if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode} before ready`);
-      if ((await probeHealth(`http://127.0.0.1:${port}`, 1000)).ready) return performance.now() - t0;
+      if ((await probeHealth(url, 1000)).ready) break;
       await new Promise((r) => setTimeout(r, 5));
       if (performance.now() - t0 > 60_000) throw new Error('server not ready within 60 s');
     }
+    const bootMs = performance.now() - t0;
+    await during(url);
+    return bootMs;
   } finally {
     child.kill('SIGTERM');
     await exited;
@@ -62,12 +71,12 @@ async function bootAlone(): Promise<number> {
 }
 
 /** One `npm run e2e` on the smoke tests: wall time and the slowest boot-to-ready globalSetup printed. */
-async function e2eRun(tests: string, i: number): Promise<{ wallMs: number; bootMs: number }> {
-  const reportsDir = path.join('reports', 'measure', `run-${i}`);
+async function e2eRun(tests: string, i: number, reuseUrl?: string): Promise<{ wallMs: number; bootMs: number }> {
+  const reportsDir = path.join('reports', 'measure', `run-${i}${reuseUrl ? '-reuse' : ''}`);
   const t0 = performance.now();
   const child = spawn('npm', ['run', '--silent', 'e2e', '--', '--reports-dir', reportsDir, '--', tests], {
     cwd: PROJECT_ROOT,
-    env: { ...process.env, NO_COLOR: '1' },
+    env: { ...process.env, NO_COLOR: '1', ...(reuseUrl ? { E2E_URL: reuseUrl } : {}) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -77,6 +86,7 @@ async function e2eRun(tests: string, i: number): Promise<{ wallMs: number; bootM
   const wallMs = performance.now() - t0;
   if (code !== 0) throw new Error(`npm run e2e exited ${code}:\n${output.slice(-3000)}`);
   const boots = [...output.matchAll(/ready in (\d+) ms/g)].map((m) => Number(m[1]));
+  if (reuseUrl) return { wallMs, bootMs: 0 };
   if (boots.length === 0) throw new Error(`no "ready in N ms" line in the run's output:\n${output.slice(-2000)}`);
   return { wallMs, bootMs: Math.max(...boots) };
 }
@@ -110,15 +120,18 @@ async function main(): Promise<void> {
   const inRun: number[] = [];
   const added: number[] = [];
   const launcher: number[] = [];
+  const reuse: number[] = [];
+  const lifecycle: number[] = [];
   // Interleaved, so a slow spell on a shared machine hits both measurements alike.
   for (let i = 1; i <= args.runs; i++) {
-    alone.push(await bootAlone());
+    alone.push(await bootAlone(async (url) => void reuse.push((await e2eRun(args.tests, i, url)).wallMs)));
     launcher.push(await launcherOnly());
     const r = await e2eRun(args.tests, i);
     wall.push(r.wallMs);
     inRun.push(r.bootMs);
     added.push(r.wallMs - r.bootMs);
-    process.stderr.write(`run ${i}/${args.runs}: boot alone ${alone.at(-1)!.toFixed(0)} ms, e2e ${r.wallMs.toFixed(0)} ms, in-run boot ${r.bootMs} ms\n`);
+    lifecycle.push(r.wallMs - r.bootMs - reuse.at(-1)!);
+    process.stderr.write(`run ${i}/${args.runs}: boot alone ${alone.at(-1)!.toFixed(0)} ms, e2e ${r.wallMs.toFixed(0)} ms, in-run boot ${r.bootMs} ms, reuse-mode e2e ${reuse.at(-1)!.toFixed(0)} ms\n`);
   }
   const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
   process.stdout.write(
@@ -133,6 +146,8 @@ async function main(): Promise<void> {
       row('`npm run e2e` wall time', wall),
       row('harness adds (wall − in-run boot)', added),
       row('  of which `npm run e2e -- --help` (launcher)', launcher),
+      row('`npm run e2e` reusing a running server', reuse),
+      row('server lifecycle (wall − boot − reuse wall)', lifecycle),
       '',
     ].join('\n'),
   );
