@@ -1,9 +1,9 @@
 import { apiDriver, expectConforms } from '../helpers/api-driver';
-import { defectTest } from '../helpers/api-known-defects';
+import { testKnownDefect } from '../helpers/known-defects';
 import { body } from '../helpers/api-requests';
 
 describe('batches', () => {
-  defectTest('batches-service-missing', 'a batch lives its whole life: create → retrieve → listed → cancel', async () => {
+  testKnownDefect('batches-service-missing', 'a batch lives its whole life: create → retrieve → listed → cancel', async () => {
     const api = await apiDriver();
     const form = new FormData();
     form.append('purpose', 'batch');

@@ -1,5 +1,5 @@
 import { apiDriver, expectConforms, type ApiDriver } from '../helpers/api-driver';
-import { defectTest } from '../helpers/api-known-defects';
+import { testKnownDefect } from '../helpers/known-defects';
 
 const JSONL = '{"messages":[{"role":"user","content":"hi"},{"role":"assistant","content":"hello"}]}\n';
 
@@ -35,13 +35,13 @@ describe('files', () => {
     expect(after.data.data.map((f: { id: string }) => f.id)).not.toContain(id);
   });
 
-  defectTest('files-upload-ignores-body', 'the stored file reflects the uploaded name, purpose and size', async () => {
+  testKnownDefect('files-upload-ignores-body', 'the stored file reflects the uploaded name, purpose and size', async () => {
     const api = await apiDriver();
     const created = await upload(api, 'e2e-names-this.jsonl', 'batch');
     expect(created.data).toMatchObject({ filename: 'e2e-names-this.jsonl', purpose: 'batch', bytes: Buffer.byteLength(JSONL) });
   });
 
-  defectTest('files-unknown-id-500', 'retrieving and deleting an unknown file id answer 404 with a JSON error', async () => {
+  testKnownDefect('files-unknown-id-500', 'retrieving and deleting an unknown file id answer 404 with a JSON error', async () => {
     const api = await apiDriver();
     const [again, deleteAgain] = await Promise.all([api.get('/v1/files/file-e2e-never-existed'), api.delete('/v1/files/file-e2e-never-existed')]);
     expect([again.status, deleteAgain.status]).toEqual([404, 404]);

@@ -1,5 +1,5 @@
 import { apiDriver, bodyText, expectConforms, mapLimit, type Exchange } from '../helpers/api-driver';
-import { defectTest } from '../helpers/api-known-defects';
+import { testKnownDefect } from '../helpers/known-defects';
 import { body } from '../helpers/api-requests';
 
 const PNG = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
@@ -57,12 +57,12 @@ describe('images', () => {
     expect(img.raw.subarray(0, 8)).toEqual(PNG);
   });
 
-  defectTest('image-url-wrong-port', 'generated image URLs point at the server that made them', async () => {
+  testKnownDefect('image-url-wrong-port', 'generated image URLs point at the server that made them', async () => {
     const api = await apiDriver();
     expect(new URL(byUrl.data.data[0].url).origin).toBe(api.baseUrl);
   });
 
-  defectTest('images-invalid-size-500', 'an unsupported image size is a 4xx client error, not a 500', async () => {
+  testKnownDefect('images-invalid-size-500', 'an unsupported image size is a 4xx client error, not a 500', async () => {
     const api = await apiDriver();
     const res = await api.post('/v1/images/generations', body('POST /v1/images/generations', { model: 'dall-e-3', size: '256x256' }));
     expect(res.status).toBeGreaterThanOrEqual(400);
@@ -84,7 +84,7 @@ describe('speech', () => {
     });
   });
 
-  defectTest('speech-format-mislabelled', 'opus, aac and flac speech carry the bytes of their own format', async () => {
+  testKnownDefect('speech-format-mislabelled', 'opus, aac and flac speech carry the bytes of their own format', async () => {
     const api = await apiDriver();
     const formats = ['opus', 'aac', 'flac'];
     const results = await mapLimit(formats, 3, (f) => api.post('/v1/audio/speech', body('POST /v1/audio/speech', { response_format: f })));
@@ -94,7 +94,7 @@ describe('speech', () => {
 });
 
 describe('media types the document declares', () => {
-  defectTest('openapi-media-types', 'binary and text routes answer a media type /openapi.json declares for them', async () => {
+  testKnownDefect('openapi-media-types', 'binary and text routes answer a media type /openapi.json declares for them', async () => {
     const api = await apiDriver();
     const results = [
       await api.post('/v1/audio/speech', body('POST /v1/audio/speech')),

@@ -1,5 +1,5 @@
 import { apiDriver, bodyText, expectConforms, mapLimit } from '../helpers/api-driver';
-import { defectTest } from '../helpers/api-known-defects';
+import { testKnownDefect } from '../helpers/known-defects';
 import { body, MODEL } from '../helpers/api-requests';
 
 const JSON_VIEWS = [
@@ -60,14 +60,14 @@ describe('metrics and health views', () => {
     expect(typeof r.data.detail).toBe('string');
   });
 
-  defectTest('metrics-prometheus-keyerror', 'GET /metrics/prometheus answers Prometheus text after traffic', async () => {
+  testKnownDefect('metrics-prometheus-keyerror', 'GET /metrics/prometheus answers Prometheus text after traffic', async () => {
     const api = await apiDriver();
     const r = await api.get('/metrics/prometheus');
     expect(r.status).toBe(200);
     expect(r.contentType).toMatch(/^text\/plain/);
   });
 
-  defectTest('dashboard-html-missing', 'GET /dashboard and /dashboard/dynamo serve their HTML pages', async () => {
+  testKnownDefect('dashboard-html-missing', 'GET /dashboard and /dashboard/dynamo serve their HTML pages', async () => {
     const api = await apiDriver();
     const pages = await Promise.all([api.get('/dashboard'), api.get('/dashboard/dynamo')]);
     expect(pages.map((p) => [p.status, p.contentType?.split(';')[0]])).toEqual([[200, 'text/html'], [200, 'text/html']]);

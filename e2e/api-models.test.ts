@@ -1,5 +1,5 @@
 import { apiDriver, expectConforms } from '../helpers/api-driver';
-import { defectTest } from '../helpers/api-known-defects';
+import { testKnownDefect } from '../helpers/known-defects';
 import { MODEL } from '../helpers/api-requests';
 
 describe('models', () => {
@@ -20,7 +20,7 @@ describe('models', () => {
     expect(res.data).toMatchObject({ id: MODEL, object: 'model' });
   });
 
-  defectTest('models-capabilities-shadowed', 'GET /v1/models/{model_id}/capabilities answers a ModelCapabilitiesResponse', async () => {
+  testKnownDefect('models-capabilities-shadowed', 'GET /v1/models/{model_id}/capabilities answers a ModelCapabilitiesResponse', async () => {
     const api = await apiDriver();
     const res = await api.get(`/v1/models/${MODEL}/capabilities`);
     expectConforms(res);

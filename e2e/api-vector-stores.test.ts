@@ -1,5 +1,5 @@
 import { apiDriver, expectConforms, type ApiDriver, type Exchange } from '../helpers/api-driver';
-import { defectTest } from '../helpers/api-known-defects';
+import { testKnownDefect } from '../helpers/known-defects';
 import { body } from '../helpers/api-requests';
 import { paginationProblems } from '../helpers/pagination';
 
@@ -25,7 +25,7 @@ describe('vector stores', () => {
     fileIds = await Promise.all([1, 2, 3].map(() => uploadFile(api)));
   });
 
-  defectTest('vector-stores-unreachable', 'a store lives its whole life: create → retrieve → listed and paginated → update → delete → 404', async () => {
+  testKnownDefect('vector-stores-unreachable', 'a store lives its whole life: create → retrieve → listed and paginated → update → delete → 404', async () => {
     const api = await apiDriver();
     const stores = await Promise.all([1, 2, 3].map((n) => api.post('/v1/vector_stores', body('POST /v1/vector_stores', { name: `e2e store ${n}` }))));
     const id = idOf(stores[0], 'vs-create-failed');
@@ -46,7 +46,7 @@ describe('vector stores', () => {
     expect(gone.status).toBe(404);
   });
 
-  defectTest('vector-stores-unreachable', 'a store file lives its whole life: attach → retrieve → listed → detach → 404', async () => {
+  testKnownDefect('vector-stores-unreachable', 'a store file lives its whole life: attach → retrieve → listed → detach → 404', async () => {
     const api = await apiDriver();
     const store = await api.post('/v1/vector_stores', body('POST /v1/vector_stores'));
     const fileId = fileIds[0];
@@ -62,7 +62,7 @@ describe('vector stores', () => {
     expect(gone.status).toBe(404);
   });
 
-  defectTest('vector-stores-unreachable', 'a file batch lives its whole life: create → retrieve → list its files → cancel', async () => {
+  testKnownDefect('vector-stores-unreachable', 'a file batch lives its whole life: create → retrieve → list its files → cancel', async () => {
     const api = await apiDriver();
     const store = await api.post('/v1/vector_stores', body('POST /v1/vector_stores'));
     const batchFiles = fileIds.slice(1);

@@ -1,5 +1,5 @@
 import { apiDriver, expectConforms, mapLimit } from '../helpers/api-driver';
-import { defectTest } from '../helpers/api-known-defects';
+import { testKnownDefect } from '../helpers/known-defects';
 import { body } from '../helpers/api-requests';
 import { loadConfig } from '../helpers/config';
 import { readHarnessEnv, server } from '../helpers/harness-env';
@@ -65,7 +65,7 @@ describe('WebSocket /v1/realtime', () => {
     }
   });
 
-  defectTest('realtime-text-done-field', 'response.text.done carries the whole text in its "text" field', async () => {
+  testKnownDefect('realtime-text-done-field', 'response.text.done carries the whole text in its "text" field', async () => {
     const ws = await connect('/v1/realtime');
     try {
       await ws.next((m) => m.type === 'session.created', 5000, 'session.created');
@@ -80,7 +80,7 @@ describe('WebSocket /v1/realtime', () => {
     }
   });
 
-  defectTest('realtime-audio-crash', 'a response in the default text+audio session completes without an error event', async () => {
+  testKnownDefect('realtime-audio-crash', 'a response in the default text+audio session completes without an error event', async () => {
     const ws = await connect('/v1/realtime');
     try {
       await ws.next((m) => m.type === 'session.created', 5000, 'session.created');

@@ -1,6 +1,6 @@
 import { toFile } from 'openai';
 import { apiDriver } from '../helpers/api-driver';
-import { defectTest } from '../helpers/api-known-defects';
+import { testKnownDefect } from '../helpers/known-defects';
 import { body, EMBEDDING_MODEL, MODEL } from '../helpers/api-requests';
 import { openaiClient, type SdkDriver } from '../helpers/openai-client';
 
@@ -28,7 +28,7 @@ describe('the openai SDK on the other API areas', () => {
     expect(bodyViolations(sdk)).toEqual([]);
   });
 
-  defectTest('responses-output-text-type', 'the Responses API answer gives the SDK a non-empty output_text', async () => {
+  testKnownDefect('responses-output-text-type', 'the Responses API answer gives the SDK a non-empty output_text', async () => {
     const sdk = openaiClient(await apiDriver());
     const response = await sdk.client.responses.create({ model: MODEL, input: 'Say hello.', max_output_tokens: 16 });
     expect(bodyViolations(sdk)).toEqual([]);

@@ -166,7 +166,7 @@ export interface AllowedException {
 
 /** Exceptions that do not fail the run. Each entry says why it is expected. */
 export const ALLOWED_EXCEPTIONS: readonly AllowedException[] = [
-  // Provoked on purpose by the API areas' known-defect tests (helpers/api-known-defects.ts); each
+  // Provoked on purpose by the API areas' known-defect tests (helpers/known-defects.ts); each
   // pattern is the defect's own traceback line, so nothing else is hidden by it.
   { pattern: /Invalid size for DALL-E 3/, reason: 'known defect images-invalid-size-500: an unsupported size raises ValueError (500)' },
   { pattern: /has no attribute 'batch_service'/, reason: 'known defect batches-service-missing: every /v1/batches route raises AttributeError' },

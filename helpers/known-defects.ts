@@ -69,7 +69,6 @@ export const KNOWN_DEFECTS: KnownDefect[] = [
     evidenceText: 'async def create_chat_completion_stream(',
   },
   {
-    // Also in helpers/api-known-defects.ts (API areas), until that list moves here.
     id: 'metrics-prometheus-keyerror',
     summary: "GET /metrics/prometheus answers 500 once any response latency is in the 60 s window: the latency summary reads stats['rate'] from get_latency_stats(), which has no 'rate' (KeyError).",
     evidence: 'fakeai/metrics.py:517',
@@ -80,6 +79,85 @@ export const KNOWN_DEFECTS: KnownDefect[] = [
     summary: '/health/detailed uptime_seconds is always about 0 (even negative): it is computed from a /health request window that is never tracked, falling back to time.time() − time.time().',
     evidence: 'fakeai/metrics.py:730',
     evidenceText: '"uptime_seconds": time.time()',
+  },
+  // API areas (e2e/api-*.test.ts, e2e/sdk-*.test.ts).
+  {
+    id: 'models-capabilities-shadowed',
+    summary: 'GET /v1/models/{id}/capabilities is unreachable: the earlier /v1/models/{model_id:path} route swallows it and answers a Model object for the id "<id>/capabilities".',
+    evidence: 'fakeai/app.py:507',
+    evidenceText: '@app.get("/v1/models/{model_id:path}"',
+  },
+  {
+    id: 'files-upload-ignores-body',
+    summary: 'POST /v1/files ignores the multipart body: filename, purpose and bytes are invented (random size, purpose always "fine-tune").',
+    evidence: 'fakeai/fakeai_service.py:2760',
+    evidenceText: 'async def upload_file(self) -> FileObject:',
+  },
+  {
+    id: 'files-unknown-id-500',
+    summary: 'GET/DELETE /v1/files/{id} for an unknown id raise ValueError and answer 500 instead of 404.',
+    evidence: 'fakeai/fakeai_service.py:2791',
+    evidenceText: 'raise ValueError(f"File with ID',
+  },
+  {
+    id: 'batches-service-missing',
+    summary: 'Every /v1/batches route answers 500: FakeAIService.batch_service is commented out (AttributeError).',
+    evidence: 'fakeai/fakeai_service.py:617',
+    evidenceText: '# self.batch_service = BatchService(',
+  },
+  {
+    id: 'dashboard-html-missing',
+    summary: 'GET /dashboard and /dashboard/dynamo answer 500: static/dashboard*.html is not shipped in the wheel.',
+    evidence: 'fakeai/app.py:485',
+    evidenceText: '"static", "dashboard.html"',
+  },
+  {
+    id: 'openapi-media-types',
+    summary: 'The OpenAPI document declares only application/json for routes that answer audio/*, image/png, text/event-stream, text/csv and text/plain (no response_class on the routes).',
+    evidence: 'fakeai/app.py:673',
+    evidenceText: 'media_type="image/png"',
+  },
+  {
+    id: 'realtime-audio-crash',
+    summary: 'Realtime response.create with the default text+audio modalities fails: generate_simulated_audio() got an unexpected keyword argument "format".',
+    evidence: 'fakeai/fakeai_service.py:5235',
+    evidenceText: 'generate_simulated_audio(text, format="pcm16")',
+  },
+  {
+    id: 'realtime-text-done-field',
+    summary: 'Realtime response.text.done carries the full text in "delta" instead of the "text" field the OpenAI Realtime API defines.',
+    evidence: 'fakeai/fakeai_service.py:5017',
+    evidenceText: 'delta=accumulated_text,',
+  },
+  {
+    id: 'speech-format-mislabelled',
+    summary: 'POST /v1/audio/speech with response_format opus, aac or flac answers MP3 bytes labelled audio/opus, audio/aac, audio/flac.',
+    evidence: 'fakeai/utils/audio_generation.py:166',
+    evidenceText: 'elif response_format in ["opus", "aac", "flac"]:',
+  },
+  {
+    id: 'image-url-wrong-port',
+    summary: 'Generated image URLs point at the configured default port (8000), not at the port the server listens on: the CLI --port never reaches config.',
+    evidence: 'fakeai/fakeai_service.py:594',
+    evidenceText: 'base_url = f"http://{config.host}:{config.port}"',
+  },
+  {
+    id: 'images-invalid-size-500',
+    summary: 'An image size the model does not support (256x256 for dall-e-3) raises ValueError and answers 500 instead of 400.',
+    evidence: 'fakeai/services/image_generation_service.py:190',
+    evidenceText: 'raise ValueError(',
+  },
+  {
+    id: 'vector-stores-unreachable',
+    summary: 'Every /v1/vector_stores route answers 500: the vector-store methods are defined on RealtimeSessionHandler, not on FakeAIService (AttributeError).',
+    evidence: 'fakeai/fakeai_service.py:5240',
+    evidenceText: 'async def create_vector_store(',
+  },
+  {
+    id: 'responses-output-text-type',
+    summary: 'POST /v1/responses returns message content parts of type "text" instead of "output_text", so the openai SDK\'s response.output_text is empty.',
+    evidence: 'fakeai/fakeai_service.py:3188',
+    evidenceText: '"content": [{"type": "text", "text": completion_text}],',
   },
 ];
 
