@@ -1,6 +1,9 @@
 import { apiDriver, expectConforms } from '../helpers/api-driver';
 import { body } from '../helpers/api-requests';
 import { paginationProblems } from '../helpers/pagination';
+import { routeCoverageGate } from '../helpers/route-coverage';
+
+routeCoverageGate(__filename);
 
 describe('assistants', () => {
   test('an assistant lives its whole life: create → retrieve → listed and paginated → update → delete → 404', async () => {

@@ -1,6 +1,9 @@
 import { apiDriver, expectConforms } from '../helpers/api-driver';
 import { testKnownDefect } from '../helpers/known-defects';
 import { body } from '../helpers/api-requests';
+import { routeCoverageGate } from '../helpers/route-coverage';
+
+routeCoverageGate(__filename);
 
 describe('batches', () => {
   testKnownDefect('batches-service-missing', 'a batch lives its whole life: create → retrieve → listed → cancel', async () => {

@@ -1,5 +1,8 @@
 import { apiDriver, expectConforms, type ApiDriver } from '../helpers/api-driver';
 import { testKnownDefect } from '../helpers/known-defects';
+import { routeCoverageGate } from '../helpers/route-coverage';
+
+routeCoverageGate(__filename);
 
 const JSONL = '{"messages":[{"role":"user","content":"hi"},{"role":"assistant","content":"hello"}]}\n';
 

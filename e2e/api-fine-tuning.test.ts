@@ -1,6 +1,9 @@
 import { apiDriver, expectConforms } from '../helpers/api-driver';
 import { body } from '../helpers/api-requests';
 import { paginationProblems } from '../helpers/pagination';
+import { routeCoverageGate } from '../helpers/route-coverage';
+
+routeCoverageGate(__filename);
 
 describe('fine-tuning jobs', () => {
   // One training file for both tests: FakeAI sleeps 0.5–1.5 s per upload.

@@ -1,6 +1,9 @@
 import { apiDriver, bodyText, expectConforms, mapLimit, type Exchange } from '../helpers/api-driver';
 import { testKnownDefect } from '../helpers/known-defects';
 import { body } from '../helpers/api-requests';
+import { routeCoverageGate } from '../helpers/route-coverage';
+
+routeCoverageGate(__filename);
 
 const PNG = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 

@@ -1,6 +1,9 @@
 import { apiDriver, bodyText, expectConforms, mapLimit } from '../helpers/api-driver';
 import { testKnownDefect } from '../helpers/known-defects';
 import { body, MODEL } from '../helpers/api-requests';
+import { routeCoverageGate } from '../helpers/route-coverage';
+
+routeCoverageGate(__filename);
 
 const JSON_VIEWS = [
   '/health', '/health/detailed', '/metrics', '/kv-cache/metrics', '/metrics/costs', '/metrics/multi-dimensional',

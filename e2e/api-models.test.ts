@@ -1,6 +1,9 @@
 import { apiDriver, expectConforms } from '../helpers/api-driver';
 import { testKnownDefect } from '../helpers/known-defects';
 import { MODEL } from '../helpers/api-requests';
+import { routeCoverageGate } from '../helpers/route-coverage';
+
+routeCoverageGate(__filename);
 
 describe('models', () => {
   test('GET /v1/models lists models that match the document, each with an id', async () => {

@@ -1,6 +1,9 @@
 import { apiDriver, expectConforms } from '../helpers/api-driver';
 import { body, lastDay } from '../helpers/api-requests';
 import { paginationProblems } from '../helpers/pagination';
+import { routeCoverageGate } from '../helpers/route-coverage';
+
+routeCoverageGate(__filename);
 
 describe('organization admin', () => {
   test('a user lives its whole life: create → retrieve → listed and paginated → update → delete → 404', async () => {

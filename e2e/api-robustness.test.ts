@@ -2,6 +2,9 @@ import { apiDriver, bodyText, mapLimit } from '../helpers/api-driver';
 import { VALID_BODIES } from '../helpers/api-requests';
 import { readHarnessEnv } from '../helpers/harness-env';
 import { invalidCases, type InvalidCase } from '../helpers/robustness';
+import { routeCoverageGate } from '../helpers/route-coverage';
+
+routeCoverageGate(__filename);
 
 // The seed is the run's (E2E_SEED replays it); it is in the describe name so every report shows it.
 const seed = readHarnessEnv().seed;

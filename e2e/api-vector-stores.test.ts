@@ -2,6 +2,9 @@ import { apiDriver, expectConforms, type ApiDriver, type Exchange } from '../hel
 import { testKnownDefect } from '../helpers/known-defects';
 import { body } from '../helpers/api-requests';
 import { paginationProblems } from '../helpers/pagination';
+import { routeCoverageGate } from '../helpers/route-coverage';
+
+routeCoverageGate(__filename);
 
 async function uploadFile(api: ApiDriver): Promise<string> {
   const form = new FormData();

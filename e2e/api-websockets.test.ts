@@ -4,6 +4,9 @@ import { body } from '../helpers/api-requests';
 import { loadConfig } from '../helpers/config';
 import { readHarnessEnv, server } from '../helpers/harness-env';
 import { openWs, type WsSession } from '../helpers/ws';
+import { routeCoverageGate } from '../helpers/route-coverage';
+
+routeCoverageGate(__filename);
 
 const ENDPOINT = '/v1/moderations';
 

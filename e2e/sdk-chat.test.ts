@@ -2,6 +2,9 @@ import { apiDriver, expectConforms } from '../helpers/api-driver';
 import { body } from '../helpers/api-requests';
 import { openaiClient, shapeOf } from '../helpers/openai-client';
 import { collectStream } from '../helpers/sse';
+import { routeCoverageGate } from '../helpers/route-coverage';
+
+routeCoverageGate(__filename);
 
 const CHAT = body('POST /v1/chat/completions', { max_tokens: 24 }) as { model: string; messages: { role: 'user'; content: string }[]; max_tokens: number };
 

@@ -3,6 +3,9 @@ import { apiDriver } from '../helpers/api-driver';
 import { testKnownDefect } from '../helpers/known-defects';
 import { body, EMBEDDING_MODEL, MODEL } from '../helpers/api-requests';
 import { openaiClient, type SdkDriver } from '../helpers/openai-client';
+import { routeCoverageGate } from '../helpers/route-coverage';
+
+routeCoverageGate(__filename);
 
 /** Contract violations of 2xx SDK exchanges (undeclared media types are a separate known defect). */
 const bodyViolations = (sdk: SdkDriver) =>

@@ -4,6 +4,7 @@
  * The openai SDK driver (openai-client.ts) feeds its exchanges through the same `observe`.
  */
 import { writeFileSync } from 'node:fs';
+import http from 'node:http';
 import path from 'node:path';
 import axios, { type AxiosInstance } from 'axios';
 import { loadConfig } from './config';
@@ -41,13 +42,22 @@ export class ContractError extends Error {}
 /** The one copy of the document per test file (module registry), fetched on first use. */
 const documents = new Map<string, Promise<OpenApiDocument>>();
 
+/**
+ * No keep-alive: Node 20's agent keeps idle sockets 5 s, exactly uvicorn's keep-alive timeout, so a
+ * request after a ~5 s pause (an image generation) can land on a socket the server just closed and
+ * fail with "socket hang up" (seen 1 run in 3). A fresh connection on 127.0.0.1 costs well under 1 ms.
+ */
+const agent = new http.Agent({ keepAlive: false });
+
 export function fetchOpenApi(baseUrl: string): Promise<OpenApiDocument> {
   let p = documents.get(baseUrl);
   if (!p) {
-    p = axios.get(`${baseUrl}/openapi.json`, { timeout: loadConfig().requestTimeoutMs, validateStatus: () => true }).then((r) => {
+    p = axios.get(`${baseUrl}/openapi.json`, { timeout: loadConfig().requestTimeoutMs, validateStatus: () => true, httpAgent: agent }).then((r) => {
       if (r.status !== 200) throw new Error(`GET ${baseUrl}/openapi.json answered ${r.status}: the contract checks need the document`);
       return r.data as OpenApiDocument;
     });
+    // A failed fetch is not cached: the next test asks again instead of inheriting the failure.
+    p.catch(() => documents.delete(baseUrl));
     documents.set(baseUrl, p);
   }
   return p;
@@ -71,7 +81,7 @@ export class ApiDriver {
     private readonly runDir: string,
     timeoutMs: number,
   ) {
-    this.http = axios.create({ baseURL: baseUrl, timeout: timeoutMs, validateStatus: () => true, responseType: 'arraybuffer', transitional: { silentJSONParsing: false } });
+    this.http = axios.create({ baseURL: baseUrl, timeout: timeoutMs, validateStatus: () => true, responseType: 'arraybuffer', httpAgent: agent, transitional: { silentJSONParsing: false } });
   }
 
   /** Matches, validates and records one exchange, whoever sent it. */

@@ -4,9 +4,11 @@
  * entry point for globalTeardown or the reporter; the floor is a percentage of the routes that are
  * not excluded (route-exclusions.ts), 100 by default.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { loadConfig } from './config';
 import { Contract, type OpenApiDocument } from './contract';
+import { readHarnessEnv } from './harness-env';
 import { ROUTE_EXCLUSIONS, type RouteExclusion } from './route-exclusions';
 import { readRecords, recordsOfKind, type RouteRecord } from './run-records';
 
@@ -103,4 +105,31 @@ export function assertRouteCoverage(runDir: string, floor = 100): RouteCoverage 
   const c = routeCoverageOf(runDir, floor);
   if (c && !c.ok) throw new RouteCoverageError(formatRouteCoverage(c));
   return c;
+}
+
+/** The API test files that together must reach the floor: every e2e/api-*.test.ts and sdk-*.test.ts. */
+export function apiTestFiles(e2eDir: string): string[] {
+  return readdirSync(e2eDir).filter((f) => /^(api|sdk)-.*\.test\.ts$/.test(f)).sort();
+}
+
+/**
+ * The coverage floor as a check inside the run, whatever order Jest picks: each API test file calls
+ * this once; its afterAll marks the file done, and the file that completes the set evaluates
+ * coverage and fails (an afterAll error fails the run) when it is under the floor. A run that
+ * selected only some API files never completes the set and is not judged.
+ */
+export function routeCoverageGate(testFile: string): void {
+  afterAll(() => {
+    const { runDir, servers } = readHarnessEnv();
+    // One marker file per run: server pids and ports are unique to it, so earlier runs never count.
+    const runKey = Object.values(servers).map((s) => `${s.pid ?? ''}@${s.baseUrl}`).sort().join(',');
+    const marker = path.join(runDir, 'api-files-done.ndjson');
+    appendFileSync(marker, `${JSON.stringify({ runKey, file: path.basename(testFile) })}\n`);
+    const done = new Set(
+      readFileSync(marker, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as { runKey: string; file: string }).filter((l) => l.runKey === runKey).map((l) => l.file),
+    );
+    const expected = apiTestFiles(path.dirname(testFile));
+    if (!expected.every((f) => done.has(f))) return;
+    assertRouteCoverage(runDir, loadConfig().routeFloor);
+  });
 }
