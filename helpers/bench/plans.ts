@@ -27,7 +27,7 @@ export const PLANS: Record<'quick' | 'full', BenchPlan> = {
     latency: { perCell: 100, concurrency: 4, maxTokens: 16, deadlineMs: 7_000, timeoutMs: 15_000 },
     fidelity: { streamsPerServer: 40, concurrency: 4, maxTokens: 12, nonStreamPerPoint: 10, nonStreamPoints: NONSTREAM_POINTS, deadlineMs: 8_000, timeoutMs: 15_000 },
     load: { levels: [1, 8, 32, 64], requestsPerLevel: 300, secondsPerLevel: 3, clientCompareRounds: 3, clientCompareSeconds: 0.7, timeoutMs: 15_000 },
-    memory: { rounds: 6, requestsPerRound: 200, concurrency: 8, timeoutMs: 15_000 },
+    memory: { rounds: 5, requestsPerRound: 150, concurrency: 8, timeoutMs: 15_000 },
     rssSampleMs: 250,
   },
   full: {
