@@ -36,18 +36,22 @@ export function renderHtml(r: BenchResult): string {
   parts.push(section('Latency', lat.join('\n')));
 
   if (r.fidelity) {
-    const checks = r.fidelity.checks.filter((c) => c.metric !== 'nonstream-delay');
-    const bars = checks.flatMap((c, i) => [
-      { label: `${c.metric} ${c.configuredMs} cfg`, value: c.expectedMs, color: CHART_PALETTE[0], tooltip: `${c.label}: expected ${c.expectedMs.toFixed(2)} ms (configured + overhead)` },
-      { label: `${c.metric} ${c.configuredMs} got`, value: c.measured?.p50 ?? 0, color: c.verdict === 'mismatch' ? CHART_PALETTE[4] : CHART_PALETTE[1], tooltip: `${c.label}: measured median ${num(c.measured?.p50, 2)} ms #${i}` },
-    ]);
+    // TTFT and ITL in separate charts: their scales differ tenfold.
+    const timingBars = (metric: string) =>
+      r.fidelity!.checks.filter((c) => c.metric === metric).flatMap((c) => [
+        { label: `${c.configuredMs} exp`, value: c.expectedMs, color: CHART_PALETTE[0], tooltip: `${c.label}: expected ${c.expectedMs.toFixed(2)} ± ${c.toleranceMs.toFixed(2)} ms (configured + overhead)` },
+        { label: `${c.configuredMs} got`, value: c.measured?.p50 ?? 0, color: c.verdict === 'mismatch' ? CHART_PALETTE[4] : CHART_PALETTE[1], tooltip: `${c.label}: measured median ${num(c.measured?.p50, 2)} ms (${c.verdict})` },
+      ]);
+    const bars = timingBars('ttft');
+    const itlBars = timingBars('itl');
     const ns = r.fidelity.checks.filter((c) => c.metric === 'nonstream-delay');
     const nsBars = ns.flatMap((c) => [
-      { label: `${c.label.replace('max_tokens=', 'mt ').replace('temperature=', 't ')} formula`, value: c.expectedMs, color: CHART_PALETTE[0] },
-      { label: 'measured', value: c.measured?.p50 ?? 0, color: c.verdict === 'mismatch' ? CHART_PALETTE[4] : CHART_PALETTE[1] },
+      { label: c.label.replace('max_tokens=', '').replace(' temperature=', '/'), value: c.expectedMs, color: CHART_PALETTE[0], tooltip: `${c.label}: formula midpoint ${c.expectedMs.toFixed(0)} ms` },
+      { label: 'got', value: c.measured?.p50 ?? 0, color: c.verdict === 'mismatch' ? CHART_PALETTE[4] : CHART_PALETTE[1] },
     ]);
     parts.push(section('Timing fidelity: configured vs measured', [
-      bars.length ? barChart(bars, { title: 'TTFT / ITL: expected vs measured median', unit: 'ms', width: 760 }) : '',
+      bars.length ? barChart(bars, { title: 'TTFT: configured + overhead vs measured median', unit: 'ms', width: 370 }) : '',
+      itlBars.length ? barChart(itlBars, { title: 'ITL: configured + overhead vs measured median', unit: 'ms', width: 370 }) : '',
       nsBars.length ? barChart(nsBars, { title: 'Non-streaming delay: formula midpoint vs measured median', unit: 'ms', width: 760 }) : '',
       htmlTable(['check', 'setting', 'configured', 'expected ± tol', 'measured p50', 'n', 'verdict'],
         r.fidelity.checks.map((c) => [c.metric, escapeXml(c.label), num(c.configuredMs), `${num(c.expectedMs)} ± ${num(c.toleranceMs)}`, num(c.measured?.p50, 2), String(c.measured?.n ?? 0), c.verdict === 'ok' ? '<span class="ok">ok</span>' : c.verdict === 'mismatch' ? '<span class="bad">mismatch</span>' : '<span class="warn">inconclusive</span>'])),
@@ -90,7 +94,7 @@ export function renderHtml(r: BenchResult): string {
 body{font:14px/1.45 system-ui,sans-serif;margin:24px;color:#111827;max-width:1100px}
 h1{font-size:22px}h2{font-size:17px;margin-top:28px;border-bottom:1px solid #e5e7eb}
 table{border-collapse:collapse;margin:8px 0}td,th{border:1px solid #e5e7eb;padding:3px 8px;text-align:right}
-td:first-child,th:first-child{text-align:left}.facts{color:#4b5563}.ok{color:#16a34a}.bad{color:#dc2626;font-weight:600}
+td:first-child,th:first-child,td:last-child{text-align:left}.facts{color:#4b5563}.ok{color:#16a34a}.bad{color:#dc2626;font-weight:600}
 .warn{color:#d97706}.findings li{color:#991b1b}svg.chart{margin:6px 6px 6px 0;vertical-align:top}
 </style></head><body>
 <h1>FakeAI bench report</h1>
