@@ -102,6 +102,7 @@ describe('media types the document declares', () => {
     const results = [
       await api.post('/v1/audio/speech', body('POST /v1/audio/speech')),
       await api.get('/metrics/csv'),
+      await api.post('/v1/chat/completions', body('POST /v1/chat/completions', { stream: true })),
     ];
     const undeclared = results.filter((r) => r.violations.some((v) => v.rule.startsWith('responses/'))).map((r) => `${r.method} ${r.path}: ${r.contentType} (${bodyText(r).length} bytes)`);
     expect(undeclared).toEqual([]);
