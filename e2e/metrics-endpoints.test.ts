@@ -45,10 +45,26 @@ const jsonChecks = (extra: (data: unknown) => Problem[] = () => []) => (res: Htt
   return problems.length > 0 ? problems : extra(res.data);
 };
 
-/** One chat request first, so every endpoint has something to report. */
+const kvCacheHits = async (): Promise<number> => {
+  const res = await createHttp(main.baseUrl).get('/kv-cache/metrics');
+  expectNoProblems('GET /kv-cache/metrics', checkJsonOk(res));
+  return (res.data as { cache_performance: { total_cache_hits: number } }).cache_performance.total_cache_hits;
+};
+
+/**
+ * The same chat request twice, one after the other, so every endpoint has something to report —
+ * including a KV-cache hit: the second lookup finds the first one's tokens (FakeAI counts any
+ * matched leading token, kv_cache.py:302). Without it, what the cache figures show would depend on
+ * which test files ran before this one.
+ */
 async function warmUp(): Promise<void> {
-  const res = await createHttp(main.baseUrl).post('/v1/chat/completions', { model: 'gpt-4', messages: [{ role: 'user', content: 'Hello!' }], max_tokens: 30 });
-  expectNoProblems('warm-up request', checkStatus(res, 200));
+  const hitsBefore = await kvCacheHits();
+  for (let i = 0; i < 2; i++) {
+    const res = await createHttp(main.baseUrl).post('/v1/chat/completions', { model: 'gpt-4', messages: [{ role: 'user', content: 'Hello!' }], max_tokens: 30 });
+    expectNoProblems(`warm-up request ${i + 1}`, checkStatus(res, 200));
+  }
+  const hitsAfter = await kvCacheHits();
+  if (hitsAfter < hitsBefore + 1) expectNoProblems('warm-up', [problem('/kv-cache/metrics total_cache_hits', `+1 or more (the repeated prompt is a hit), from ${hitsBefore}`, hitsAfter)]);
 }
 
 /** path → its check. /metrics/prometheus and the by-model listing have their own tests below. */
@@ -134,7 +150,7 @@ describe('every metrics and health endpoint FakeAI serves', () => {
     expectNoProblems('coverage of served routes', missing.map((p) => problem(p, 'a check in e2e/metrics-endpoints.test.ts or a reason in ELSEWHERE', 'neither')));
   });
 
-  test('warm-up: one chat completion so the endpoints below have traffic to report', warmUp);
+  test('warm-up: a repeated chat completion, so the endpoints below have traffic and a KV-cache hit to report', warmUp);
 
   test.each(Object.keys(ENDPOINTS).filter((p) => isServed(doc, 'GET', p.split('?')[0])))('GET %s: status, content type, schema and bounds', async (path) => {
     expectNoProblems(`GET ${path}`, ENDPOINTS[path](await get(path)));

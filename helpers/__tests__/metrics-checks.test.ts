@@ -62,7 +62,7 @@ describe('checkModelStats / checkDynamoMetrics', () => {
     expect(at(checkModelStats(modelStats({ cost: { total_usd: 0.002, per_request_usd: 0.002 } }), 'gpt-4'))).toEqual(['cost.per_request_usd']);
     expect(at(checkModelStats({ model: 'gpt-4', request_count: 0, error: 'Model not found' }, 'gpt-4'))).toEqual(['body']);
   });
-  test('dynamo: passes a consistent summary and fails ratios out of [0, 1] and unordered percentiles', () => {
+  test('dynamo: passes a consistent summary and fails a hit rate out of [0, 100], ratios out of [0, 1] and unordered percentiles', () => {
     const d = (over: Record<string, unknown> = {}) => ({
       summary: { total_requests: 2, successful_requests: 2, failed_requests: 0, active_requests: 0 },
       latency: { ttft: { avg: 3, p50: 3, p90: 4, p99: 4 } }, throughput: { requests_per_second: 1 },
@@ -70,7 +70,13 @@ describe('checkModelStats / checkDynamoMetrics', () => {
       disaggregation: { prefill_ratio: 0, decode_ratio: 0 }, ...over,
     });
     expect(checkDynamoMetrics(d(), { maxLatencyS: 15 })).toEqual([]);
-    expect(at(checkDynamoMetrics(d({ cache: { hit_rate: 50, avg_overlap_score: 0, avg_blocks_matched: 0, total_cached_tokens: 0 } }), { maxLatencyS: 15 }))).toEqual(['cache.hit_rate']);
+    const cache = (hitRate: number) => ({ cache: { hit_rate: hitRate, avg_overlap_score: 0, avg_blocks_matched: 0, total_cached_tokens: 0 } });
+    // hit_rate is FakeAI's percentage (25 = one hit in four requests); prefill/decode are fractions.
+    expect(checkDynamoMetrics(d(cache(25)), { maxLatencyS: 15 })).toEqual([]);
+    expect(checkDynamoMetrics(d(cache(100)), { maxLatencyS: 15 })).toEqual([]);
+    expect(at(checkDynamoMetrics(d(cache(100.5)), { maxLatencyS: 15 }))).toEqual(['cache.hit_rate']);
+    expect(at(checkDynamoMetrics(d(cache(-1)), { maxLatencyS: 15 }))).toEqual(['cache.hit_rate']);
+    expect(at(checkDynamoMetrics(d({ disaggregation: { prefill_ratio: 1.5, decode_ratio: 0 } }), { maxLatencyS: 15 }))).toEqual(['disaggregation.prefill_ratio']);
     expect(at(checkDynamoMetrics(d({ latency: { ttft: { avg: 3, p50: 5, p90: 4, p99: 4 } } }), { maxLatencyS: 15 }))).toEqual(['latency.ttft']);
   });
 });

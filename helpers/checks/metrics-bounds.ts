@@ -121,7 +121,10 @@ export function checkDynamoMetrics(doc: unknown, bounds: LatencyBounds): Problem
     if (l.p99 > bounds.maxLatencyS * 1000) problems.push(problem(`latency.${name}.p99`, `≤ ${bounds.maxLatencyS * 1000} ms`, l.p99));
   }
   for (const [name, v] of Object.entries(value.throughput)) if (v < 0) problems.push(problem(`throughput.${name}`, '≥ 0', v));
-  if (value.cache.hit_rate < 0 || value.cache.hit_rate > 1) problems.push(problem('cache.hit_rate', 'a ratio in [0, 1]', value.cache.hit_rate));
+  // A percentage by design, unlike the ratios below: fakeai/dynamo_metrics.py:420 computes
+  // `(hits / len(recent)) * 100`, its Prometheus twin fakeai_dynamo_kv_cache_hit_rate prints the same
+  // number, and FakeAI names every hit *rate* a percentage (kv_cache.py:317, :361) and every *ratio* a fraction.
+  if (value.cache.hit_rate < 0 || value.cache.hit_rate > 100) problems.push(problem('cache.hit_rate', 'a percentage in [0, 100]', value.cache.hit_rate));
   const d = value.disaggregation;
   for (const [name, v] of [['prefill_ratio', d.prefill_ratio], ['decode_ratio', d.decode_ratio]] as const) {
     if (v < 0 || v > 1) problems.push(problem(`disaggregation.${name}`, 'a ratio in [0, 1]', v));
