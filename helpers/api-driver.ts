@@ -4,13 +4,13 @@
  * The openai SDK driver (openai-client.ts) feeds its exchanges through the same `observe`.
  */
 import { writeFileSync } from 'node:fs';
-import http from 'node:http';
 import path from 'node:path';
 import axios, { type AxiosInstance } from 'axios';
 import { loadConfig } from './config';
 import { Contract, formatViolations, type OpenApiDocument, type Violation } from './contract';
 import { readHarnessEnv, server } from './harness-env';
 import { appendRecord } from './run-records';
+import { httpAgent } from './transport';
 
 export interface Exchange {
   method: string;
@@ -42,12 +42,8 @@ export class ContractError extends Error {}
 /** The one copy of the document per test file (module registry), fetched on first use. */
 const documents = new Map<string, Promise<OpenApiDocument>>();
 
-/**
- * No keep-alive: Node 20's agent keeps idle sockets 5 s, exactly uvicorn's keep-alive timeout, so a
- * request after a ~5 s pause (an image generation) can land on a socket the server just closed and
- * fail with "socket hang up" (seen 1 run in 3). A fresh connection on 127.0.0.1 costs well under 1 ms.
- */
-const agent = new http.Agent({ keepAlive: false });
+/** No keep-alive (see transport.ts): a request after a ~5 s pause (an image generation) hit a socket uvicorn had just closed. */
+const agent = httpAgent;
 
 export function fetchOpenApi(baseUrl: string): Promise<OpenApiDocument> {
   let p = documents.get(baseUrl);

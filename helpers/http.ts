@@ -6,6 +6,7 @@
  */
 import axios, { type AxiosInstance } from 'axios';
 import { loadConfig } from './config';
+import { httpAgent } from './transport';
 
 export interface HttpResult<T = unknown> {
   status: number;
@@ -72,6 +73,8 @@ export function createHttp(baseUrl: string, defaults: HttpOptions = {}): Http {
     transformResponse: [(d: unknown) => d],
     maxRedirects: 0,
     proxy: false,
+    // No keep-alive: an idle socket may be closed by uvicorn just as we reuse it (see transport.ts).
+    httpAgent,
   });
 
   async function request<T>(method: string, path: string, body?: unknown, options: HttpOptions = {}): Promise<HttpResult<T>> {

@@ -9,6 +9,7 @@
 import { createParser } from 'eventsource-parser';
 import { loadConfig } from './config';
 import { decodeBody } from './http';
+import { NO_KEEP_ALIVE_HEADERS } from './transport';
 
 export interface StreamEvent {
   index: number;
@@ -101,7 +102,8 @@ export async function collectStream(baseUrl: string, body: unknown, options: Col
   try {
     const res = await fetch(url, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', ...options.headers },
+      // No keep-alive: an idle socket may be closed by uvicorn just as we reuse it (see transport.ts).
+      headers: { 'content-type': 'application/json', ...options.headers, ...NO_KEEP_ALIVE_HEADERS },
       body: typeof body === 'string' ? body : JSON.stringify(body),
       signal: controller.signal,
     });
