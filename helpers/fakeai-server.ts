@@ -146,10 +146,14 @@ export async function startFakeAI(opts: StartOptions): Promise<StartedFakeAI> {
   }
 
   let stopping = false;
-  const exited: Promise<ProcessExit> = child.then(
+  const watchdogExit: Promise<ProcessExit> = child.then(
     (r) => ({ code: r.exitCode ?? null, signal: r.signal ?? null }),
     () => ({ code: null, signal: null }),
   );
+  // The server's own exit, reported by the watchdog at once (it may outlive the server while a
+  // forked child lingers); the watchdog's exit stands in if the report never comes.
+  const status = readWatchdogStatus(child.stdio[3] as NodeJS.ReadableStream | null, watchdogExit);
+  const exited = Promise.race([status.exit, watchdogExit]);
   void exited.then((exit) => {
     closeSync(logFd);
     if (stopping) return;
@@ -161,7 +165,7 @@ export async function startFakeAI(opts: StartOptions): Promise<StartedFakeAI> {
     }
   });
 
-  const pid = await readServerPid(child.stdio[3] as NodeJS.ReadableStream | null, exited);
+  const pid = await status.pid;
 
   let stopped: Promise<StoppedFakeAI> | undefined;
   const stop = (): Promise<StoppedFakeAI> => {
@@ -204,19 +208,30 @@ export async function startFakeAI(opts: StartOptions): Promise<StartedFakeAI> {
   };
 }
 
-/** The watchdog writes the server's pid on fd 3 right after spawning it. */
-function readServerPid(stream: NodeJS.ReadableStream | null, exited: Promise<ProcessExit>): Promise<number> {
-  return new Promise((resolve) => {
-    if (!stream) return resolve(-1);
-    let text = '';
-    stream.on('data', (c: Buffer) => {
-      text += c.toString();
-      const n = Number.parseInt(text, 10);
-      if (text.includes('\n') && Number.isInteger(n)) resolve(n);
-    });
-    stream.on('error', () => resolve(-1));
-    void exited.then(() => resolve(Number.parseInt(text, 10) || -1));
+/** Reads the watchdog's status lines on fd 3: "pid N", then "exit CODE SIGNAL" ("-" = none). */
+function readWatchdogStatus(
+  stream: NodeJS.ReadableStream | null,
+  watchdogExit: Promise<ProcessExit>,
+): { pid: Promise<number>; exit: Promise<ProcessExit> } {
+  let gotPid!: (pid: number) => void;
+  let gotExit!: (exit: ProcessExit) => void;
+  const pid = new Promise<number>((r) => (gotPid = r));
+  const exit = new Promise<ProcessExit>((r) => (gotExit = r));
+  void watchdogExit.then(() => gotPid(-1)); // no-op when the pid came first
+  if (!stream) return { pid, exit };
+  let buffered = '';
+  stream.on('data', (chunk: Buffer) => {
+    buffered += chunk.toString();
+    const lines = buffered.split('\n');
+    buffered = lines.pop() ?? '';
+    for (const line of lines) {
+      const [kind, a, b] = line.trim().split(' ');
+      if (kind === 'pid') gotPid(Number(a));
+      if (kind === 'exit') gotExit({ code: a === '-' ? null : Number(a), signal: b === '-' ? null : (b ?? null) });
+    }
   });
+  stream.on('error', () => undefined);
+  return { pid, exit };
 }
 
 /**

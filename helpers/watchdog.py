@@ -8,10 +8,13 @@ the runner is gone, however it died, SIGKILL included. Then the whole group gets
 to exit, and SIGKILL: the group kill also reaches anything the server forked.
 
 While the runner lives it stops the server itself by signalling the group. This process ignores
-that SIGTERM, waits for the server, and exits the way the server did, so the runner sees the
-server's own exit code or signal.
+that SIGTERM and stays as long as anything else in its group runs (a child the server forked and
+left behind), so that a runner dying in the middle of a stop still leaves someone to finish it.
 
-The server's pid is written to fd 3 (a pipe from the runner) when that fd is open.
+Status lines on fd 3 (a pipe from the runner), when that fd is open:
+  pid N             the server's pid, once spawned
+  exit CODE SIGNAL  the server's exit, at once ("-" for the part that does not apply)
+Then this process exits the way the server did.
 Standard library only: it must run under any interpreter the user points the suite at.
 """
 import os
@@ -36,13 +39,13 @@ def main(argv):
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
-    # The server must not hold the runner's pipe nor see our ignored signals as its own defaults.
+    # The server must not hold the runner's pipe nor inherit our ignored signals.
     server = subprocess.Popen(
         command,
         stdin=subprocess.DEVNULL,
         preexec_fn=lambda: (signal.signal(signal.SIGTERM, signal.SIG_DFL), signal.signal(signal.SIGINT, signal.SIG_DFL)),
     )
-    report_pid(server.pid)
+    status(f"pid {server.pid}")
 
     runner_gone = threading.Event()
 
@@ -58,15 +61,17 @@ def main(argv):
     takedown.start()
 
     code = server.wait()
+    sig = -code if code < 0 else None
+    status(f"exit {'-' if sig else code} {signal.Signals(sig).name if sig else '-'}")
+    # Stay while the group has other members: if the runner dies now, the takedown still runs.
+    while not runner_gone.is_set() and others_in_group():
+        runner_gone.wait(0.05)
     if runner_gone.is_set():
-        # The server went on our SIGTERM; exiting now would spare whatever it forked. The takedown
-        # ends in a group SIGKILL that ends this process too.
-        takedown.join()
+        takedown.join()  # ends in a group SIGKILL, this process included
     sys.stdout.flush()
     sys.stderr.flush()
-    if code < 0:
+    if sig:
         # Relay death by signal: die by the same one, with its default action restored.
-        sig = -code
         signal.signal(sig, signal.SIG_DFL)
         os.kill(os.getpid(), sig)
         code = 128 + sig
@@ -74,12 +79,32 @@ def main(argv):
     os._exit(code)
 
 
-def report_pid(pid):
+def status(line):
     try:
-        os.write(3, f"{pid}\n".encode())
-        os.close(3)
+        os.write(3, f"{line}\n".encode())
     except OSError:
-        pass  # fd 3 not given: nobody asked for the pid
+        pass  # fd 3 not given: nobody asked
+
+
+def others_in_group():
+    """Whether any other live process shares our group. Linux (/proc) only; elsewhere: no."""
+    me, pgid = os.getpid(), os.getpgid(0)
+    try:
+        entries = os.listdir("/proc")
+    except OSError:
+        return False
+    for entry in entries:
+        if not entry.isdigit() or int(entry) == me:
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                stat = f.read()
+        except OSError:
+            continue
+        fields = stat[stat.rfind(")") + 2:].split()
+        if fields[0] not in ("Z", "X") and int(fields[2]) == pgid:
+            return True
+    return False
 
 
 def take_down_group(server, grace_s):
@@ -87,9 +112,7 @@ def take_down_group(server, grace_s):
     try:
         os.killpg(pgid, signal.SIGTERM)
         server.wait(timeout=grace_s)
-    except subprocess.TimeoutExpired:
-        pass
-    except OSError:
+    except (subprocess.TimeoutExpired, OSError):
         pass
     # Whatever is left (a server ignoring SIGTERM, a child it forked) goes now, this process with it.
     os.killpg(pgid, signal.SIGKILL)

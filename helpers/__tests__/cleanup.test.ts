@@ -120,6 +120,19 @@ describe('cleanup after a Jest run', () => {
 });
 
 describe('cleanup when the runner is SIGKILLed', () => {
+  test.concurrent('in the middle of a stop, after the server exited but before what it forked did: nothing is left', async () => {
+    const runId = newRunId();
+    const env = stubEnv('survives_parent', runId);
+    // A long grace, so the runner is still waiting to SIGKILL the grandchild when it dies.
+    const run = runDriver({ name: 'default', python: STUB_PYTHON, env, logFile: path.join(tmp, `${runId}.log`), startupTimeoutMs: 20_000, killGraceMs: 10_000, then: 'stop-midway' }, env);
+    const stopping = await run.next('stopping');
+    expect((stopping.groupMembers as number[]).length).toBeGreaterThan(0); // the grandchild, and the watchdog staying for it
+    run.child.kill('SIGKILL');
+    await run.done;
+    const tookMs = await waitUntil(() => leftovers(runId).length === 0, 5000, 'the watchdog finished the stop');
+    expect(tookMs).toBeLessThan(1500);
+  });
+
   test.concurrent('a server that ignores SIGTERM is SIGKILLed by the watchdog after the grace period', async () => {
     const runId = newRunId();
     const run = runDriver(

@@ -6,14 +6,16 @@
  * The spec's `then` says what to do once the server is ready:
  *   stop  — stop it and report how;
  *   hold  — report the pids and wait for a signal (the test kills this driver);
- *   die   — GET /die, then report the unasked-for exit.
+ *   die   — GET /die, then report the unasked-for exit;
+ *   stop-midway — start stopping, and once the server itself has exited (what it forked may still
+ *           be running out the grace period) report the group and wait for a signal.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { startFakeAI, type StartOptions } from '../../fakeai-server';
-import { liveGroupMembers } from '../../process-group';
+import { isAlive, liveGroupMembers } from '../../process-group';
 
 interface DriverSpec extends StartOptions {
-  then: 'stop' | 'hold' | 'die';
+  then: 'stop' | 'hold' | 'die' | 'stop-midway';
 }
 
 function emit(event: Record<string, unknown>): void {
@@ -41,6 +43,11 @@ async function main(): Promise<void> {
     const exit = await exited;
     emit({ event: 'exited', ...exit, marker: existsSync(spec.exitMarkerFile ?? '') ? JSON.parse(readFileSync(spec.exitMarkerFile!, 'utf8')) : null });
     emit({ event: 'stopped', ...(await stop()) });
+  } else if (spec.then === 'stop-midway') {
+    void stop();
+    while (isAlive(server.pid)) await new Promise((r) => setTimeout(r, 10));
+    emit({ event: 'stopping', groupMembers: liveGroupMembers(server.groupId) });
+    setInterval(() => undefined, 60_000);
   } else {
     // Keep the event loop alive until the test signals us.
     setInterval(() => undefined, 60_000);
