@@ -109,6 +109,15 @@ describe('e2e CLI exit codes and output', () => {
     }
   });
 
+  it('reports route coverage from the openapi.json and route records the run left, and none when no API test ran', () => {
+    const report = JSON.parse(read(passing.dir, 'e2e-report.json'));
+    expect(report.routeCoverage).toMatchObject({ counted: 4, exercised: 2, websocket: 2, missing: ['GET /v1/models', 'WS /metrics/stream'] });
+    expect(report.apiRoutes).toMatchObject({ exercised: 1, websocket: 1, undocumented: 0 });
+    expect(passing.output).toMatch(/Coverage:\s+2\/4 served routes exercised/);
+    expect(passing.output).toContain('✗ NOT exercised WS /metrics/stream (WebSocket): no test sent a request');
+    expect(JSON.parse(read(failing.dir, 'e2e-report.json')).routeCoverage).toBeNull();
+  });
+
   it('writes a junit.xml that counts the same tests as Jest', () => {
     for (const r of [passing, failing]) {
       const report = JSON.parse(read(r.dir, 'e2e-report.json'));

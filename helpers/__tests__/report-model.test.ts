@@ -44,7 +44,7 @@ describe('report model', () => {
 
   it('groups route records into API coverage, keeping paths the document lacks apart', () => {
     const r = buildReportModel(sampleInput()).apiRoutes;
-    expect(r).toMatchObject({ exercised: 1, calls: 3, violations: 1, undocumented: 1 });
+    expect(r).toMatchObject({ exercised: 1, websocket: 1, calls: 4, violations: 1, undocumented: 1 });
     expect(r.byRoute.find((x) => x.route === '/v1/chat/completions')).toMatchObject({ method: 'POST', calls: 2, statuses: [200, 400], drivers: ['http', 'sdk'] });
   });
 
@@ -70,7 +70,7 @@ describe('terminal summary', () => {
     expect(text).toContain('during: bad input rejects a negative max_tokens');
     expect(text).toMatch(/! 2 expected during: files deleting a file twice\n/);
     expect(text).toMatch(/Known defects:\s+1\n\s+◆ FAKEAI-STREAM-USAGE \(2 tests\): stream usage chunk missing\n/);
-    expect(text).toMatch(/Exercised:\s+1 documented route in 3 exchanges/);
+    expect(text).toMatch(/Exchanges:\s+4 over 1 documented route \+ 1 WebSocket route/);
     expect(text).toMatch(/FakeAI 0\.3\.2 {2}http:\/\/127\.0\.0\.1:43121 {2}port 43121 {2}pid 999 {2}boot-to-ready 1\.420s/);
     expect(text.trimEnd().split('\n').at(-1)).toMatch(/^✗ FAILED: /);
   });

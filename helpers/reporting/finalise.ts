@@ -8,6 +8,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import type { HarnessConfig } from '../config';
 import { readHarnessEnv, type HarnessEnv } from '../harness-env';
+import { routeCoverageOf, type RouteCoverage } from '../route-coverage';
 import { readRecords, recordsPath } from '../run-records';
 import { palette } from './colours';
 import { readSnapshot, SNAPSHOT_FILE } from './jest-snapshot';
@@ -25,10 +26,15 @@ export function harnessOrNull(): HarnessEnv | null {
   }
 }
 
-/** Removes what a previous run left in the reports directory, before Jest starts. */
+/**
+ * Removes what a previous run left in the reports directory, before Jest starts. openapi.json too:
+ * the API driver saves it when an API test runs, and route coverage is evaluated only when it
+ * exists, so a stale copy would judge a run that selected no API test (-t health) against it.
+ */
 export function clearRunFiles(config: HarnessConfig): void {
   mkdirSync(config.reportsDir, { recursive: true });
-  for (const f of [recordsPath(config.reportsDir), path.join(config.reportsDir, SNAPSHOT_FILE), config.junitReport]) rmSync(f, { force: true });
+  const stale = [recordsPath(config.reportsDir), path.join(config.reportsDir, SNAPSHOT_FILE), path.join(config.reportsDir, 'openapi.json'), config.junitReport];
+  for (const f of stale) rmSync(f, { force: true });
 }
 
 export interface FinaliseInput {
@@ -53,6 +59,14 @@ export function finaliseRun(input: FinaliseInput): FinalisedRun {
   const harness = harnessOrNull();
   const runDir = harness?.runDir ?? config.reportsDir;
   const snapshot = input.harnessError ? null : readSnapshot(runDir);
+  let routeCoverage: RouteCoverage | undefined;
+  let coverageProblem: string | null = null;
+  try {
+    routeCoverage = routeCoverageOf(runDir, config.routeFloor);
+  } catch (e) {
+    // A damaged openapi.json must not cost the run its report; say so instead.
+    coverageProblem = `route coverage not evaluated: ${(e as Error).message}`;
+  }
   const model = buildReportModel({
     snapshot,
     records: readRecords(runDir),
@@ -64,6 +78,7 @@ export function finaliseRun(input: FinaliseInput): FinalisedRun {
     teardownError: input.teardownError,
     testNamePattern: input.testNamePattern,
     jestSuccess: input.jestSuccess,
+    routeCoverage,
     artifacts: {
       json: config.jsonReport,
       junit: existsSync(config.junitReport) ? config.junitReport : null,
@@ -86,7 +101,8 @@ export function finaliseRun(input: FinaliseInput): FinalisedRun {
       }
     }
   }
-  let text = renderSummary(model, palette(config.color));
-  if (junitProblem) text = `${text}\nwarning: ${junitProblem}\n`;
+  let text = renderSummary(model, palette(config.color), { verbose: config.verbose && !config.quiet });
+  const warnings = [junitProblem, coverageProblem].filter((w): w is string => w !== null);
+  if (warnings.length > 0) text = `${text}\n${warnings.map((w) => `warning: ${w}`).join('\n')}\n`;
   return { model, text, junitProblem };
 }

@@ -60,6 +60,39 @@ function requestCharts(m: ReportModel): string {
   return `<div class="charts"><div id="chart-latency">${latency}</div><div id="chart-ttft">${ttft}</div><div id="chart-histogram">${hist}</div></div>`;
 }
 
+const KIND_LABEL = { documented: '', websocket: 'WebSocket (not in /openapi.json)', undocumented: 'not in /openapi.json' } as const;
+
+/** Every served route with its outcome when coverage was evaluated; otherwise the routes called. */
+function routeSection(m: ReportModel): string {
+  const r = m.apiRoutes;
+  const c = m.routeCoverage;
+  const ws = r.websocket > 0 ? ` + ${r.websocket} WebSocket` : '';
+  const calls = `${r.calls} exchanges over ${r.exercised} documented${ws} routes · ${r.violations} contract violations`;
+  const head = ['route', 'kind', 'exercised', 'calls', 'statuses', 'contract violations', 'drivers', 'reason'];
+  const undocumented = r.byRoute
+    .filter((x) => x.kind === 'undocumented')
+    .map((x) => [td(`${x.method} ${x.path}`), td(KIND_LABEL.undocumented, 'warn'), td('called'), tdNum(x.calls), td(x.statuses.join(', ')), tdNum(x.violations), td(x.drivers.join(', ')), td(null)]);
+  if (!c) {
+    const rows = r.byRoute
+      .filter((x) => x.kind !== 'undocumented')
+      .map((x) => [td(`${x.method} ${x.route}`), td(KIND_LABEL[x.kind]), td('yes', 'ok'), tdNum(x.calls), td(x.statuses.join(', ')), tdNum(x.violations), td(x.drivers.join(', ')), td(null)]);
+    return `<p>${calls} · coverage not evaluated (no API test ran)</p>${table(head, [...rows, ...undocumented], 'routes')}`;
+  }
+  const summary = `<p class="${c.ok ? '' : 'warn'}"><b>${c.exercised}/${c.counted}</b> served routes exercised (${c.percent.toFixed(1)} %, floor ${c.floor} %) · ${c.excluded} excluded with a reason · ${calls}</p>`;
+  const stale = c.staleExclusions.length ? `<p class="warn">Stale exclusions (not served): ${esc(c.staleExclusions.join(', '))}</p>` : '';
+  const rows = c.rows.map((x) => [
+    td(x.route),
+    td(KIND_LABEL[x.kind]),
+    x.exercised ? td('yes', 'ok') : x.excluded ? td('excluded', 'warn') : td('NO', 'bad'),
+    tdNum(x.requests),
+    td(x.statuses.join(', ')),
+    tdNum(x.violations),
+    td(x.drivers.join(', ')),
+    td(x.reason),
+  ]);
+  return `${summary}${stale}${table(head, [...rows, ...undocumented], 'routes')}`;
+}
+
 export function renderHtml(m: ReportModel): string {
   const t = m.totals;
   const rq = m.requests.summary;
@@ -111,17 +144,6 @@ export function renderHtml(m: ReportModel): string {
     ['endpoint', 'served', 'status', 'response time', 'note'],
     m.metricsEndpoints.map((e) => [td(e.path), td(e.served ? 'yes' : 'no', e.served ? 'ok' : 'bad'), tdNum(e.status), tdNum(secs(e.durationMs)), td(e.skipReason)]),
   );
-  const routes = table(
-    ['method', 'route (from /openapi.json)', 'calls', 'statuses', 'contract violations', 'drivers'],
-    m.apiRoutes.byRoute.map((r) => [
-      td(r.method),
-      td(r.route ?? `${r.path} (not in the document)`, r.route ? '' : 'warn'),
-      tdNum(r.calls),
-      td(r.statuses.join(', ')),
-      tdNum(r.violations),
-      td(r.drivers.join(', ')),
-    ]),
-  );
   const skips = table(['test', 'reason', 'source'], m.skips.map((s) => [td(s.test), td(s.reason), td(s.source)]));
   const defects = table(['id', 'test', 'summary', 'evidence'], m.defects.map((d) => [td(d.id), td(d.test), td(d.summary), `<td><pre>${esc(d.evidence)}</pre></td>`]));
   const exceptions = table(
@@ -151,7 +173,7 @@ export function renderHtml(m: ReportModel): string {
 <section><h2>Skipped, with reasons</h2>${skips}</section>
 <section><h2>Known defects</h2>${defects}</section>
 <section><h2>Metrics endpoints</h2>${endpoints}</section>
-<section><h2>API routes exercised</h2><p>${m.apiRoutes.exercised} documented routes in ${m.apiRoutes.calls} exchanges · ${m.apiRoutes.violations} contract violations</p>${routes}</section>
+<section id="route-coverage"><h2>API route coverage</h2>${routeSection(m)}</section>
 <section><h2>Exceptions in the server log</h2>${exceptions}</section>
 <section><h2>Servers</h2>${servers}</section>
 <section><h2>All requests</h2><input id="req-filter" placeholder="filter requests…">${requests}</section>

@@ -23,7 +23,7 @@ export const REPORT_SCHEMA = {
   title: 'fakeai-e2e run report',
   description: 'One run of the FakeAI end-to-end suite. Durations are milliseconds; times are ISO 8601 UTC.',
   type: 'object',
-  required: ['schemaVersion', 'tool', 'generatedAt', 'verdict', 'exitCode', 'verdictLine', 'timings', 'totals', 'tests', 'skips', 'defects', 'requests', 'metricsEndpoints', 'apiRoutes', 'exceptions', 'servers', 'artifacts'],
+  required: ['schemaVersion', 'tool', 'generatedAt', 'verdict', 'exitCode', 'verdictLine', 'timings', 'totals', 'tests', 'skips', 'defects', 'requests', 'metricsEndpoints', 'apiRoutes', 'routeCoverage', 'exceptions', 'servers', 'artifacts'],
   properties: {
     schemaVersion: { const: REPORT_SCHEMA_VERSION, description: 'Bumped when a field is removed or changes meaning.' },
     tool: { const: 'fakeai-e2e' },
@@ -105,16 +105,18 @@ export const REPORT_SCHEMA = {
       }),
     },
     apiRoutes: obj(['exercised', 'calls', 'violations', 'undocumented', 'byRoute'], {
-      exercised: int,
+      exercised: { ...int, description: 'Documented (/openapi.json) routes called at least once; WebSocket routes are counted in websocket.' },
+      websocket: { ...int, description: 'WebSocket routes (method WS; FastAPI leaves them out of /openapi.json) called at least once.' },
       calls: int,
       violations: int,
-      undocumented: int,
+      undocumented: { ...int, description: 'Distinct paths called that /openapi.json lacks, WebSockets not included.' },
       byRoute: {
         type: 'array',
         items: obj(['method', 'route', 'path', 'calls', 'violations', 'statuses', 'drivers'], {
           method: str,
           route: nullable('string'),
           path: nullable('string'),
+          kind: { enum: ['documented', 'websocket', 'undocumented'] },
           calls: int,
           violations: int,
           statuses: { type: 'array', items: { type: 'integer' } },
@@ -122,6 +124,42 @@ export const REPORT_SCHEMA = {
         }),
       },
     }),
+    routeCoverage: {
+      description: 'Every served route (/openapi.json operations plus the WebSockets), exercised or not, with the reason; null when no API test ran.',
+      oneOf: [
+        { type: 'null' },
+        obj(['counted', 'exercised', 'percent', 'floor', 'ok', 'excluded', 'websocket', 'missing', 'staleExclusions', 'rows'], {
+          counted: { ...int, description: 'Served routes that count toward the floor (not excluded).' },
+          exercised: { ...int, description: 'Counted routes with at least one exchange.' },
+          percent: { type: 'number', minimum: 0, maximum: 100 },
+          floor: { type: 'number', minimum: 0, maximum: 100 },
+          ok: { type: 'boolean', description: 'percent >= floor. The run fails for it only when every API test file ran.' },
+          excluded: int,
+          websocket: int,
+          missing: { type: 'array', items: str, description: 'Counted routes no test exercised.' },
+          staleExclusions: { type: 'array', items: str, description: 'Exclusions naming a route the server does not serve.' },
+          rows: {
+            type: 'array',
+            items: {
+              ...obj(['route', 'kind', 'exercised', 'excluded', 'requests', 'statuses', 'violations', 'drivers', 'reason'], {
+                route: { type: 'string', pattern: '^[A-Z]+ /' },
+                kind: { enum: ['documented', 'websocket'] },
+                exercised: { type: 'boolean' },
+                excluded: { type: 'boolean' },
+                requests: int,
+                statuses: { type: 'array', items: { type: 'integer' } },
+                violations: int,
+                drivers: { type: 'array', items: str },
+                reason: { type: ['string', 'null'], minLength: 1 },
+              }),
+              // A route nobody exercised always says why.
+              if: { properties: { exercised: { const: false } } },
+              then: { properties: { reason: { type: 'string' } } },
+            },
+          },
+        }),
+      ],
+    },
     exceptions: {
       type: 'array',
       items: obj(['server', 'tests', 'headline', 'text', 'allowed'], { server: str, tests: { type: 'array', items: str }, headline: str, text: str, allowed: { type: 'boolean' } }),

@@ -4,8 +4,10 @@
  * (what counts as skipped, what fails the run, which exit code) is unit-tested with made-up input.
  */
 import type { HarnessEnv } from '../harness-env';
-import { recordsOfKind, type DefectRecord, type EndpointRecord, type FindingRecord, type RequestRecord, type RouteRecord, type RunRecord } from '../run-records';
+import { recordsOfKind, type DefectRecord, type EndpointRecord, type FindingRecord, type RequestRecord, type RunRecord } from '../run-records';
 import type { FileOutcome, JestSnapshot, TestOutcome } from './jest-snapshot';
+import type { RouteCoverage } from '../route-coverage';
+import { coverageReport, routeStats, type ApiRoutes, type RouteCoverageReport } from './route-report';
 import { summarize, type Summary } from './stats';
 
 export const REPORT_SCHEMA_VERSION = 1;
@@ -37,17 +39,6 @@ export interface ServerFacts {
   fakeaiVersion: string | null;
   bootToReadyMs: number | null;
   logFile: string | null;
-}
-
-export interface RouteStats {
-  method: string;
-  /** Path template from /openapi.json; null groups exchanges with paths the document lacks (by path). */
-  route: string | null;
-  path: string | null;
-  calls: number;
-  violations: number;
-  statuses: number[];
-  drivers: string[];
 }
 
 export interface ReportModel {
@@ -82,8 +73,10 @@ export interface ReportModel {
     items: RequestRecord[];
   };
   metricsEndpoints: EndpointRecord[];
-  /** API coverage from 'route' records: which documented routes the suite exercised. */
-  apiRoutes: { exercised: number; calls: number; violations: number; undocumented: number; byRoute: RouteStats[] };
+  /** The 'route' records grouped per route: which documented and WebSocket routes were called. */
+  apiRoutes: ApiRoutes;
+  /** Every served route, exercised or not (with the reason); null when no API test ran. */
+  routeCoverage: RouteCoverageReport | null;
   exceptions: FindingRecord[];
   servers: ServerFacts[];
   harnessError: { code: string; message: string } | null;
@@ -107,6 +100,8 @@ export interface ModelInput {
   artifacts: ReportModel['artifacts'];
   /** runCLI's own success flag when it returned (it also counts reporter errors). */
   jestSuccess?: boolean | null;
+  /** route-coverage.ts's evaluation of the run dir; absent or null when no API test ran. */
+  routeCoverage?: RouteCoverage | null;
 }
 
 function serverFacts(h: HarnessEnv | null): ServerFacts[] {
@@ -143,31 +138,6 @@ function byModel(items: RequestRecord[]): ReportModel['requests']['byModel'] {
   }));
 }
 
-function routeStats(records: RouteRecord[]): ReportModel['apiRoutes'] {
-  const groups = new Map<string, RouteRecord[]>();
-  for (const r of records) {
-    const key = `${r.method.toUpperCase()} ${r.route ?? `? ${r.path}`}`;
-    groups.set(key, [...(groups.get(key) ?? []), r]);
-  }
-  const byRoute = [...groups.values()].map((rs) => ({
-    method: rs[0].method.toUpperCase(),
-    route: rs[0].route,
-    path: rs[0].route === null ? rs[0].path : null,
-    calls: rs.length,
-    violations: rs.reduce((a, r) => a + r.violations, 0),
-    statuses: [...new Set(rs.map((r) => r.status).filter((s): s is number => s !== null))].sort((a, b) => a - b),
-    drivers: [...new Set(rs.map((r) => r.driver))].sort(),
-  }));
-  byRoute.sort((a, b) => `${a.route ?? a.path} ${a.method}`.localeCompare(`${b.route ?? b.path} ${b.method}`));
-  return {
-    exercised: byRoute.filter((r) => r.route !== null).length,
-    calls: records.length,
-    violations: byRoute.reduce((a, r) => a + r.violations, 0),
-    undocumented: byRoute.filter((r) => r.route === null).length,
-    byRoute,
-  };
-}
-
 function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
@@ -179,6 +149,7 @@ export function buildReportModel(input: ModelInput): ReportModel {
   const exceptions = recordsOfKind(records, 'finding');
   const requests = recordsOfKind(records, 'request');
   const endpoints = recordsOfKind(records, 'endpoint');
+  const routeRecords = recordsOfKind(records, 'route');
 
   const recordedReason = new Map(skipRecords.map((s) => [s.test, s.reason]));
   const jestSkipReason = input.testNamePattern
@@ -268,7 +239,8 @@ export function buildReportModel(input: ModelInput): ReportModel {
       items: requests,
     },
     metricsEndpoints: endpoints,
-    apiRoutes: routeStats(recordsOfKind(records, 'route')),
+    apiRoutes: routeStats(routeRecords),
+    routeCoverage: coverageReport(input.routeCoverage, routeRecords),
     exceptions,
     servers: serverFacts(input.harness),
     harnessError,

@@ -14,7 +14,12 @@ function kv(key: string, value: string | number): string {
   return `  ${`${key}:`.padEnd(16)}${value}`;
 }
 
-export function renderSummary(m: ReportModel, p: Palette): string {
+export interface SummaryOptions {
+  /** List every served route, not only the ones nobody exercised. */
+  verbose?: boolean;
+}
+
+export function renderSummary(m: ReportModel, p: Palette, options: SummaryOptions = {}): string {
   const out: string[] = ['', '='.repeat(RULE_WIDTH), 'FINAL TEST REPORT'.padStart((RULE_WIDTH + 17) / 2), '='.repeat(RULE_WIDTH)];
 
   if (m.harnessError) {
@@ -22,14 +27,14 @@ export function renderSummary(m: ReportModel, p: Palette): string {
   }
 
   // With no tests run, the per-test sections would only say "none": show the error and the run facts.
-  if (m.verdict !== 'ERROR') renderResults(m, p, out);
+  if (m.verdict !== 'ERROR') renderResults(m, p, options.verbose ?? false, out);
   renderFacts(m, p, out);
   const colour = m.verdict === 'PASS' ? p.green : p.red;
   out.push('', p.bold(colour(m.verdictLine)), '');
   return out.join('\n');
 }
 
-function renderResults(m: ReportModel, p: Palette, out: string[]): void {
+function renderResults(m: ReportModel, p: Palette, verbose: boolean, out: string[]): void {
   const t = m.totals;
   out.push(...section('Test Summary', p));
   out.push(kv('Total tests', t.tests));
@@ -66,13 +71,7 @@ function renderResults(m: ReportModel, p: Palette, out: string[]): void {
   if (m.metricsEndpoints.length === 0) out.push('  none probed');
   for (const e of m.metricsEndpoints) out.push(endpointLine(e, p));
 
-  const r = m.apiRoutes;
-  if (r.calls > 0) {
-    out.push(...section('API Routes', p));
-    out.push(kv('Exercised', `${r.exercised} documented route${r.exercised === 1 ? '' : 's'} in ${r.calls} exchanges`));
-    out.push(kv('Violations', r.violations > 0 ? p.yellow(String(r.violations)) : '0'));
-    if (r.undocumented > 0) out.push(kv('Undocumented', `${r.undocumented} path${r.undocumented === 1 ? '' : 's'} not in /openapi.json`));
-  }
+  renderRoutes(m, p, verbose, out);
 
   out.push(...section('Server Log Exceptions', p));
   if (m.exceptions.length === 0) out.push(`  ${p.green('none')}`);
@@ -88,6 +87,41 @@ function renderResults(m: ReportModel, p: Palette, out: string[]): void {
   }
   for (const [where, n] of expected) out.push(`  ${p.yellow(`! ${n} expected`)} ${p.dim(`during: ${where}`)}`);
   if (m.teardownError) out.push(`  ${p.red('✗ after the tests (globalTeardown):')}`, ...m.teardownError.split('\n').map((l) => `    ${l}`));
+}
+
+function renderRoutes(m: ReportModel, p: Palette, verbose: boolean, out: string[]): void {
+  const r = m.apiRoutes;
+  const c = m.routeCoverage;
+  if (r.calls === 0 && !c) return;
+  out.push(...section('API Routes', p));
+  if (c) {
+    const share = `${c.exercised}/${c.counted} served routes exercised (${c.percent.toFixed(1)} %, floor ${c.floor} %)`;
+    out.push(kv('Coverage', c.ok ? share : `${share} ${p.yellow('below the floor')}`));
+    out.push(kv('Served', `${c.rows.length - c.websocket} in /openapi.json + ${plural(c.websocket, 'WebSocket route')}, ${c.excluded} excluded with a reason`));
+  }
+  const ws = r.websocket > 0 ? ` + ${plural(r.websocket, 'WebSocket route')}` : '';
+  out.push(kv('Exchanges', `${r.calls} over ${plural(r.exercised, 'documented route')}${ws}`));
+  out.push(kv('Violations', r.violations > 0 ? p.yellow(String(r.violations)) : '0'));
+  if (r.undocumented > 0) out.push(kv('Undocumented', `${plural(r.undocumented, 'path')} not in /openapi.json`));
+  if (!c) return;
+  // The routes nobody exercised always, with why; the full list only when asked for.
+  for (const row of c.rows) {
+    if (row.exercised && !verbose) continue;
+    const tag = row.kind === 'websocket' ? p.dim(' (WebSocket)') : '';
+    if (row.exercised) {
+      const detail = `${plural(row.requests, 'call')}, status ${row.statuses.join('/') || '-'}${row.violations > 0 ? `, ${plural(row.violations, 'violation')}` : ''}${row.drivers.length ? ` (${row.drivers.join(', ')})` : ''}`;
+      out.push(`    ${p.green('✓')} ${row.route}${tag}  ${p.dim(detail)}`);
+    } else if (row.excluded) {
+      out.push(`    ${p.yellow('○ excluded')} ${row.route}${tag}: ${row.reason}`);
+    } else {
+      out.push(`    ${p.red('✗ NOT exercised')} ${row.route}${tag}: ${row.reason}`);
+    }
+  }
+  for (const s of c.staleExclusions) out.push(`    ${p.yellow('! stale exclusion')} ${s}: not served by this server; delete it from helpers/route-exclusions.ts`);
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
 function renderFacts(m: ReportModel, p: Palette, out: string[]): void {

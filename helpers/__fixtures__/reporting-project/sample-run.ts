@@ -1,6 +1,8 @@
 // A made-up but realistic run for the report tests: 20 chat requests over five models (half of
 // them streams), metrics probes, a skip, a known defect, an exception during a test.
-import type { RunRecord } from '../../run-records';
+import type { OpenApiDocument } from '../../contract';
+import { evaluateRouteCoverage } from '../../route-coverage';
+import { recordsOfKind, type RunRecord } from '../../run-records';
 import type { JestSnapshot } from '../../reporting/jest-snapshot';
 import type { ModelInput } from '../../reporting/report-model';
 
@@ -37,10 +39,30 @@ export function sampleRecords(): RunRecord[] {
     { kind: 'route', method: 'post', route: '/v1/chat/completions', path: '/v1/chat/completions', status: 200, driver: 'http', violations: 0, test: null, at: AT },
     { kind: 'route', method: 'POST', route: '/v1/chat/completions', path: '/v1/chat/completions', status: 400, driver: 'sdk', violations: 1, test: null, at: AT },
     { kind: 'route', method: 'GET', route: null, path: '/v1/secret', status: 404, driver: 'http', violations: 0, test: null, at: AT },
+    { kind: 'route', method: 'WS', route: '/v1/realtime', path: '/v1/realtime', status: 101, driver: 'ws', violations: 0, test: null, at: AT },
     { kind: 'finding', server: 'default', tests: ['files deleting a file twice'], headline: 'ValueError: not found', text: 'ValueError', allowed: true, at: AT },
     { kind: 'finding', server: 'default', tests: ['files deleting a file twice'], headline: 'ValueError: not found', text: 'ValueError', allowed: true, at: AT },
     { kind: 'finding', server: 'default', tests: ['bad input rejects a negative max_tokens'], headline: 'ValueError: max_tokens < 0', text: 'Traceback (most recent call last):\n  ...\nValueError: max_tokens < 0', allowed: false, at: AT },
   ];
+}
+
+const json = { content: { 'application/json': { schema: {} } } };
+
+/** A served API of three routes (plus the two WebSockets route-coverage.ts always adds). */
+export const SAMPLE_DOC: OpenApiDocument = {
+  openapi: '3.1.0',
+  paths: {
+    '/v1/chat/completions': { post: { responses: { '200': json } } },
+    '/v1/models': { get: { responses: { '200': json } } },
+    '/metrics/by-model': { get: { responses: { '200': json } } },
+  },
+};
+
+export const SAMPLE_EXCLUSIONS = [{ route: 'GET /metrics/by-model', reason: 'deadlocks the server (known defect by-model-deadlock)' }];
+
+/** Coverage of the sample records: chat and realtime exercised, models and /metrics/stream not. */
+export function sampleCoverage(records: RunRecord[] = sampleRecords()) {
+  return evaluateRouteCoverage(SAMPLE_DOC, recordsOfKind(records, 'route'), SAMPLE_EXCLUSIONS, 100);
 }
 
 export function sampleSnapshot(): JestSnapshot {
@@ -96,6 +118,7 @@ export function sampleInput(overrides: Partial<ModelInput> = {}): ModelInput {
     startedAt: Date.parse('2026-01-01T00:00:00Z'),
     finishedAt: Date.parse('2026-01-01T00:00:07Z'),
     artifacts: { json: '/tmp/run/e2e-report.json', junit: '/tmp/run/junit.xml', html: '/tmp/run/e2e-report.html', serverLog: '/tmp/run/server.log' },
+    routeCoverage: sampleCoverage(overrides.records ?? sampleRecords()),
     ...overrides,
   };
 }
