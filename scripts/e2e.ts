@@ -7,18 +7,16 @@
  * In-process rather than a child `jest`: a globalSetup error reaches us as the very object that
  * was thrown, code field included, instead of a exit status 1 that looks like a test failure.
  *
- * Not under tsx, though: tsx's resolver hooks break the ESM-only packages (execa → unicorn-magic,
- * "No exports main defined") that globalSetup imports. So when started by tsx (npm run e2e), the
- * script validates its arguments (fast usage errors, --help) and then re-runs itself once under
- * plain node with esbuild-register, which only compiles .ts files and leaves resolution alone.
+ * Run by plain node with esbuild-register (`npm run e2e`), which only compiles .ts files and
+ * leaves module resolution alone. Not under tsx: its resolver hooks break the ESM-only packages
+ * (execa → unicorn-magic, "No exports main defined") that globalSetup imports inside Jest, so the
+ * script refuses tsx up front rather than report a confusing SETUP_FAILED.
  */
-import { spawn } from 'node:child_process';
-import os from 'node:os';
 import path from 'node:path';
 import { ConfigError, loadConfig, PROJECT_ROOT, type HarnessConfig } from '../helpers/config';
 import { parseCliArgs, usage, UsageError, type ParsedArgs } from '../helpers/cli-args';
 import { isHarnessError } from '../helpers/errors';
-import { palette } from '../helpers/reporting/colours';
+import { palette, stripAnsi } from '../helpers/reporting/colours';
 import { clearRunFiles, finaliseRun, type FinaliseInput } from '../helpers/reporting/finalise';
 
 const REPORTER = path.join(PROJECT_ROOT, 'helpers', 'jest', 'reporter.ts');
@@ -57,12 +55,27 @@ function configure(parsed: ParsedArgs): HarnessConfig | number {
     return 2;
   }
   // Fix the decisions loadConfig made, so globalSetup, the tests and the reporter (each calling
-  // loadConfig again) agree: one seed, one colour choice. FORCE_COLOR=0 also keeps Jest's own
-  // failure formatting (chalk) free of escape codes.
+  // loadConfig again) agree: one seed, one colour choice.
   process.env.E2E_SEED = String(config.seed);
   process.env.E2E_COLOR = config.color ? '1' : '0';
-  if (!config.color) process.env.FORCE_COLOR = '0';
+  if (!config.color) silenceJestColours();
   return config;
+}
+
+/**
+ * Keeps Jest's own output (failure diffs, "Running one project") free of escape codes. FORCE_COLOR=0
+ * reaches child processes; this process is too late for it: esbuild-register (-r) loads `debug`,
+ * which loads supports-color, which read FORCE_COLOR once, before this script ran. Jest's chalk
+ * shares that module, so its level is set directly.
+ */
+function silenceJestColours(): void {
+  process.env.FORCE_COLOR = '0';
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    (require('chalk') as { level: number }).level = 0;
+  } catch {
+    // No chalk: then nothing of Jest's colours its output either.
+  }
 }
 
 function banner(config: HarnessConfig): void {
@@ -97,6 +110,7 @@ async function runJest(config: HarnessConfig, jestArgs: string[]): Promise<Omit<
   const junit = ['jest-junit', { outputDirectory: path.dirname(config.junitReport), outputName: path.basename(config.junitReport), suiteName: 'fakeai-e2e', ancestorSeparator: ' › ', addFileAttribute: 'true' }];
   const full = { ...argv, selectProjects: ['e2e'], runInBand: true, reporters: [[REPORTER, {}], junit] as unknown as string[] };
   const testNamePattern = typeof argv.testNamePattern === 'string' ? argv.testNamePattern : null;
+  const restoreStdout = config.quiet ? dropProjectLine() : () => undefined;
   try {
     const { results } = await runCLI(full, [PROJECT_ROOT]);
     return { harnessError: null, teardownError: null, testNamePattern, jestSuccess: results.success };
@@ -108,31 +122,43 @@ async function runJest(config: HarnessConfig, jestArgs: string[]): Promise<Omit<
     }
     const code = isHarnessError(e) ? e.code : /^Jest: Got error running globalSetup/.test(msg) ? 'SETUP_FAILED' : 'JEST_ERROR';
     return { harnessError: { code, message: hookMessage(e) }, teardownError: null, testNamePattern, jestSuccess: null };
+  } finally {
+    restoreStdout();
   }
 }
 
-const UNDER_TSX = process.execArgv.some((a) => a.includes('tsx'));
-
-/** Re-runs this script under node + esbuild-register, forwarding signals, and returns its exit code. */
-function reexec(argv: string[]): Promise<number> {
-  const child = spawn(process.execPath, ['-r', require.resolve('esbuild-register'), __filename, ...argv], { stdio: 'inherit' });
-  const forward = (signal: NodeJS.Signals) => () => child.kill(signal);
-  const handlers = (['SIGINT', 'SIGTERM', 'SIGHUP'] as const).map((s) => [s, forward(s)] as const);
-  for (const [s, h] of handlers) process.on(s, h);
-  return new Promise((resolve) => {
-    child.on('exit', (code, signal) => {
-      for (const [s, h] of handlers) process.off(s, h);
-      resolve(code ?? 128 + (signal ? (os.constants.signals[signal] ?? 1) : 1));
-    });
-  });
+/**
+ * --quiet means the summary and failures only, but runCLI announces the project it selected
+ * ("Running one project: e2e") on stdout with no option to stop it. Drops that one write and
+ * passes everything else through; returns the function that restores stdout.
+ */
+function dropProjectLine(): () => void {
+  const original = process.stdout.write;
+  const restore = () => {
+    process.stdout.write = original;
+  };
+  process.stdout.write = function (this: NodeJS.WriteStream, chunk: unknown, ...rest: unknown[]) {
+    if (typeof chunk === 'string' && /^Running (one project|\d+ projects):/.test(stripAnsi(chunk))) {
+      restore();
+      return true;
+    }
+    return (original as (...a: unknown[]) => boolean).call(this, chunk, ...rest);
+  } as typeof process.stdout.write;
+  return restore;
 }
+
+// tsx adds its preflight and loader from node_modules/tsx/dist to node's own arguments.
+const UNDER_TSX = process.execArgv.some((a) => /[\\/]tsx[\\/]/.test(a));
 
 async function main(argv: string[]): Promise<number> {
   const parsed = parse(argv);
   if (typeof parsed === 'number') return parsed;
   const config = configure(parsed);
   if (typeof config === 'number') return config;
-  if (UNDER_TSX) return reexec(argv);
+  if (UNDER_TSX) {
+    err('scripts/e2e.ts cannot run under tsx (its resolver breaks execa inside Jest\'s globalSetup).\nRun it as "npm run e2e -- ..." or "node -r esbuild-register scripts/e2e.ts ...".');
+    return 2;
+  }
   banner(config);
   clearRunFiles(config);
   const startedAt = Date.now();

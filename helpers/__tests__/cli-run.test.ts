@@ -12,7 +12,6 @@ import { PROJECT_ROOT } from '../config';
 import { REPORT_SCHEMA } from '../reporting/json-report';
 import { parseJunit } from '../reporting/junit-check';
 
-const TSX = path.join(PROJECT_ROOT, 'node_modules', '.bin', 'tsx');
 const FIXTURE_CONFIG = path.join(PROJECT_ROOT, 'helpers', '__fixtures__', 'reporting-project', 'jest.config.ts');
 
 interface Run {
@@ -24,7 +23,8 @@ interface Run {
 function run(flags: string[], fixtureCase: string, env: Record<string, string> = {}): Promise<Run> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'fakeai-e2e-cli-'));
   const args = [path.join(PROJECT_ROOT, 'scripts', 'e2e.ts'), '--reports-dir', dir, ...flags, '--', '--config', FIXTURE_CONFIG, fixtureCase];
-  const child = spawn(TSX, args, { cwd: PROJECT_ROOT, env: { ...process.env, ...env } });
+  // As `npm run e2e` starts it: plain node with esbuild-register.
+  const child = spawn(process.execPath, ['-r', require.resolve('esbuild-register'), ...args], { cwd: PROJECT_ROOT, env: { ...process.env, ...env } });
   let output = '';
   child.stdout.on('data', (d) => (output += d));
   child.stderr.on('data', (d) => (output += d));
@@ -39,12 +39,13 @@ describe('e2e CLI exit codes and output', () => {
   let setupError: Run;
   let coloured: Run;
   let leftover: Run;
+  let quiet: Run;
 
   beforeAll(async () => {
     // Two at a time: the machine has two cores.
     [passing, failing] = await Promise.all([run(['--no-color'], 'passing', { E2E_COLOR: '1' }), run(['--no-color'], 'failing', { FORCE_COLOR: '1' })]);
     [setupError, coloured] = await Promise.all([run([], 'passing', { FIXTURE_SETUP: 'fail' }), run([], 'passing', { E2E_COLOR: '1' })]);
-    leftover = await run(['--no-color'], 'passing', { FIXTURE_TEARDOWN: 'leftover' });
+    [leftover, quiet] = await Promise.all([run(['--no-color'], 'passing', { FIXTURE_TEARDOWN: 'leftover' }), run(['--quiet', '--no-color'], 'failing')]);
   }, 120_000);
 
   it('exits 0 when every test passes', () => {
@@ -92,6 +93,16 @@ describe('e2e CLI exit codes and output', () => {
     expect(passing.output).toContain('  [2/2] STREAM | claude-3-opus ... OK 0.231s  48 tokens');
     // A test's request lines come before its own result line.
     expect(passing.output.indexOf('[2/2] STREAM')).toBeLessThan(passing.output.indexOf('✓ fixture load records two requests'));
+  });
+
+  it('prints only failures (under their file\'s header) and the summary with --quiet: no banner, passing tests or Jest\'s project line', () => {
+    expect(quiet.code).toBe(1);
+    expect(quiet.output).toContain('[1/1] NORMAL | gpt-4 ... FAIL 500');
+    expect(quiet.output).toContain('✗ fixture failure a request that fails');
+    expect(quiet.output).toContain('FINAL TEST REPORT');
+    expect(quiet.output).not.toMatch(/Running one project|✓ fixture failure|^fakeai-e2e ·|^seed /m);
+    // The same run without --quiet does print them (the check above can fail).
+    expect(failing.output).toMatch(/Running one project/);
   });
 
   it('prints the seed', () => {

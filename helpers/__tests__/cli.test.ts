@@ -6,8 +6,11 @@ import { parseCliArgs, usage, UsageError } from '../cli-args';
 const TSX = path.join(PROJECT_ROOT, 'node_modules', '.bin', 'tsx');
 const CLI = path.join(PROJECT_ROOT, 'scripts', 'e2e.ts');
 
-function cli(args: string[]) {
-  const r = spawnSync(TSX, [CLI, ...args], { cwd: PROJECT_ROOT, encoding: 'utf8', timeout: 30_000, env: { ...process.env, E2E_REPORTS_DIR: '/tmp/fakeai-e2e-cli-unused' } });
+/** The CLI as `npm run e2e` starts it: plain node with esbuild-register (or, to test the refusal, tsx). */
+function cli(args: string[], via: 'node' | 'tsx' = 'node') {
+  const [cmd, pre] = via === 'node' ? [process.execPath, ['-r', require.resolve('esbuild-register')]] : [TSX, []];
+  // The timeout only stops a hung child; no assertion depends on how fast it answers.
+  const r = spawnSync(cmd, [...pre, CLI, ...args], { cwd: PROJECT_ROOT, encoding: 'utf8', timeout: 60_000, env: { ...process.env, E2E_REPORTS_DIR: '/tmp/fakeai-e2e-cli-unused' } });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -67,6 +70,15 @@ describe('the e2e command line', () => {
     const r = cli(['--', '--frobnicate-jest']);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('Bad Jest arguments after "--"');
+  });
+
+  it('refuses to run under tsx (which breaks execa inside Jest) with exit 2 and the command that works', () => {
+    const r = cli(['--no-color'], 'tsx');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('cannot run under tsx');
+    expect(r.stderr).toContain('node -r esbuild-register scripts/e2e.ts');
+    // The same flags under plain node get past the check (here: to Jest's argument parsing).
+    expect(cli(['--no-color', '--', '--frobnicate-jest']).stderr).not.toContain('cannot run under tsx');
   });
 
   it('exits 2 naming the variable when a value is invalid', () => {
