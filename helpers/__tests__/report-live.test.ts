@@ -3,10 +3,13 @@ import os from 'node:os';
 import path from 'node:path';
 import type { AggregatedResult } from '@jest/test-result';
 import type { RequestRecord } from '../run-records';
+import { sampleInput, sampleRecords, sampleSnapshot } from '../__fixtures__/reporting-project/sample-run';
 import { palette, stripAnsi } from '../reporting/colours';
+import { buildReportModel } from '../reporting/report-model';
+import { renderSummary } from '../reporting/summary';
 import { capabilityOf, snapshotFromResults } from '../reporting/jest-snapshot';
 import { LineTail } from '../reporting/line-tail';
-import { endpointLine, findingLine, requestLine } from '../reporting/live-lines';
+import { endpointLine, findingLine, requestLine, skipLine } from '../reporting/live-lines';
 
 const plain = palette(false);
 const req = (over: Partial<RequestRecord> = {}): RequestRecord => ({
@@ -32,6 +35,32 @@ describe('live lines', () => {
   it('say why an endpoint was skipped, and who was running when an exception appeared', () => {
     expect(endpointLine({ kind: 'endpoint', path: '/metrics/slo', served: false, status: 404, contentType: null, durationMs: 1, skipReason: 'not served', at: '' }, plain)).toMatch(/SKIPPED not served$/);
     expect(findingLine({ kind: 'finding', server: 'default', tests: [], headline: 'E', text: '', allowed: false, at: '' }, plain)).toContain('outside any test');
+  });
+});
+
+describe('skip lines', () => {
+  const reason = 'not served by fakeai 0.3.2 (GET /metrics/slo is not in its /openapi.json)';
+  const skip = (test: string) => ({ kind: 'skip' as const, test, reason, at: '' });
+
+  it('give the reason once when the test name already carries it', () => {
+    const line = skipLine(skip(`seed GET /metrics/slo — skipped: ${reason}`), plain);
+    expect(line).toBe(`  ○ seed GET /metrics/slo — skipped: ${reason}`);
+    expect(line.split(reason)).toHaveLength(2);
+  });
+
+  it('append the reason when the name does not carry it', () => {
+    expect(skipLine(skip('metrics /metrics/slo'), plain)).toBe(`  ○ skipped metrics /metrics/slo: ${reason}`);
+  });
+
+  it('say so once in the summary too', () => {
+    const name = `seed GET /metrics/slo — skipped: ${reason}`;
+    const snapshot = sampleSnapshot();
+    snapshot.tests[4] = { ...snapshot.tests[4], name };
+    const records = [...sampleRecords(), skip(name)];
+    const text = renderSummary(buildReportModel(sampleInput({ snapshot, records })), plain);
+    expect(text.split(reason)).toHaveLength(2);
+    expect(text).toContain(`○ ${name}\n`);
+    expect(text).toContain('○ metrics /metrics/slo: not served by FakeAI 0.3.2 (404)\n');
   });
 });
 

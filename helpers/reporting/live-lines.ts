@@ -40,8 +40,19 @@ export function endpointLine(e: EndpointRecord, p: Palette): string {
   return `  ${name} ... ${outcome} ${status} ${secs(e.durationMs)}`;
 }
 
+/** Tests often carry the reason in their name ("GET /metrics/slo — skipped: not served by …") and record it too. */
+function nameCarries(test: string, reason: string): boolean {
+  return reason.trim() !== '' && test.includes(reason.trim());
+}
+
+/** A skipped test or check with its reason, said once. */
+export function skipText(test: string, reason: string): string {
+  return nameCarries(test, reason) ? test : `${test}: ${reason}`;
+}
+
 export function skipLine(s: SkipRecord, p: Palette): string {
-  return `  ${p.yellow('○ skipped')} ${s.test}: ${s.reason}`;
+  // Such a name says "skipped" as well; the yellow ○ marks the skip either way.
+  return nameCarries(s.test, s.reason) ? `  ${p.yellow('○')} ${s.test}` : `  ${p.yellow('○ skipped')} ${s.test}: ${s.reason}`;
 }
 
 export function defectLine(d: DefectRecord, p: Palette): string {

@@ -3,7 +3,7 @@
  * tests, requests, metrics endpoints, server-log exceptions, server facts, run facts, verdict.
  */
 import type { Palette } from './colours';
-import { endpointLine, RULE_WIDTH, secs } from './live-lines';
+import { endpointLine, RULE_WIDTH, secs, skipText } from './live-lines';
 import type { ReportModel } from './report-model';
 
 function section(title: string, p: Palette): string[] {
@@ -42,7 +42,7 @@ function renderResults(m: ReportModel, p: Palette, verbose: boolean, out: string
   out.push(kv('Failed', t.failed > 0 ? p.red(String(t.failed)) : '0'));
   if (t.fileErrors > 0) out.push(kv('File errors', p.red(String(t.fileErrors))));
   out.push(kv('Skipped', `${t.skippedTests} test${t.skippedTests === 1 ? '' : 's'}, ${t.skippedChecks} check${t.skippedChecks === 1 ? '' : 's'}`));
-  for (const s of m.skips) out.push(`    ${p.yellow('○')} ${s.test}: ${s.reason}`);
+  for (const s of m.skips) out.push(`    ${p.yellow('○')} ${skipText(s.test, s.reason)}`);
   if (t.todo > 0) out.push(kv('Todo', t.todo));
   out.push(kv('Known defects', t.knownDefects));
   const seen = new Map<string, { summary: string; tests: number }>();
