@@ -5,6 +5,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { barChart, boxPlot, escapeXml as esc, histogram } from './charts';
+import { endpointRows, statusText } from './endpoint-table';
 import { secs } from './live-lines';
 import type { ReportModel } from './report-model';
 
@@ -140,9 +141,19 @@ export function renderHtml(m: ReportModel): string {
     ]),
     'requests',
   );
+  const outcomeClass = { ok: 'ok', error: 'warn', 'not-served': 'bad', skipped: 'warn' } as const;
   const endpoints = table(
-    ['endpoint', 'served', 'status', 'response time', 'note'],
-    m.metricsEndpoints.map((e) => [td(e.path), td(e.served ? 'yes' : 'no', e.served ? 'ok' : 'bad'), tdNum(e.status), tdNum(secs(e.durationMs)), td(e.skipReason)]),
+    ['endpoint', 'served', 'status', 'probes', 'response time (median)', 'range', 'note'],
+    endpointRows(m.metricsEndpoints).map((e) => [
+      td(e.path),
+      td(e.served ? 'yes' : 'no', e.served ? 'ok' : 'bad'),
+      td(statusText(e), outcomeClass[e.outcome]),
+      tdNum(e.probes),
+      tdNum(secs(e.medianMs)),
+      tdNum(e.probes > 1 && e.minMs !== null ? `${secs(e.minMs)}–${secs(e.maxMs)}` : null),
+      td(e.skipReason),
+    ]),
+    'endpoints',
   );
   const skips = table(['test', 'reason', 'source'], m.skips.map((s) => [td(s.test), td(s.reason), td(s.source)]));
   const defects = table(['id', 'test', 'summary', 'evidence'], m.defects.map((d) => [td(d.id), td(d.test), td(d.summary), `<td><pre>${esc(d.evidence)}</pre></td>`]));

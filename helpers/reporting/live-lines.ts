@@ -36,7 +36,9 @@ export function endpointLine(e: EndpointRecord, p: Palette): string {
   const name = e.path.padEnd(30);
   if (e.skipReason) return `  ${name} ... ${p.yellow('SKIPPED')} ${e.skipReason}`;
   const status = e.status === null ? 'no answer' : String(e.status);
-  const outcome = e.served ? p.green('OK') : p.red('NOT SERVED');
+  // Served is not OK: a route that exists and answers 500 is an error.
+  const ok = e.status !== null && e.status >= 200 && e.status < 400;
+  const outcome = !e.served ? p.red('NOT SERVED') : ok ? p.green('OK') : p.yellow('ERROR');
   return `  ${name} ... ${outcome} ${status} ${secs(e.durationMs)}`;
 }
 

@@ -3,7 +3,8 @@
  * tests, requests, metrics endpoints, server-log exceptions, server facts, run facts, verdict.
  */
 import type { Palette } from './colours';
-import { endpointLine, RULE_WIDTH, secs, skipText } from './live-lines';
+import { endpointRowLine, endpointRows } from './endpoint-table';
+import { RULE_WIDTH, secs, skipText } from './live-lines';
 import type { ReportModel } from './report-model';
 
 function section(title: string, p: Palette): string[] {
@@ -69,7 +70,7 @@ function renderResults(m: ReportModel, p: Palette, verbose: boolean, out: string
 
   out.push(...section('Metrics Endpoints', p));
   if (m.metricsEndpoints.length === 0) out.push('  none probed');
-  for (const e of m.metricsEndpoints) out.push(endpointLine(e, p));
+  for (const row of endpointRows(m.metricsEndpoints)) out.push(endpointRowLine(row, p));
 
   renderRoutes(m, p, verbose, out);
 
