@@ -156,6 +156,20 @@ export const SERVER_PROFILES: readonly ServerProfile[] = [
     env: {},
     usedBy: ['e2e/metrics-by-model.test.ts'],
   },
+  {
+    // Streaming latency on, to check FakeAI waits what it is configured to (e2e/timing-fidelity.test.ts
+    // reads these numbers back from the server's settings). The jitter is set, not left to FakeAI's
+    // default, because the tolerance is derived from it.
+    name: 'timing',
+    description: 'FakeAI with streaming latency on (TTFT 200 ms, ITL 20 ms, ±10 %) for the timing-fidelity test',
+    env: {
+      FAKEAI_GENERATION__TTFT_MS: '200',
+      FAKEAI_GENERATION__ITL_MS: '20',
+      FAKEAI_GENERATION__TTFT_VARIANCE_PERCENT: '10',
+      FAKEAI_GENERATION__ITL_VARIANCE_PERCENT: '10',
+    },
+    usedBy: ['e2e/timing-fidelity.test.ts'],
+  },
 ];
 
 /** An exception a test provokes on purpose: matched against a finding's text. */

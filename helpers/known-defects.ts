@@ -159,6 +159,12 @@ export const KNOWN_DEFECTS: KnownDefect[] = [
     evidence: 'fakeai/fakeai_service.py:3188',
     evidenceText: '"content": [{"type": "text", "text": completion_text}],',
   },
+  {
+    id: 'nonstream-delay-ignored',
+    summary: 'The non-streaming delay FakeAI computes and logs ("Generating completion with delay …s") is never waited: run_with_delay takes delay keyword-only (utils/async_executor.py:33) but is passed it positionally, so it lands in generate_response, which ignores it.',
+    evidence: 'fakeai/fakeai_service.py:3061',
+    evidenceText: 'response = await self.executor.run_with_delay(',
+  },
 ];
 
 export function knownDefect(id: string): KnownDefect {
