@@ -38,7 +38,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   { flag: '--request-timeout', arg: 'SECONDS', env: 'E2E_REQUEST_TIMEOUT', default: '15', description: 'Per-request timeout; a hanging request fails its test instead of hanging the run.' },
   { flag: '--strict', env: 'E2E_STRICT', default: 'off', description: 'Endpoints the server does not serve fail instead of being skipped with a reason.' },
   { flag: '--quiet', env: 'E2E_QUIET', default: 'off', description: 'Only the final summary and failures.' },
-  { flag: '--verbose', env: 'E2E_VERBOSE', default: 'off', description: 'Also echo the server log and request details.' },
+  { flag: '--verbose', env: 'E2E_VERBOSE', default: 'off', description: 'Also echo the server log and request details, and list every served route in the summary.' },
   { flag: '--no-color', env: 'NO_COLOR', default: 'colour on a TTY', description: 'No ANSI colours (also off when NO_COLOR is set or output is not a TTY).' },
   { flag: '--reports-dir', arg: 'DIR', env: 'E2E_REPORTS_DIR', default: 'reports', description: 'Where server.log and the reports are written.' },
   { flag: '--json', arg: 'FILE', env: 'E2E_JSON', default: 'reports/e2e-report.json', description: 'JSON report path.' },
