@@ -8,7 +8,7 @@ const jestDir = path.resolve(__dirname, '..', '..', 'jest');
 module.exports = {
   rootDir: __dirname,
   testMatch: ['<rootDir>/*.fixture.ts'],
-  transform: { '^.+\\.ts$': ['ts-jest', { diagnostics: false }] },
+  transform: { '^.+\\.ts$': path.join(jestDir, 'esbuild-transform.js') },
   globalSetup: path.join(jestDir, 'global-setup.ts'),
   globalTeardown: path.join(jestDir, 'global-teardown.ts'),
   testEnvironment: path.join(jestDir, 'environment.ts'),

@@ -7,7 +7,7 @@ const harness = path.resolve(__dirname, '..', '..', '..', 'jest');
 module.exports = {
   rootDir: __dirname,
   testMatch: ['<rootDir>/*.fixture.ts'],
-  transform: { '^.+\\.ts$': ['ts-jest', { diagnostics: false }] },
+  transform: { '^.+\\.ts$': path.join(harness, 'esbuild-transform.js') },
   testEnvironment: 'node',
   globalSetup: path.join(harness, 'global-setup.ts'),
   globalTeardown: path.join(harness, 'global-teardown.ts'),
