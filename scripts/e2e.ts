@@ -110,18 +110,20 @@ async function runJest(config: HarnessConfig, jestArgs: string[]): Promise<Omit<
   const junit = ['jest-junit', { outputDirectory: path.dirname(config.junitReport), outputName: path.basename(config.junitReport), suiteName: 'fakeai-e2e', ancestorSeparator: ' › ', addFileAttribute: 'true' }];
   const full = { ...argv, selectProjects: ['e2e'], runInBand: true, reporters: [[REPORTER, {}], junit] as unknown as string[] };
   const testNamePattern = typeof argv.testNamePattern === 'string' ? argv.testNamePattern : null;
+  // Test paths or -t: only some tests run, so a route nobody exercised says little about the suite.
+  const selected = testNamePattern !== null || (argv._ ?? []).length > 0 || (argv.testPathPatterns ?? []).length > 0;
   const restoreStdout = config.quiet ? dropProjectLine() : () => undefined;
   try {
     const { results } = await runCLI(full, [PROJECT_ROOT]);
-    return { harnessError: null, teardownError: null, testNamePattern, jestSuccess: results.success };
+    return { harnessError: null, teardownError: null, testNamePattern, selected, jestSuccess: results.success };
   } catch (e) {
     const msg = e instanceof Error ? e.message : String(e);
     if (/^Jest: Got error running globalTeardown/.test(msg)) {
       // globalTeardown's errors are reports (what died, what was logged), not bugs: no stack.
-      return { harnessError: null, teardownError: hookMessage(e, false), testNamePattern, jestSuccess: null };
+      return { harnessError: null, teardownError: hookMessage(e, false), testNamePattern, selected, jestSuccess: null };
     }
     const code = isHarnessError(e) ? e.code : /^Jest: Got error running globalSetup/.test(msg) ? 'SETUP_FAILED' : 'JEST_ERROR';
-    return { harnessError: { code, message: hookMessage(e) }, teardownError: null, testNamePattern, jestSuccess: null };
+    return { harnessError: { code, message: hookMessage(e) }, teardownError: null, testNamePattern, selected, jestSuccess: null };
   } finally {
     restoreStdout();
   }

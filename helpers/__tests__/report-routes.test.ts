@@ -80,6 +80,17 @@ describe('route coverage in the terminal summary', () => {
     expect(verbose).toContain('✓ WS /v1/realtime (WebSocket)  1 call, status 101 (ws)');
   });
 
+  it('after a selection of tests, counts the unexercised routes and lists them only with --verbose', () => {
+    const selected = buildReportModel(sampleInput({ selected: true }));
+    expect(selected.routeCoverage?.selection).toBe(true);
+    const brief = renderSummary(selected, palette(false));
+    expect(brief).toMatch(/Coverage:\s+2\/4 served routes exercised \(50\.0 %, floor 100 %\) \(a selection of tests\)\n/);
+    expect(brief).toContain('only selected tests ran: --verbose lists the 2 routes they did not exercise');
+    expect(brief).not.toContain('NOT exercised');
+    expect(brief).toContain('○ excluded GET /metrics/by-model');
+    expect(renderSummary(selected, palette(false), { verbose: true })).toContain('✗ NOT exercised GET /v1/models: no test sent a request');
+  });
+
   it('does not call a run at the floor "below the floor", and names stale exclusions', () => {
     const full = sampleCoverage();
     const ok = renderSummary(buildReportModel(sampleInput({ routeCoverage: { ...full, ok: true, staleExclusions: ['GET /gone'] } })), palette(false));

@@ -43,6 +43,8 @@ export interface FinaliseInput {
   harnessError: { code: string; message: string } | null;
   teardownError: string | null;
   testNamePattern: string | null;
+  /** The run selected tests (test paths or -t); absent means the whole suite. */
+  selected?: boolean;
   jestSuccess: boolean | null;
 }
 
@@ -77,6 +79,7 @@ export function finaliseRun(input: FinaliseInput): FinalisedRun {
     harnessError: input.harnessError ?? (snapshot ? null : { code: 'NO_RESULTS', message: 'Jest finished without reporting any results.' }),
     teardownError: input.teardownError,
     testNamePattern: input.testNamePattern,
+    selected: input.selected ?? false,
     jestSuccess: input.jestSuccess,
     routeCoverage,
     artifacts: {

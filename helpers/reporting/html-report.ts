@@ -79,7 +79,8 @@ function routeSection(m: ReportModel): string {
       .map((x) => [td(`${x.method} ${x.route}`), td(KIND_LABEL[x.kind]), td('yes', 'ok'), tdNum(x.calls), td(x.statuses.join(', ')), tdNum(x.violations), td(x.drivers.join(', ')), td(null)]);
     return `<p>${calls} · coverage not evaluated (no API test ran)</p>${table(head, [...rows, ...undocumented], 'routes')}`;
   }
-  const summary = `<p class="${c.ok ? '' : 'warn'}"><b>${c.exercised}/${c.counted}</b> served routes exercised (${c.percent.toFixed(1)} %, floor ${c.floor} %) · ${c.excluded} excluded with a reason · ${calls}</p>`;
+  const selection = c.selection ? ' (only selected tests ran)' : '';
+  const summary = `<p class="${c.ok || c.selection ? '' : 'warn'}"><b>${c.exercised}/${c.counted}</b> served routes exercised (${c.percent.toFixed(1)} %, floor ${c.floor} %)${selection} · ${c.excluded} excluded with a reason · ${calls}</p>`;
   const stale = c.staleExclusions.length ? `<p class="warn">Stale exclusions (not served): ${esc(c.staleExclusions.join(', '))}</p>` : '';
   const rows = c.rows.map((x) => [
     td(x.route),

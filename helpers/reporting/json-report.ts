@@ -128,7 +128,7 @@ export const REPORT_SCHEMA = {
       description: 'Every served route (/openapi.json operations plus the WebSockets), exercised or not, with the reason; null when no API test ran.',
       oneOf: [
         { type: 'null' },
-        obj(['counted', 'exercised', 'percent', 'floor', 'ok', 'excluded', 'websocket', 'missing', 'staleExclusions', 'rows'], {
+        obj(['counted', 'exercised', 'percent', 'floor', 'ok', 'excluded', 'websocket', 'missing', 'staleExclusions', 'selection', 'rows'], {
           counted: { ...int, description: 'Served routes that count toward the floor (not excluded).' },
           exercised: { ...int, description: 'Counted routes with at least one exchange.' },
           percent: { type: 'number', minimum: 0, maximum: 100 },
@@ -138,6 +138,7 @@ export const REPORT_SCHEMA = {
           websocket: int,
           missing: { type: 'array', items: str, description: 'Counted routes no test exercised.' },
           staleExclusions: { type: 'array', items: str, description: 'Exclusions naming a route the server does not serve.' },
+          selection: { type: 'boolean', description: 'Only selected tests ran (test paths or -t), so routes they did not exercise are expected.' },
           rows: {
             type: 'array',
             items: {

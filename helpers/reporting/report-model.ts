@@ -97,6 +97,8 @@ export interface ModelInput {
   teardownError?: string | null;
   /** Set when Jest ran with -t: tests it skipped were not selected rather than skipped in code. */
   testNamePattern?: string | null;
+  /** Only selected tests ran (test paths or -t). */
+  selected?: boolean;
   artifacts: ReportModel['artifacts'];
   /** runCLI's own success flag when it returned (it also counts reporter errors). */
   jestSuccess?: boolean | null;
@@ -240,7 +242,7 @@ export function buildReportModel(input: ModelInput): ReportModel {
     },
     metricsEndpoints: endpoints,
     apiRoutes: routeStats(routeRecords),
-    routeCoverage: coverageReport(input.routeCoverage, routeRecords),
+    routeCoverage: coverageReport(input.routeCoverage, routeRecords, input.selected ?? false),
     exceptions,
     servers: serverFacts(input.harness),
     harnessError,

@@ -60,6 +60,8 @@ export interface RouteCoverageReport {
   websocket: number;
   missing: string[];
   staleExclusions: string[];
+  /** Only selected tests ran (test paths or -t), so unexercised routes are expected. */
+  selection: boolean;
   /** Not-exercised rows first (they need attention), then by path and method. */
   rows: CoverageRow[];
 }
@@ -102,7 +104,7 @@ export function routeStats(records: readonly RouteRecord[]): ApiRoutes {
 }
 
 /** route-coverage.ts's evaluation, with each route's drivers joined in from the route records. */
-export function coverageReport(c: RouteCoverage | null | undefined, records: readonly RouteRecord[]): RouteCoverageReport | null {
+export function coverageReport(c: RouteCoverage | null | undefined, records: readonly RouteRecord[], selection = false): RouteCoverageReport | null {
   if (!c) return null;
   const drivers = new Map<string, Set<string>>();
   for (const r of records) {
@@ -136,6 +138,7 @@ export function coverageReport(c: RouteCoverage | null | undefined, records: rea
     websocket: rows.filter((r) => r.kind === 'websocket').length,
     missing: c.missing,
     staleExclusions: c.staleExclusions,
+    selection,
     rows,
   };
 }

@@ -97,7 +97,7 @@ function renderRoutes(m: ReportModel, p: Palette, verbose: boolean, out: string[
   out.push(...section('API Routes', p));
   if (c) {
     const share = `${c.exercised}/${c.counted} served routes exercised (${c.percent.toFixed(1)} %, floor ${c.floor} %)`;
-    out.push(kv('Coverage', c.ok ? share : `${share} ${p.yellow('below the floor')}`));
+    out.push(kv('Coverage', c.ok ? share : c.selection ? `${share} ${p.dim('(a selection of tests)')}` : `${share} ${p.yellow('below the floor')}`));
     out.push(kv('Served', `${c.rows.length - c.websocket} in /openapi.json + ${plural(c.websocket, 'WebSocket route')}, ${c.excluded} excluded with a reason`));
   }
   const ws = r.websocket > 0 ? ` + ${plural(r.websocket, 'WebSocket route')}` : '';
@@ -105,9 +105,14 @@ function renderRoutes(m: ReportModel, p: Palette, verbose: boolean, out: string[
   out.push(kv('Violations', r.violations > 0 ? p.yellow(String(r.violations)) : '0'));
   if (r.undocumented > 0) out.push(kv('Undocumented', `${plural(r.undocumented, 'path')} not in /openapi.json`));
   if (!c) return;
-  // The routes nobody exercised always, with why; the full list only when asked for.
+  // The routes nobody exercised, with why (after a selection of tests only when asked for: most
+  // are then unexercised by design); every route with --verbose.
+  const unexercised = c.rows.filter((row) => !row.exercised && !row.excluded).length;
+  const quietMissing = c.selection && !verbose && unexercised > 0;
+  if (quietMissing) out.push(`    ${p.dim(`only selected tests ran: --verbose lists the ${plural(unexercised, 'route')} they did not exercise`)}`);
   for (const row of c.rows) {
     if (row.exercised && !verbose) continue;
+    if (quietMissing && !row.excluded) continue;
     const tag = row.kind === 'websocket' ? p.dim(' (WebSocket)') : '';
     if (row.exercised) {
       const detail = `${plural(row.requests, 'call')}, status ${row.statuses.join('/') || '-'}${row.violations > 0 ? `, ${plural(row.violations, 'violation')}` : ''}${row.drivers.length ? ` (${row.drivers.join(', ')})` : ''}`;
