@@ -101,6 +101,8 @@ if (harness.servers.timing === undefined) {
       const timing = server('timing');
       const setting = (name: string) => Number(timing.settings[`FAKEAI_GENERATION__${name}`]);
       const settings = { ttftMs: setting('TTFT_MS'), itlMs: setting('ITL_MS'), variancePercent: Math.max(setting('TTFT_VARIANCE_PERCENT'), setting('ITL_VARIANCE_PERCENT')), floorMs: FLOOR_MS };
+      const unset = Object.entries(settings).filter(([, v]) => !Number.isFinite(v));
+      expectNoProblems('"timing" server settings', unset.map(([k]) => problem(k, 'a number from the server\'s FAKEAI_GENERATION__* settings', timing.settings)));
       const stalls: number[] = [];
       let m = await measure(timing.baseUrl, 0);
       stalls.push(m.stallMs);
