@@ -7,11 +7,11 @@
  *  - streaming: on the "timing" server (TTFT 200 ms, ITL 20 ms), the medians must be the settings
  *    plus the overhead measured at the same moment on the default server (TTFT and ITL 0).
  */
-import { checkNonStreamDelay, checkStreamTiming, streamTimings, type DelayPoint } from '../helpers/checks/timing';
-import { expectNoProblems, problem, type Problem } from '../helpers/checks/problems';
-import { nonStreamDelayRangeMs } from '../helpers/bench/fidelity';
 import { loadavg } from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { nonStreamDelayRangeMs } from '../helpers/bench/fidelity';
+import { expectNoProblems, problem, type Problem } from '../helpers/checks/problems';
+import { checkNonStreamDelay, checkStreamTiming, streamTimings, type DelayPoint } from '../helpers/checks/timing';
 import { readHarnessEnv, server } from '../helpers/harness-env';
 import { createHttp } from '../helpers/http';
 import { testKnownDefect } from '../helpers/known-defects';
