@@ -10,6 +10,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import path from 'node:path';
 import { isAlive } from '../../process-group';
 
@@ -137,11 +138,35 @@ export function leftovers(runId: string): number[] {
 }
 
 /** Polls `predicate` every `intervalMs`; resolves with the time it took, rejects after `timeoutMs`. */
-export async function waitUntil(predicate: () => boolean, timeoutMs: number, what: string, intervalMs = 20): Promise<number> {
+export async function waitUntil(predicate: () => boolean | Promise<boolean>, timeoutMs: number, what: string, intervalMs = 20): Promise<number> {
   const t0 = Date.now();
-  while (!predicate()) {
+  while (!(await predicate())) {
     if (Date.now() - t0 > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting until ${what}`);
     await new Promise((r) => setTimeout(r, intervalMs));
   }
   return Date.now() - t0;
+}
+
+/**
+ * Whether a new listener can bind `port` on 127.0.0.1 right now — the proof that no process of
+ * ours still holds the server's socket (a leftover invisible to the marker would still show here).
+ */
+export function portIsFree(port: number): Promise<boolean> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', (e: NodeJS.ErrnoException) => (e.code === 'EADDRINUSE' ? resolve(false) : reject(e)));
+    probe.listen(port, '127.0.0.1', () => probe.close(() => resolve(true)));
+  });
+}
+
+/** The port a stub announced in its log ("Uvicorn running on http://127.0.0.1:PORT"), like FakeAI does. */
+export function announcedPort(logFile: string): number {
+  const port = Number(/Uvicorn running on http:\/\/127\.0\.0\.1:(\d+)/.exec(readFileSync(logFile, 'utf8'))?.[1]);
+  if (!(port > 0)) throw new Error(`no "Uvicorn running on" line with a port in ${logFile}`);
+  return port;
+}
+
+/** Polled: the last process may still be closing its socket when the marker check passes. */
+export function untilPortFree(port: number, timeoutMs = 3000): Promise<number> {
+  return waitUntil(() => portIsFree(port), timeoutMs, `port ${port} can be bound again on 127.0.0.1`);
 }
