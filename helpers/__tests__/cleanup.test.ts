@@ -175,6 +175,18 @@ describe('cleanup after a Jest run', () => {
   });
 });
 
+describe('which profiles a real Jest run hands globalSetup', () => {
+  test.concurrent('--testPathIgnorePatterns reaches globalSetup: an ignored usedBy file does not start its profile', async () => {
+    // Without the ignore pattern "auth" starts the auth profile (the setup-error case above relies on it).
+    const run = jestRun('healthy', ['pass', 'auth', '--testPathIgnorePatterns', 'auth\\.test']);
+    const result = await run.done;
+    expect(result.code).toBe(0);
+    expect(result.stderr).toMatch(/Not started: auth\b/);
+    expect(result.stderr).not.toContain('"auth" at');
+    await waitUntil(() => leftovers(run.runId).length === 0, 3000, 'no server is left');
+  });
+});
+
 describe('cleanup when the runner is SIGKILLed', () => {
   test.concurrent('in the middle of a stop, after the server exited but before what it forked did: nothing is left, the port is free', async () => {
     const runId = newRunId();

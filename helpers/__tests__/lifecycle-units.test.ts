@@ -179,4 +179,40 @@ describe('which profiles a run starts', () => {
   test('a selection object of an unknown shape starts everything rather than guess', () => {
     expect(profilesForRun(profiles, { testPathPatterns: {} }, root).map((p) => p.name)).toEqual(['default', 'auth', 'isolated']);
   });
+
+  // What Jest hands globalSetup as its second argument: <rootDir> already replaced.
+  const ignoring = (...testPathIgnorePatterns: string[]) => ({ rootDir: root, cwd: root, testPathIgnorePatterns });
+  const withProject = (patterns: string[], project: ReturnType<typeof ignoring>, extra: Partial<RunSelection> = {}) =>
+    profilesForRun(profiles, { rootDir: root, testPathPatterns: new TestPathPatterns(patterns), nonFlagArgs: patterns, ...extra }, root, project).map((p) => p.name);
+
+  test('a usedBy file dropped by testPathIgnorePatterns does not start its profile, with or without path patterns', () => {
+    expect(withProject([], ignoring('/node_modules/', 'by-model'))).toEqual(['default', 'auth']);
+    expect(withProject(['e2e'], ignoring('auth\\.test'))).toEqual(['default', 'isolated']);
+    expect(withProject(['auth'], ignoring('/project/e2e/'))).toEqual(['default']);
+  });
+
+  test('ignore patterns that match no usedBy file leave the selection alone', () => {
+    expect(withProject([], ignoring('/node_modules/'))).toEqual(['default', 'auth', 'isolated']);
+    expect(withProject(['auth'], ignoring('timing-fidelity'))).toEqual(['default', 'auth']);
+  });
+
+  test('--runTestsByPath selects exact paths (relative to cwd), not patterns', () => {
+    const byPath = { runTestsByPath: true };
+    expect(withProject(['e2e/auth.test.ts'], ignoring(), byPath)).toEqual(['default', 'auth']);
+    // As a pattern "e2e/auth" would select auth.test.ts; as a path it names no file.
+    expect(withProject(['e2e/auth'], ignoring(), byPath)).toEqual(['default']);
+    expect(withProject(['/project/e2e/metrics-by-model.test.ts'], ignoring(), byPath)).toEqual(['default', 'isolated']);
+  });
+
+  test.each([
+    ['--onlyChanged', { onlyChanged: true }],
+    ['--changedSince', { changedSince: 'main' }],
+    ['--lastCommit', { lastCommit: true }],
+    ['--findRelatedTests', { findRelatedTests: true }],
+    ['--filter', { filter: '/project/filter.js' }],
+  ])('%s cannot be resolved cheaply, so every profile not ignored starts', (_flag, extra) => {
+    // The arguments of --findRelatedTests are source files: read as test path patterns they would select nothing.
+    expect(withProject(['helpers/config.ts'], ignoring(), extra)).toEqual(['default', 'auth', 'isolated']);
+    expect(withProject(['helpers/config.ts'], ignoring('auth'), extra)).toEqual(['default', 'isolated']);
+  });
 });

@@ -1,10 +1,11 @@
 /**
  * Jest globalSetup, a thin adapter: config → servers → the E2E_HARNESS handoff.
  *
- * Spawns every configured profile in parallel (or checks the running server in reuse mode), gives
- * each its own log file, and leaves the handles on globalThis for globalTeardown. A failure after
- * a spawn stops what was started before the error propagates; Ctrl-C / SIGTERM to the runner stop
- * the servers before the runner dies (SIGKILL is the watchdog's job).
+ * Spawns the profiles the selected test files need, in parallel (or checks the running server in
+ * reuse mode), gives each its own log file, and leaves the handles on globalThis for
+ * globalTeardown. A failure after a spawn stops what was started before the error propagates;
+ * Ctrl-C / SIGTERM to the runner stop the servers before the runner dies (SIGKILL is the
+ * watchdog's job).
  */
 import { existsSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -47,17 +48,66 @@ function fakeaiSettings(env: Record<string, string>): Record<string, string> {
 export interface RunSelection {
   rootDir?: string;
   testPathPatterns?: { isSet?: () => boolean; toExecutor?: (o: { rootDir: string }) => { isMatch(absPath: string): boolean } };
+  /** --runTestsByPath: the arguments are exact paths, not patterns. */
+  runTestsByPath?: boolean;
+  nonFlagArgs?: string[];
+  // Selections that need the git history, the module graph or a user module to resolve.
+  onlyChanged?: boolean;
+  changedSince?: string;
+  lastCommit?: boolean;
+  findRelatedTests?: boolean;
+  filter?: string | null;
+}
+
+/** The part of the e2e project's config (Jest's second globalSetup argument) that drops test files. */
+export interface ProjectSelection {
+  rootDir?: string;
+  cwd?: string;
+  /** Regex sources, <rootDir> already replaced; CLI --testPathIgnorePatterns lands here. */
+  testPathIgnorePatterns?: string[];
+}
+
+type FileFilter = (absPath: string) => boolean;
+
+/** Which files the run's arguments select; everything when they cannot say cheaply. */
+function selectedByArguments(selection: RunSelection | undefined, project: ProjectSelection | undefined, root: string): FileFilter {
+  if (!selection) return () => true;
+  // Changed files, related files and filter modules would cost git, a dependency graph or user
+  // code to resolve here: over-starting a profile costs a boot, under-starting fails its tests.
+  if (selection.onlyChanged || selection.changedSince || selection.lastCommit || selection.findRelatedTests || selection.filter) return () => true;
+  const args = selection.nonFlagArgs ?? [];
+  if (selection.runTestsByPath && args.length > 0) {
+    const exact = new Set(args.map((a) => path.resolve(project?.cwd ?? root, a)));
+    return (file) => exact.has(file);
+  }
+  const patterns = selection.testPathPatterns;
+  if (!patterns?.isSet?.() || !patterns.toExecutor) return () => true;
+  const executor = patterns.toExecutor({ rootDir: project?.rootDir ?? selection.rootDir ?? root });
+  return (file) => executor.isMatch(file);
+}
+
+/** Jest's own rule: a file matching any ignore pattern is never run, whatever selected it. */
+function notIgnored(project: ProjectSelection | undefined): FileFilter {
+  const ignore = project?.testPathIgnorePatterns ?? [];
+  if (ignore.length === 0) return () => true;
+  const regex = new RegExp(ignore.join('|'));
+  return (file) => !regex.test(file);
 }
 
 /**
- * The profiles this run needs: all of them, unless test path patterns are set and select none of
- * a profile's `usedBy` files. `default` (no usedBy) always starts.
+ * The profiles this run needs: those without `usedBy` (`default`), and each profile one of whose
+ * `usedBy` files the run can execute — selected by the path patterns (or --runTestsByPath) and not
+ * dropped by testPathIgnorePatterns. When the selection cannot be told cheaply, everything starts.
  */
-export function profilesForRun(profiles: readonly ServerProfile[], selection: RunSelection | undefined, root = PROJECT_ROOT): ServerProfile[] {
-  const patterns = selection?.testPathPatterns;
-  if (!patterns?.isSet?.() || !patterns.toExecutor) return [...profiles];
-  const executor = patterns.toExecutor({ rootDir: selection?.rootDir ?? root });
-  return profiles.filter((p) => !p.usedBy || p.usedBy.some((file) => executor.isMatch(path.join(root, file))));
+export function profilesForRun(
+  profiles: readonly ServerProfile[],
+  selection: RunSelection | undefined,
+  root = PROJECT_ROOT,
+  project?: ProjectSelection,
+): ServerProfile[] {
+  const selected = selectedByArguments(selection, project, root);
+  const kept = notIgnored(project);
+  return profiles.filter((p) => !p.usedBy || p.usedBy.some((file) => selected(path.join(root, file)) && kept(path.join(root, file))));
 }
 
 async function startAll(config: HarnessConfig, profiles: readonly ServerProfile[]): Promise<StartedFakeAI[]> {
@@ -155,7 +205,7 @@ function stopOnSignals(servers: StartedFakeAI[]): () => void {
   return remove;
 }
 
-export default async function globalSetup(selection?: RunSelection): Promise<void> {
+export default async function globalSetup(selection?: RunSelection, project?: ProjectSelection): Promise<void> {
   const config = loadConfig();
   mkdirSync(config.reportsDir, { recursive: true });
   for (const f of RUN_FILES) writeFileSync(path.join(config.reportsDir, f), '');
@@ -166,7 +216,7 @@ export default async function globalSetup(selection?: RunSelection): Promise<voi
   if (config.reuseUrl) {
     servers = { default: await useRunningServer(config, config.reuseUrl) };
   } else {
-    const wanted = profilesForRun(config.profiles, selection);
+    const wanted = profilesForRun(config.profiles, selection, PROJECT_ROOT, project);
     const started = await startAll(config, wanted);
     (globalThis as Record<string, unknown>)[SETUP_STATE_KEY] = {
       servers: started,
