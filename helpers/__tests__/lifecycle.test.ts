@@ -135,8 +135,8 @@ describe('setup errors', () => {
     const err = await expectSetupError({ stub: 'never_ready', startupTimeoutMs: 1000 }, 'NEVER_READY');
     expect(err.message).toContain('"ready": true within 1 s');
     expect(err.message).toContain('--timeout / E2E_STARTUP_TIMEOUT');
-    // The 1 s timeout was honoured: not before it, nor at a much later one (30 s, 45 s default)
-    // here). Measured 2.3–2.9 s at load ~8 (the stub's boot counts too); 8 s of slack.
+    // The 1 s timeout was honoured: not before it, nor at a much later one (30 s, 45 s default).
+    // Measured 2.3–2.9 s at load ~8 (the stub's boot counts too); 8 s of slack.
     expect(err.elapsedMs).toBeGreaterThanOrEqual(1000);
     expect(err.elapsedMs).toBeLessThan(1000 + 8000);
   });
