@@ -31,7 +31,11 @@ export function renderSummary(m: ReportModel, p: Palette, options: SummaryOption
   if (m.verdict !== 'ERROR') renderResults(m, p, options.verbose ?? false, out);
   renderFacts(m, p, out);
   const colour = m.verdict === 'PASS' ? p.green : p.red;
-  out.push('', p.bold(colour(m.verdictLine)), '');
+  out.push('', p.bold(colour(m.verdictLine)));
+  // The plain count line CI systems read ("N passed, N failed" alone on a line); the verdict above
+  // is for people. Known defects are tests that passed as expected failures.
+  if (m.verdict !== 'ERROR') out.push(`e2e: ${m.totals.passed} passed, ${m.totals.failed} failed, ${m.totals.skippedTests} skipped`);
+  out.push('');
   return out.join('\n');
 }
 
