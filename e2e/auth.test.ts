@@ -11,8 +11,8 @@ import { checkClientError } from '../helpers/checks/response';
 import { AUTH_TEST_KEY } from '../helpers/config';
 import { readHarnessEnv, server } from '../helpers/harness-env';
 import { createHttp } from '../helpers/http';
-import { appendRecord } from '../helpers/run-records';
 import { collectStream } from '../helpers/sse';
+import { skippedTest } from '../helpers/skipped-test';
 
 const harness = readHarnessEnv();
 const SKIP_REASON = 'no "auth" server: reuse mode (--host/--port) tests only the running server, which the suite cannot restart with API keys required';
@@ -21,11 +21,7 @@ const req: ChatRequest = { model: 'gpt-4', messages: [{ role: 'user', content: '
 const bearer = (key: string) => ({ authorization: `Bearer ${key}` });
 
 if (!available) {
-  const name = `auth checks — skipped: ${SKIP_REASON}`;
-  describe('auth', () => {
-    test.skip(name, () => undefined);
-  });
-  appendRecord(harness.runDir, { kind: 'skip', test: `auth ${name}`, reason: SKIP_REASON });
+  describe('auth', () => skippedTest('auth', 'auth checks', SKIP_REASON));
 } else {
   describe('auth (server "auth", API key required)', () => {
     const http = () => createHttp(server('auth').baseUrl);

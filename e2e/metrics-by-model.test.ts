@@ -9,7 +9,7 @@ import { checkJsonOk, checkStatus } from '../helpers/checks/response';
 import { readHarnessEnv, server } from '../helpers/harness-env';
 import { createHttp } from '../helpers/http';
 import { testKnownDefect } from '../helpers/known-defects';
-import { appendRecord } from '../helpers/run-records';
+import { skippedTest } from '../helpers/skipped-test';
 
 const harness = readHarnessEnv();
 const SKIP_REASON = 'no "isolated" server: reuse mode (--host/--port) has only the running server, and /metrics/by-model would deadlock it (known defect by-model-deadlock)';
@@ -17,11 +17,8 @@ const SKIP_REASON = 'no "isolated" server: reuse mode (--host/--port) has only t
 const PROBE_TIMEOUT_MS = 1000;
 
 if (!harness.servers.isolated) {
-  const name = `metrics by model — skipped: ${SKIP_REASON}`;
-  describe('metrics by model (isolated server)', () => {
-    test.skip(name, () => undefined);
-  });
-  appendRecord(harness.runDir, { kind: 'skip', test: `metrics by model (isolated server) ${name}`, reason: SKIP_REASON });
+  const title = 'metrics by model (isolated server)';
+  describe(title, () => skippedTest(title, 'metrics by model', SKIP_REASON));
 } else {
   describe('metrics by model (isolated server)', () => {
     const http = () => createHttp(server('isolated').baseUrl, { timeoutMs: PROBE_TIMEOUT_MS });

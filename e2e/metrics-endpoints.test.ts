@@ -16,6 +16,7 @@ import { createHttp, type HttpResult } from '../helpers/http';
 import { testKnownDefect } from '../helpers/known-defects';
 import { isServed, listServedRoutes, loadOpenApiSync, notServedReason } from '../helpers/openapi';
 import { appendRecord } from '../helpers/run-records';
+import { skippedTest } from '../helpers/skipped-test';
 
 const config = loadConfig();
 const harness = readHarnessEnv();
@@ -131,11 +132,7 @@ describe(SEED_DESCRIBE, () => {
         throw new Error(`${path}: expected to be served (--strict / E2E_STRICT=1), but it is ${notServedReason(main, 'GET', path)}`);
       });
     } else {
-      const reason = notServedReason(main, 'GET', path);
-      const name = `GET ${path} — skipped: ${reason}`;
-      test.skip(name, () => undefined);
-      // The record names the test exactly as Jest reports it, so the report pairs them.
-      appendRecord(harness.runDir, { kind: 'skip', test: `${SEED_DESCRIBE} ${name}`, reason });
+      skippedTest(SEED_DESCRIBE, `GET ${path}`, notServedReason(main, 'GET', path));
     }
   }
 });

@@ -15,8 +15,8 @@ import { checkNonStreamDelay, checkStreamTiming, streamTimings, type DelayPoint 
 import { readHarnessEnv, server } from '../helpers/harness-env';
 import { createHttp } from '../helpers/http';
 import { testKnownDefect } from '../helpers/known-defects';
-import { appendRecord } from '../helpers/run-records';
 import { collectStream, type StreamResult } from '../helpers/sse';
+import { skippedTest } from '../helpers/skipped-test';
 
 const harness = readHarnessEnv();
 
@@ -56,11 +56,8 @@ describe('timing fidelity: non-streaming delay', () => {
 const TIMING_SKIP = 'no "timing" server: reuse mode (--host/--port) tests only the running server, whose latency settings the suite cannot choose';
 
 if (harness.servers.timing === undefined) {
-  const name = `streaming TTFT and ITL — skipped: ${TIMING_SKIP}`;
-  describe('timing fidelity: streaming', () => {
-    test.skip(name, () => undefined);
-  });
-  appendRecord(harness.runDir, { kind: 'skip', test: `timing fidelity: streaming ${name}`, reason: TIMING_SKIP });
+  const title = 'timing fidelity: streaming';
+  describe(title, () => skippedTest(title, 'streaming TTFT and ITL', TIMING_SKIP));
 } else {
   describe('timing fidelity: streaming', () => {
     const STREAMS = 8;
