@@ -7,6 +7,7 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import axios, { type AxiosInstance } from 'axios';
 import { loadConfig } from './config';
+import { CheckFailure } from './checks/problems';
 import { Contract, formatViolations, type OpenApiDocument, type Violation } from './contract';
 import { readHarnessEnv, server } from './harness-env';
 import { appendRecord } from './run-records';
@@ -37,7 +38,9 @@ export interface RequestOptions {
   headers?: Record<string, string>;
 }
 
-export class ContractError extends Error {}
+export class ContractError extends CheckFailure {
+  override name = 'ContractError';
+}
 
 /** The one copy of the document per test file (module registry), fetched on first use. */
 const documents = new Map<string, Promise<OpenApiDocument>>();

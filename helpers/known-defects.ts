@@ -8,6 +8,7 @@
  * that line, which helpers/__tests__/checks-known-defects.test.ts verifies against the installed source.
  * Other areas add their entries to KNOWN_DEFECTS; ids are kebab-case and unique.
  */
+import { CheckFailure } from './checks/problems';
 import { readHarnessEnv } from './harness-env';
 import { appendRecord } from './run-records';
 
@@ -17,6 +18,11 @@ export interface KnownDefect {
   evidence: string;
   /** A piece of the evidence line, checked against the installed source by the unit tests. */
   evidenceText?: string;
+  /**
+   * When the defect shows as something other than a failed check (a deadlock shows as no answer),
+   * the message of that error; any other error still means the test failed for another reason.
+   */
+  symptom?: RegExp;
 }
 
 export const KNOWN_DEFECTS: KnownDefect[] = [
@@ -25,6 +31,7 @@ export const KNOWN_DEFECTS: KnownDefect[] = [
     summary: 'GET /metrics/by-model (and /metrics/ranking) deadlocks the whole server once any model has been used: get_all_models_stats holds a non-reentrant lock and calls get_model_stats, which takes it again, on the event loop.',
     evidence: 'fakeai/model_metrics.py:380',
     evidenceText: 'with self._data_lock:',
+    symptom: /got no HTTP response: no answer within/,
   },
   {
     id: 'max-tokens-floor',
@@ -179,18 +186,56 @@ export function defectTestName(d: KnownDefect, name: string): string {
 }
 
 /**
+ * Why a known-defect test's error is NOT its defect, or undefined when it is: a failed check
+ * (expect(), expectNoProblems, expectConforms) or the defect's declared symptom. A typo (TypeError),
+ * a refused connection, a timeout or a missing prerequisite must not pass as the expected failure.
+ */
+export function notTheDefect(d: KnownDefect, error: unknown): string | undefined {
+  if (error instanceof CheckFailure) return undefined;
+  // Jest's assertion errors (JestAssertionError, not exported) carry the matcher's result.
+  if (error instanceof Error && 'matcherResult' in error) return undefined;
+  const text = error instanceof Error ? (error.stack ?? `${error.name}: ${error.message}`) : String(error);
+  if (d.symptom && error instanceof Error && d.symptom.test(error.message)) return undefined;
+  return text;
+}
+
+/**
  * Declares `name` as a known-defect test: the body holds the full check and is expected to fail.
  * A DefectRecord goes to the run dir when it runs.
+ *
+ * Only the defect may make it fail as expected: an error that is not a failed check (see
+ * notTheDefect), or a body that never finishes (Jest's timeout), turns the test red through an
+ * afterEach hook, whose failures `test.failing` does not invert, with the real error in the message.
  */
 export function testKnownDefect(id: string, name: string, fn: () => Promise<void> | void, timeoutMs?: number): void {
   const d = knownDefect(id);
   const full = defectTestName(d, name);
+  let ran = false;
+  let finished = false;
+  let otherReason: string | undefined;
   test.failing(
     full,
     async () => {
+      ran = true;
       appendRecord(readHarnessEnv().runDir, { kind: 'defect', id: d.id, test: full, summary: d.summary, evidence: d.evidence });
-      await fn();
+      try {
+        await fn();
+      } catch (e) {
+        otherReason = notTheDefect(d, e);
+        if (otherReason === undefined) throw e;
+      } finally {
+        finished = true;
+      }
     },
     timeoutMs,
   );
+  afterEach(() => {
+    if (!ran) return; // another test of this describe block
+    const unfinished = !finished;
+    const reason = otherReason;
+    ran = finished = false;
+    otherReason = undefined;
+    if (unfinished) throw new Error(`Known-defect test "${full}" did not finish within its timeout: a hang is not defect ${d.id}, so it cannot count as the expected failure.`);
+    if (reason !== undefined) throw new Error(`Known-defect test "${full}" failed for a reason other than defect ${d.id} (${d.evidence}), so it does not count as the expected failure:\n${reason}`);
+  });
 }

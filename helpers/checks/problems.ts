@@ -53,9 +53,17 @@ export function parseWith<S extends ZodTypeAny>(schema: S, input: unknown, prefi
 }
 
 /**
+ * A failed check, as opposed to a crash, a network error or a timeout: testKnownDefect counts only
+ * these (and Jest's own assertion errors) as a known defect failing as expected.
+ */
+export class CheckFailure extends Error {
+  override name = 'CheckFailure';
+}
+
+/**
  * For tests: fails with every problem listed. Problems are data (checks stay pure); this is the
  * one place they become an assertion.
  */
 export function expectNoProblems(title: string, problems: readonly Problem[]): void {
-  if (problems.length > 0) throw new Error(formatProblems(title, problems));
+  if (problems.length > 0) throw new CheckFailure(formatProblems(title, problems));
 }

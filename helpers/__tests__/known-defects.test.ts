@@ -1,0 +1,105 @@
+/**
+ * testKnownDefect may only "fail as expected" because of its defect. notTheDefect is fed every kind
+ * of error; the fixture project helpers/__fixtures__/known-defect-guard/ runs the real wrapper in a
+ * child Jest and shows a typo, a network error, a missing prerequisite, a hang and a fixed defect
+ * all turn red, while failed checks and a declared symptom stay expected failures.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { CheckFailure, expectNoProblems, problem } from '../checks/problems';
+import { PROJECT_ROOT } from '../config';
+import { HARNESS_ENV_VAR } from '../harness-env';
+import { HttpTransportError } from '../http';
+import { type KnownDefect, knownDefect, notTheDefect } from '../known-defects';
+
+const plain: KnownDefect = { id: 'plain', summary: 's', evidence: 'fakeai/x.py:1' };
+const thrown = (fn: () => void): unknown => {
+  try {
+    fn();
+  } catch (e) {
+    return e;
+  }
+  throw new Error('fn did not throw');
+};
+
+describe('notTheDefect: which errors count as the defect', () => {
+  test('a failed expect(), expectNoProblems or CheckFailure counts as the defect', () => {
+    expect(notTheDefect(plain, thrown(() => expect(12).toBeLessThanOrEqual(5)))).toBeUndefined();
+    expect(notTheDefect(plain, thrown(() => expectNoProblems('usage', [problem('x', '≤ 5', 12)])))).toBeUndefined();
+    expect(notTheDefect(plain, new CheckFailure('contract'))).toBeUndefined();
+  });
+
+  test('a TypeError, a plain Error, a transport error or a thrown string does not, and the reason quotes it', () => {
+    expect(notTheDefect(plain, thrown(() => (undefined as unknown as { a: number }).a))).toMatch(/^TypeError: Cannot read properties of undefined/);
+    expect(notTheDefect(plain, new Error('the streamed phase did not run'))).toMatch(/the streamed phase did not run/);
+    expect(notTheDefect(plain, new HttpTransportError('GET', 'http://127.0.0.1:1/x', 'ECONNREFUSED: refused'))).toMatch(/got no HTTP response: ECONNREFUSED/);
+    expect(notTheDefect(plain, 'boom')).toBe('boom');
+  });
+
+  test("a defect's declared symptom counts, only for that defect and only when the message matches", () => {
+    const deadlock = knownDefect('by-model-deadlock');
+    const noAnswer = new HttpTransportError('GET', 'http://127.0.0.1:1/metrics/by-model', 'no answer within 1000 ms (per-request timeout, --request-timeout)');
+    expect(notTheDefect(deadlock, noAnswer)).toBeUndefined();
+    expect(notTheDefect(plain, noAnswer)).toBeDefined();
+    expect(notTheDefect(deadlock, new HttpTransportError('GET', 'http://127.0.0.1:1/metrics/by-model', 'ECONNREFUSED: refused'))).toBeDefined();
+  });
+});
+
+interface AssertionResult {
+  title: string;
+  status: string;
+  failureMessages: string[];
+}
+
+describe('testKnownDefect in a real Jest run', () => {
+  let results: AssertionResult[] = [];
+  let runDir = '';
+
+  beforeAll(() => {
+    runDir = mkdtempSync(path.join(os.tmpdir(), 'known-defect-guard-'));
+    const out = path.join(runDir, 'results.json');
+    const env: NodeJS.ProcessEnv = {};
+    for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('E2E_') && !k.startsWith('JEST_')) env[k] = v;
+    Object.assign(env, { NO_COLOR: '1', FORCE_COLOR: '0', [HARNESS_ENV_VAR]: JSON.stringify({ runDir, seed: 1, servers: {} }) });
+    const config = path.join(PROJECT_ROOT, 'helpers', '__fixtures__', 'known-defect-guard', 'jest.config.js');
+    spawnSync(process.execPath, [require.resolve('jest/bin/jest'), '--config', config, '--runInBand', '--json', '--outputFile', out], { cwd: PROJECT_ROOT, env, timeout: 60_000 });
+    results = JSON.parse(readFileSync(out, 'utf8')).testResults.flatMap((f: { assertionResults: AssertionResult[] }) => f.assertionResults);
+  }, 70_000);
+
+  afterAll(() => rmSync(runDir, { recursive: true, force: true }));
+
+  const outcome = (prefix: string) => {
+    const r = results.find((x) => x.title.startsWith(prefix));
+    if (!r) throw new Error(`no fixture test "${prefix}" in ${JSON.stringify(results.map((x) => x.title))}`);
+    return { status: r.status, message: r.failureMessages.join('\n') };
+  };
+
+  test('failed checks and a declared symptom are expected failures; a plain test beside them passes', () => {
+    for (const name of ['expected: a failed expect()', 'expected: a failed expectNoProblems', 'expected: the declared symptom']) expect([name, outcome(name).status]).toEqual([name, 'passed']);
+    expect(outcome('a plain test between').status).toBe('passed');
+  });
+
+  test('a typo, a refused connection or a missing prerequisite turns the test red, quoting the real error', () => {
+    expect(outcome('red: a typo').status).toBe('failed');
+    expect(outcome('red: a typo').message).toMatch(/reason other than defect max-tokens-floor[\s\S]*TypeError: Cannot read properties of undefined/);
+    expect(outcome('red: a refused connection').message).toMatch(/reason other than defect[\s\S]*ECONNREFUSED/);
+    expect(outcome('red: a missing prerequisite').message).toMatch(/reason other than defect[\s\S]*the streamed phase did not run/);
+    for (const name of ['red: a refused connection', 'red: a missing prerequisite']) expect(outcome(name).status).toBe('failed');
+  });
+
+  test('a hang past the timeout turns the test red as a hang, not as the defect', () => {
+    expect(outcome('red: a hang').status).toBe('failed');
+    expect(outcome('red: a hang').message).toMatch(/did not finish within its timeout: a hang is not defect max-tokens-floor/);
+  });
+
+  test('a defect test whose check passes is red (the defect is fixed: drop the wrapper)', () => {
+    expect(outcome('red: the check passes').status).toBe('failed');
+    expect(outcome('red: the check passes').message).toMatch(/Failing test passed even though it was supposed to fail/);
+  });
+
+  test('every fixture test ran', () => {
+    expect(results).toHaveLength(9);
+  });
+});
