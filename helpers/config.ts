@@ -12,7 +12,7 @@ import { z } from 'zod';
 
 /**
  * Default quiet period before a test's part of a server log is scanned. Chosen from measurements
- * (docs/readme/log-watching.md, helpers/__fixtures__/attribution/measure-log-lag.ts).
+ * (README, "Server-side exceptions: log watching and attribution"; helpers/__fixtures__/attribution/measure-log-lag.ts).
  */
 export const DEFAULT_LOG_QUIET_MS = 25;
 
