@@ -8,7 +8,7 @@
  * that line, which helpers/__tests__/checks-known-defects.test.ts verifies against the installed source.
  * Other areas add their entries to KNOWN_DEFECTS; ids are kebab-case and unique.
  */
-import { CheckFailure } from './checks/problems';
+import { CheckFailure, expectNoProblems, formatProblems, type Problem } from './checks/problems';
 import { readHarnessEnv } from './harness-env';
 import { appendRecord } from './run-records';
 
@@ -183,6 +183,18 @@ export function knownDefect(id: string): KnownDefect {
 /** The test name a defect test gets: the behaviour, then the defect id and evidence (the summary travels in the DefectRecord). */
 export function defectTestName(d: KnownDefect, name: string): string {
   return `${name} [known FakeAI defect ${d.id}, ${d.evidence}]`;
+}
+
+/**
+ * For a known-defect test whose check can fail in more ways than the defect explains: only the
+ * problems `isSymptom` accepts fail as the defect. Any other problem (a 500, a broken stream, a
+ * wrong shape) means something else went wrong and throws a plain Error, which testKnownDefect
+ * turns red. `tolerated` problems (another known defect showing in the same answer) are neither.
+ */
+export function expectDefectProblems(title: string, problems: readonly Problem[], isSymptom: (p: Problem) => boolean, tolerated: (p: Problem) => boolean = () => false): void {
+  const other = problems.filter((p) => !isSymptom(p) && !tolerated(p));
+  if (other.length > 0) throw new Error(`Not the defect — ${formatProblems(title, other)}`);
+  expectNoProblems(title, problems.filter(isSymptom));
 }
 
 /**

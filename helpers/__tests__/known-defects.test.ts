@@ -12,7 +12,7 @@ import { CheckFailure, expectNoProblems, problem } from '../checks/problems';
 import { PROJECT_ROOT } from '../config';
 import { HARNESS_ENV_VAR } from '../harness-env';
 import { HttpTransportError } from '../http';
-import { type KnownDefect, knownDefect, notTheDefect } from '../known-defects';
+import { expectDefectProblems, type KnownDefect, knownDefect, notTheDefect } from '../known-defects';
 
 const plain: KnownDefect = { id: 'plain', summary: 's', evidence: 'fakeai/x.py:1' };
 const thrown = (fn: () => void): unknown => {
@@ -101,5 +101,32 @@ describe('testKnownDefect in a real Jest run', () => {
 
   test('every fixture test ran', () => {
     expect(results).toHaveLength(9);
+  });
+});
+
+describe('expectDefectProblems: only the symptom fails as the defect', () => {
+  const symptom = problem('body.usage.completion_tokens', '≤ max_tokens (5)', 10);
+  const other = problem('status', '200', '500 (body: Internal Server Error)');
+  const tolerated = problem('choices[0].finish_reason', '"length"', 'stop');
+  const isSymptom = (p: { at: string }) => p.at === 'body.usage.completion_tokens';
+  const isTolerated = (p: { at: string }) => p.at.endsWith('finish_reason');
+
+  test('the symptom alone, or with a tolerated problem, fails as a check (the defect)', () => {
+    for (const problems of [[symptom], [symptom, tolerated]]) {
+      const e = thrown(() => expectDefectProblems('usage', problems, isSymptom, isTolerated));
+      expect(e).toBeInstanceOf(CheckFailure);
+      expect(notTheDefect(plain, e)).toBeUndefined();
+    }
+  });
+
+  test('any other problem is not the defect, even next to the symptom, and is named', () => {
+    const e = thrown(() => expectDefectProblems('usage', [symptom, other], isSymptom, isTolerated));
+    expect(e).not.toBeInstanceOf(CheckFailure);
+    expect(notTheDefect(plain, e)).toMatch(/Not the defect — usage: 1 problem\n {2}- status: expected 200, got 500/);
+  });
+
+  test('no symptom (the defect is fixed) passes, even when a tolerated problem remains', () => {
+    expect(() => expectDefectProblems('usage', [], isSymptom)).not.toThrow();
+    expect(() => expectDefectProblems('usage', [tolerated], isSymptom, isTolerated)).not.toThrow();
   });
 });
