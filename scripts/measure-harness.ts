@@ -27,14 +27,23 @@ interface Args {
   tests: string;
 }
 
-function parseArgs(argv: string[]): Args {
+const USAGE = `Usage: npm run measure-harness -- [--runs N] [--tests PATTERN]
+  --runs N          runs of each measurement (default 5)
+  --tests PATTERN   Jest test path pattern for the smoke run (default e2e/health)
+Prints min / median / max of npm run e2e's wall time against FakeAI's own boot-to-ready.`;
+
+/** A usage mistake: exit 2 with the usage, like npm run e2e and npm run bench. */
+class UsageError extends Error {}
+
+function parseArgs(argv: string[]): Args | 'help' {
   const args: Args = { runs: 5, tests: 'e2e/health' };
   for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === '--help' || argv[i] === '-h') return 'help';
     if (argv[i] === '--runs') args.runs = Number(argv[++i]);
-    else if (argv[i] === '--tests') args.tests = argv[++i];
-    else throw new Error(`unknown argument ${argv[i]} (use --runs N, --tests PATTERN)`);
+    else if (argv[i] === '--tests' && argv[i + 1] !== undefined) args.tests = argv[++i];
+    else throw new UsageError(`unknown or incomplete argument "${argv[i]}"`);
   }
-  if (!Number.isInteger(args.runs) || args.runs < 1) throw new Error('--runs must be a whole number ≥ 1');
+  if (!Number.isInteger(args.runs) || args.runs < 1) throw new UsageError('--runs must be a whole number ≥ 1');
   return args;
 }
 
@@ -113,6 +122,10 @@ function row(label: string, xs: number[]): string {
 
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
+  if (args === 'help') {
+    process.stdout.write(`${USAGE}\n`);
+    return;
+  }
   // A shared machine's load skews every figure: print it with them.
   const loadBefore = os.loadavg()[0];
   const alone: number[] = [];
@@ -155,5 +168,6 @@ async function main(): Promise<void> {
 
 main().catch((e: Error) => {
   process.stderr.write(`measure-harness: ${e.message}\n`);
-  process.exit(1);
+  if (e instanceof UsageError) process.stderr.write(`${USAGE}\n`);
+  process.exit(e instanceof UsageError ? 2 : 1);
 });
