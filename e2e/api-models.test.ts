@@ -1,5 +1,5 @@
 import { apiDriver, expectConforms } from '../helpers/api-driver';
-import { testKnownDefect } from '../helpers/known-defects';
+import { expectDefectOrFix, testKnownDefect } from '../helpers/known-defects';
 import { MODEL } from '../helpers/api-requests';
 import { routeCoverageGate } from '../helpers/route-coverage';
 
@@ -26,6 +26,8 @@ describe('models', () => {
   testKnownDefect('models-capabilities-shadowed', 'GET /v1/models/{model_id}/capabilities answers a ModelCapabilitiesResponse', async () => {
     const api = await apiDriver();
     const res = await api.get(`/v1/models/${MODEL}/capabilities`);
+    // Shadowed, it answers 200 with a Model object; a 404 or 500 is something else.
+    expectDefectOrFix(res.status === 200, `status ${res.status}`);
     expectConforms(res);
     expect(res.data.id).toBe(MODEL);
   });

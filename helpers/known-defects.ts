@@ -198,6 +198,15 @@ export function expectDefectProblems(title: string, problems: readonly Problem[]
 }
 
 /**
+ * For a known-defect test: what was seen must be either the defect's signature or the fixed
+ * behaviour (e.g. a status of 500 or 404); anything else throws a plain Error, so the test turns
+ * red instead of passing as the expected failure.
+ */
+export function expectDefectOrFix(seenIsDefectOrFix: boolean, seen: string): void {
+  if (!seenIsDefectOrFix) throw new Error(`Not the defect — ${seen}: neither the defect's signature nor the fixed behaviour.`);
+}
+
+/**
  * Why a known-defect test's error is NOT its defect, or undefined when it is: a failed check
  * (expect(), expectNoProblems, expectConforms) or the defect's declared symptom. A typo (TypeError),
  * a refused connection, a timeout or a missing prerequisite must not pass as the expected failure.

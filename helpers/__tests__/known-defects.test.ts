@@ -12,7 +12,7 @@ import { CheckFailure, expectNoProblems, problem } from '../checks/problems';
 import { PROJECT_ROOT } from '../config';
 import { HARNESS_ENV_VAR } from '../harness-env';
 import { HttpTransportError } from '../http';
-import { expectDefectProblems, type KnownDefect, knownDefect, notTheDefect } from '../known-defects';
+import { expectDefectOrFix, expectDefectProblems, type KnownDefect, knownDefect, notTheDefect } from '../known-defects';
 
 const plain: KnownDefect = { id: 'plain', summary: 's', evidence: 'fakeai/x.py:1' };
 const thrown = (fn: () => void): unknown => {
@@ -128,5 +128,16 @@ describe('expectDefectProblems: only the symptom fails as the defect', () => {
   test('no symptom (the defect is fixed) passes, even when a tolerated problem remains', () => {
     expect(() => expectDefectProblems('usage', [], isSymptom)).not.toThrow();
     expect(() => expectDefectProblems('usage', [tolerated], isSymptom, isTolerated)).not.toThrow();
+  });
+});
+
+describe('expectDefectOrFix: what was seen must be the defect or its fix', () => {
+  test('the signature or the fix passes through to the check', () => {
+    expect(() => expectDefectOrFix(true, 'status 500')).not.toThrow();
+  });
+
+  test('anything else is not the defect: a plain Error that testKnownDefect turns red, naming what was seen', () => {
+    const e = thrown(() => expectDefectOrFix(false, 'status 422'));
+    expect(notTheDefect(plain, e)).toMatch(/Not the defect — status 422/);
   });
 });
