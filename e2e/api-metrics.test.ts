@@ -1,4 +1,5 @@
 import { apiDriver, bodyText, expectConforms, mapLimit } from '../helpers/api-driver';
+import { parsePrometheus } from '../helpers/checks/prometheus';
 import { expectDefectOrFix, testKnownDefect } from '../helpers/known-defects';
 import { body, MODEL } from '../helpers/api-requests';
 import { routeCoverageGate } from '../helpers/route-coverage';
@@ -12,7 +13,6 @@ const JSON_VIEWS = [
 ];
 /** Prometheus text views: every non-comment line is `name{labels} value`. */
 const PROMETHEUS_VIEWS = ['/dcgm/metrics', '/dynamo/metrics', '/metrics/by-model/prometheus'];
-const SAMPLE = /^[a-zA-Z_:][a-zA-Z0-9_:]*(\{[^}]*\})? -?[0-9.eE+-]+|NaN|[+-]Inf$/;
 
 describe('metrics and health views', () => {
   beforeAll(async () => {
@@ -41,8 +41,10 @@ describe('metrics and health views', () => {
     for (const r of results) {
       expect(`${r.path} ${r.status}`).toBe(`${r.path} 200`);
       expect(r.contentType).toMatch(/^text\/plain/);
-      const bad = bodyText(r).split('\n').filter((l) => l.trim() !== '' && !l.startsWith('#') && !SAMPLE.test(l));
-      expect([r.path, bad.slice(0, 3)]).toEqual([r.path, []]);
+      // The unit-tested parser (helpers/checks/prometheus.ts), not a local regex; an empty body must fail too.
+      const parsed = parsePrometheus(bodyText(r));
+      expect([r.path, parsed.problems.slice(0, 3)]).toEqual([r.path, []]);
+      expect(`${r.path}: ${parsed.samples.length} samples`).not.toBe(`${r.path}: 0 samples`);
     }
   });
 

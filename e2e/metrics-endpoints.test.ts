@@ -137,7 +137,9 @@ describe(SEED_DESCRIBE, () => {
   }
 });
 
-describe('every metrics and health endpoint FakeAI serves', () => {
+const EVERY_DESCRIBE = 'every metrics and health endpoint FakeAI serves';
+
+describe(EVERY_DESCRIBE, () => {
   test('each served metrics/health route has a check here or a stated reason elsewhere', () => {
     const routes = listServedRoutes(doc)
       .filter((r) => r.method === 'GET' && /^\/(metrics|health|kv-cache|dcgm|dynamo)(\/|$)/.test(r.path))
@@ -152,6 +154,18 @@ describe('every metrics and health endpoint FakeAI serves', () => {
   test.each(Object.keys(ENDPOINTS).filter((p) => isServed(doc, 'GET', p.split('?')[0])))('GET %s: status, content type, schema and bounds', async (path) => {
     expectNoProblems(`GET ${path}`, ENDPOINTS[path](await get(path)));
   });
+
+  // A checked endpoint this server does not list is never dropped silently: skipped with the reason, or failed under --strict.
+  for (const path of Object.keys(ENDPOINTS).filter((p) => !isServed(doc, 'GET', p.split('?')[0]))) {
+    const reason = notServedReason(main, 'GET', path.split('?')[0]);
+    if (config.strict) {
+      test(`GET ${path} is served (--strict)`, () => {
+        throw new Error(`${path}: expected to be served (--strict / E2E_STRICT=1), but it is ${reason}`);
+      });
+    } else {
+      skippedTest(EVERY_DESCRIBE, `GET ${path}`, reason);
+    }
+  }
 
   testKnownDefect('metrics-prometheus-keyerror', 'GET /metrics/prometheus after traffic answers 200 with valid exposition', async () => {
     await warmUp();
