@@ -41,6 +41,7 @@ describe('files', () => {
   testKnownDefect('files-upload-ignores-body', 'the stored file reflects the uploaded name, purpose and size', async () => {
     const api = await apiDriver();
     const created = await upload(api, 'e2e-names-this.jsonl', 'batch');
+    expectDefectOrFix(created.status === 200, `POST /v1/files status ${created.status}`);
     expect(created.data).toMatchObject({ filename: 'e2e-names-this.jsonl', purpose: 'batch', bytes: Buffer.byteLength(JSONL) });
   });
 

@@ -92,6 +92,8 @@ describe('speech', () => {
     const api = await apiDriver();
     const formats = ['opus', 'aac', 'flac'];
     const results = await mapLimit(formats, 3, (f) => api.post('/v1/audio/speech', body('POST /v1/audio/speech', { response_format: f })));
+    // The defect is mislabelled bytes in a 200; a failed request is something else.
+    expectDefectOrFix(results.every((r) => r.status === 200), `statuses ${results.map((r) => r.status).join(', ')}`);
     const wrong = results.map((r, i) => ({ format: formats[i], type: r.contentType, ok: r.status === 200 && AUDIO_MAGIC[formats[i]].test(r.raw), head: r.raw.subarray(0, 4).toString('hex') })).filter((x) => !x.ok);
     expect(wrong).toEqual([]);
   });
