@@ -5,7 +5,7 @@
  * DefectRecord, so the report lists it with its evidence.
  *
  * Evidence is `fakeai/<file>.py:<line>` in the installed fakeai 0.3.2; `evidenceText` is a piece of
- * that line, which helpers/__tests__/checks-known-defects.test.ts verifies against the installed source.
+ * that line, which helpers/__tests__/checks-discovery.test.ts verifies against the installed source.
  * Other areas add their entries to KNOWN_DEFECTS; ids are kebab-case and unique.
  */
 import { CheckFailure, expectNoProblems, formatProblems, type Problem } from './checks/problems';
