@@ -1,6 +1,5 @@
-import { apiDriver, expectConforms } from '../helpers/api-driver';
+import { apiDriver, expectConforms, expectListsAndPaginates } from '../helpers/api-driver';
 import { body } from '../helpers/api-requests';
-import { paginationProblems } from '../helpers/pagination';
 import { routeCoverageGate } from '../helpers/route-coverage';
 
 routeCoverageGate(__filename);
@@ -15,13 +14,7 @@ describe('assistants', () => {
     expectConforms(retrieved);
     expect(retrieved.data).toMatchObject({ id, name: 'e2e assistant 1' });
 
-    const full = await api.get('/v1/assistants', { limit: 100 });
-    expectConforms(full);
-    expect(full.data.data.map((a: { id: string }) => a.id)).toEqual(expect.arrayContaining(made.map((a) => a.data.id)));
-    const page1 = await api.get('/v1/assistants', { limit: 2 });
-    const page2 = await api.get('/v1/assistants', { limit: 2, after: page1.data.data.at(-1).id });
-    expectConforms([page1, page2]);
-    expect(paginationProblems(full.data, [page1.data, page2.data], 2)).toEqual([]);
+    await expectListsAndPaginates(api, '/v1/assistants', made.map((a) => a.data.id));
 
     const updated = await api.post(`/v1/assistants/${id}`, body('POST /v1/assistants/{assistant_id}'));
     expectConforms(updated);

@@ -1,6 +1,5 @@
-import { apiDriver, expectConforms } from '../helpers/api-driver';
+import { apiDriver, expectConforms, expectListsAndPaginates } from '../helpers/api-driver';
 import { body } from '../helpers/api-requests';
-import { paginationProblems } from '../helpers/pagination';
 import { routeCoverageGate } from '../helpers/route-coverage';
 
 routeCoverageGate(__filename);
@@ -28,13 +27,7 @@ describe('fine-tuning jobs', () => {
     expectConforms(retrieved);
     expect(retrieved.data.id).toBe(id);
 
-    const full = await api.get('/v1/fine_tuning/jobs', { limit: 100 });
-    expectConforms(full);
-    expect(full.data.data.map((j: { id: string }) => j.id)).toEqual(expect.arrayContaining(jobs.map((j) => j.data.id)));
-    const page1 = await api.get('/v1/fine_tuning/jobs', { limit: 2 });
-    const page2 = await api.get('/v1/fine_tuning/jobs', { limit: 2, after: page1.data.data.at(-1).id });
-    expectConforms([page1, page2]);
-    expect(paginationProblems(full.data, [page1.data, page2.data], 2)).toEqual([]);
+    await expectListsAndPaginates(api, '/v1/fine_tuning/jobs', jobs.map((j) => j.data.id));
 
     const checkpoints = await api.get(`/v1/fine_tuning/jobs/${id}/checkpoints`);
     expectConforms(checkpoints);

@@ -1,6 +1,5 @@
-import { apiDriver, expectConforms } from '../helpers/api-driver';
+import { apiDriver, expectConforms, expectListsAndPaginates } from '../helpers/api-driver';
 import { body, lastDay } from '../helpers/api-requests';
-import { paginationProblems } from '../helpers/pagination';
 import { routeCoverageGate } from '../helpers/route-coverage';
 
 routeCoverageGate(__filename);
@@ -13,13 +12,7 @@ describe('organization admin', () => {
     const id = made[0].data.id as string;
     const retrieved = await api.get(`/v1/organization/users/${id}`);
     expectConforms(retrieved);
-    const full = await api.get('/v1/organization/users', { limit: 100 });
-    expectConforms(full);
-    expect(full.data.data.map((u: { id: string }) => u.id)).toEqual(expect.arrayContaining(made.map((u) => u.data.id)));
-    const page1 = await api.get('/v1/organization/users', { limit: 2 });
-    const page2 = await api.get('/v1/organization/users', { limit: 2, after: page1.data.data.at(-1).id });
-    expectConforms([page1, page2]);
-    expect(paginationProblems(full.data, [page1.data, page2.data], 2)).toEqual([]);
+    await expectListsAndPaginates(api, '/v1/organization/users', made.map((u) => u.data.id));
     const updated = await api.post(`/v1/organization/users/${id}`, body('POST /v1/organization/users/{user_id}'));
     expectConforms(updated);
     expect(updated.data.role).toBe('owner');

@@ -12,6 +12,7 @@ import { Contract, formatViolations, type OpenApiDocument, type Violation } from
 import { readHarnessEnv, server } from './harness-env';
 import { appendRecord } from './run-records';
 import { httpAgent } from './transport';
+import { type Page, paginationProblems } from './pagination';
 
 export interface Exchange {
   method: string;
@@ -184,4 +185,21 @@ export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (it
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
   return out;
+}
+
+/**
+ * A list route holds every id just created, and reads the same in pages of 2 as in one page of 100:
+ * no page over its limit, no id twice, the unpaginated order kept. Every answer is held to the contract.
+ */
+export async function expectListsAndPaginates(api: ApiDriver, listPath: string, createdIds: readonly string[]): Promise<void> {
+  const full = await api.get(listPath, { limit: 100 });
+  expectConforms(full);
+  const ids = (page: Exchange) => (page.data as Page).data.map((x) => x.id);
+  expect(ids(full)).toEqual(expect.arrayContaining([...createdIds]));
+  const page1 = await api.get(listPath, { limit: 2 });
+  const after = ids(page1).at(-1);
+  if (after === undefined) throw new CheckFailure(`GET ${listPath}?limit=2: expected a first page with items (ids ${createdIds.join(', ')} were just created), got an empty page`);
+  const page2 = await api.get(listPath, { limit: 2, after });
+  expectConforms([page1, page2]);
+  expect(paginationProblems(full.data as Page, [page1.data as Page, page2.data as Page], 2)).toEqual([]);
 }
