@@ -16,6 +16,7 @@ import path from 'node:path';
 import { ConfigError, loadConfig, PROJECT_ROOT, type HarnessConfig } from '../helpers/config';
 import { parseCliArgs, usage, UsageError, type ParsedArgs } from '../helpers/cli-args';
 import { isHarnessError } from '../helpers/errors';
+import { ancestors, launcherChain, watchLaunchers } from '../helpers/launcher-watch';
 import { palette, stripAnsi } from '../helpers/reporting/colours';
 import { clearRunFiles, finaliseRun, type FinaliseInput } from '../helpers/reporting/finalise';
 
@@ -149,6 +150,20 @@ function dropProjectLine(): () => void {
   return restore;
 }
 
+/**
+ * `kill -9` of npm leaves this runner orphaned under npm's `sh -c`: stop as on SIGTERM (servers
+ * stopped, then exit), rather than run on unseen. See helpers/launcher-watch.ts.
+ */
+function stopWhenNpmDies(): void {
+  if (process.env.npm_lifecycle_event === undefined) return;
+  watchLaunchers(launcherChain(ancestors()), (pid) => {
+    // The terminal or pipe npm shared with us may be gone too: a failed write must not throw.
+    process.stderr.on('error', () => undefined);
+    err(`fakeai-e2e: the npm process that started this run (pid ${pid}) is gone; stopping the servers and exiting.`);
+    process.kill(process.pid, 'SIGTERM');
+  });
+}
+
 // tsx adds its preflight and loader from node_modules/tsx/dist to node's own arguments.
 const UNDER_TSX = process.execArgv.some((a) => /[\\/]tsx[\\/]/.test(a));
 
@@ -161,6 +176,7 @@ async function main(argv: string[]): Promise<number> {
     err('scripts/e2e.ts cannot run under tsx (its resolver breaks execa inside Jest\'s globalSetup).\nRun it as "npm run e2e -- ..." or "node -r esbuild-register scripts/e2e.ts ...".');
     return 2;
   }
+  stopWhenNpmDies();
   banner(config);
   clearRunFiles(config);
   const startedAt = Date.now();
