@@ -3,7 +3,7 @@
  * error paragraphs say, and how process groups are read — each fed bad data too.
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import { createServer } from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { ConfigError } from '../config';
@@ -11,6 +11,7 @@ import { profilesForRun, type RunSelection } from '../jest/global-setup';
 import { harnessError, HarnessError, isHarnessError, logTail } from '../errors';
 import { isAlive, liveGroupMembers, processState } from '../process-group';
 import { isReadyBody, waitUntilReady } from '../readiness';
+import { useLocalHttpServer } from '../__fixtures__/local-http-server';
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'fakeai-e2e-units-'));
 
@@ -32,24 +33,16 @@ describe('what counts as ready', () => {
 });
 
 describe('waiting for readiness', () => {
-  let server: Server;
-  let baseUrl: string;
   let readyAfter = Infinity;
   const started = Date.now();
-
-  beforeAll(async () => {
-    server = createServer((_req, res) => {
-      const ready = Date.now() - started >= readyAfter;
-      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ ready }));
-    });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    baseUrl = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  const local = useLocalHttpServer((_req, res) => {
+    const ready = Date.now() - started >= readyAfter;
+    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ ready }));
   });
-  afterAll(() => new Promise<void>((r) => server.close(() => r())));
 
   test('200 with ready: false until the deadline is a timeout, with the last answer kept', async () => {
     readyAfter = Infinity;
-    const r = await waitUntilReady({ baseUrl, timeoutMs: 1000 });
+    const r = await waitUntilReady({ baseUrl: local.baseUrl, timeoutMs: 1000 });
     expect(r).toMatchObject({ ready: false, reason: 'timeout' });
     expect(r.ready === false && r.reason === 'timeout' && r.lastAnswer).toContain('"ready":false');
     // Polled 50 ms apart makes ~20 polls in 1 s; 5 leaves a loaded machine 200 ms a poll, and is
@@ -59,7 +52,7 @@ describe('waiting for readiness', () => {
 
   test('turns ready as soon as the body says so', async () => {
     readyAfter = Date.now() - started + 150;
-    const r = await waitUntilReady({ baseUrl, timeoutMs: 5000 });
+    const r = await waitUntilReady({ baseUrl: local.baseUrl, timeoutMs: 5000 });
     expect(r.ready).toBe(true);
     expect(r.elapsedMs).toBeGreaterThanOrEqual(100);
     // Returned on the first ready answer, not at the 5 s deadline; 1 s of slack for a loaded machine.
@@ -69,7 +62,7 @@ describe('waiting for readiness', () => {
   test('an exit before ready wins at once, not at the deadline', async () => {
     readyAfter = Infinity;
     const exited = new Promise<{ code: number; signal: null }>((r) => setTimeout(() => r({ code: 3, signal: null }), 100));
-    const r = await waitUntilReady({ baseUrl, timeoutMs: 10_000, exited });
+    const r = await waitUntilReady({ baseUrl: local.baseUrl, timeoutMs: 10_000, exited });
     expect(r).toMatchObject({ ready: false, reason: 'exited', exit: { code: 3 } });
     // The exit (at 100 ms) ended the wait, not the 10 s deadline: a loaded machine has ~2.9 s spare.
     expect(r.elapsedMs).toBeLessThan(3000);

@@ -1,35 +1,23 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { ChatRequest } from '../checks/chat-completion';
 import { checkStream } from '../checks/stream';
 import { collectStream } from '../sse';
+import { useLocalHttpServer } from '../__fixtures__/local-http-server';
 
 /** A local server that answers POST with whatever raw chunks the current test sets, with a pause between them. */
 let chunks: string[] = [];
 let status = 200;
 let contentType = 'text/event-stream';
 let hangAfter = false;
-let server: Server;
-let baseUrl: string;
-
-beforeAll(async () => {
-  server = createServer((req, res) => {
-    req.resume();
-    req.on('end', async () => {
-      res.writeHead(status, { 'content-type': contentType });
-      for (const c of chunks) {
-        res.write(c);
-        await new Promise((r) => setImmediate(r));
-      }
-      if (!hangAfter) res.end();
-    });
+const local = useLocalHttpServer((req, res) => {
+  req.resume();
+  req.on('end', async () => {
+    res.writeHead(status, { 'content-type': contentType });
+    for (const c of chunks) {
+      res.write(c);
+      await new Promise((r) => setImmediate(r));
+    }
+    if (!hangAfter) res.end();
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-});
-afterAll(async () => {
-  server.closeAllConnections();
-  await new Promise((r) => server.close(r));
 });
 beforeEach(() => {
   status = 200;
@@ -51,13 +39,13 @@ const goodEvents = () => [
 const req: ChatRequest = { model: 'gpt-4', messages: [], max_tokens: 20, stream: true };
 const problemsFor = async (c: string[], r: ChatRequest = req) => {
   chunks = c;
-  return checkStream(await collectStream(baseUrl, r), r).map((p) => `${p.at}: ${p.expected} / ${p.actual}`);
+  return checkStream(await collectStream(local.baseUrl, r), r).map((p) => `${p.at}: ${p.expected} / ${p.actual}`);
 };
 
 describe('collectStream', () => {
   test('keeps every event with its arrival time, parses JSON, marks [DONE] and measures TTFT and gaps', async () => {
     chunks = goodEvents();
-    const s = await collectStream(baseUrl, req);
+    const s = await collectStream(local.baseUrl, req);
     expect(s.status).toBe(200);
     expect(s.events.map((e) => e.done)).toEqual([false, false, false, false, true]);
     expect(s.doneIndex).toBe(4);
@@ -70,13 +58,13 @@ describe('collectStream', () => {
   test('reassembles an event split across network chunks (a real SSE parser, not line splitting)', async () => {
     const whole = goodEvents().join('');
     chunks = [whole.slice(0, 17), whole.slice(17, 90), whole.slice(90)];
-    const s = await collectStream(baseUrl, req);
+    const s = await collectStream(local.baseUrl, req);
     expect(s.events).toHaveLength(5);
     expect(s.events.every((e) => e.parseError === null)).toBe(true);
   });
   test('keeps an unparsable event as a failure instead of dropping it', async () => {
     chunks = [goodEvents()[0], ev('{"id": oops'), ...goodEvents().slice(1)];
-    const s = await collectStream(baseUrl, req);
+    const s = await collectStream(local.baseUrl, req);
     expect(s.events[1].parseError).not.toBeNull();
     expect(s.events[1].data).toBe('{"id": oops');
   });
@@ -84,7 +72,7 @@ describe('collectStream', () => {
     status = 422;
     contentType = 'application/json';
     chunks = ['{"detail":"bad"}'];
-    const s = await collectStream(baseUrl, req);
+    const s = await collectStream(local.baseUrl, req);
     expect(s.status).toBe(422);
     expect(s.body).toEqual({ detail: 'bad' });
     expect(s.events).toEqual([]);
@@ -92,7 +80,7 @@ describe('collectStream', () => {
   test('gives up after the per-request timeout on a stream that never ends', async () => {
     hangAfter = true;
     chunks = goodEvents().slice(0, 2);
-    const s = await collectStream(baseUrl, req, { timeoutMs: 300 });
+    const s = await collectStream(local.baseUrl, req, { timeoutMs: 300 });
     expect(s.error).toMatch(/300 ms/);
     expect(s.events).toHaveLength(2);
   });

@@ -1,7 +1,6 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { createHttp } from '../http';
 import { collectStream } from '../sse';
+import { useLocalHttpServer } from '../__fixtures__/local-http-server';
 
 /**
  * A server that keeps connections open far longer than uvicorn would, and remembers on which
@@ -12,13 +11,11 @@ interface Seen {
   connection: string | undefined;
 }
 let seen: Seen[] = [];
-let server: Server;
-let baseUrl: string;
 const sockets = new WeakMap<object, number>();
 let nextSocket = 0;
 
-beforeAll(async () => {
-  server = createServer((req, res) => {
+const local = useLocalHttpServer(
+  (req, res) => {
     if (!sockets.has(req.socket)) sockets.set(req.socket, nextSocket++);
     seen.push({ socket: sockets.get(req.socket)!, connection: req.headers.connection });
     req.resume();
@@ -31,29 +28,25 @@ beforeAll(async () => {
         res.end('{"ok":true}');
       }
     });
-  });
-  server.keepAliveTimeout = 60_000;
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-});
-afterAll(async () => {
-  server.closeAllConnections();
-  await new Promise((r) => server.close(r));
-});
+  },
+  (s) => {
+    s.keepAliveTimeout = 60_000;
+  },
+);
 beforeEach(() => {
   seen = [];
 });
 
 describe('no keep-alive (a pooled socket can meet uvicorn closing it at 5 s idle)', () => {
   test('createHttp sends every request on a new connection, announcing Connection: close', async () => {
-    const http = createHttp(baseUrl, { timeoutMs: 5000 });
+    const http = createHttp(local.baseUrl, { timeoutMs: 5000 });
     for (let i = 0; i < 3; i++) expect((await http.get('/json')).status).toBe(200);
     expect(new Set(seen.map((s) => s.socket)).size).toBe(3);
     expect(seen.map((s) => s.connection)).toEqual(['close', 'close', 'close']);
   });
 
   test('collectStream sends every stream on a new connection, announcing Connection: close', async () => {
-    for (let i = 0; i < 3; i++) expect((await collectStream(baseUrl, {}, { path: '/stream', timeoutMs: 5000 })).doneIndex).toBe(0);
+    for (let i = 0; i < 3; i++) expect((await collectStream(local.baseUrl, {}, { path: '/stream', timeoutMs: 5000 })).doneIndex).toBe(0);
     expect(new Set(seen.map((s) => s.socket)).size).toBe(3);
     expect(seen.map((s) => s.connection)).toEqual(['close', 'close', 'close']);
   });
@@ -62,7 +55,7 @@ describe('no keep-alive (a pooled socket can meet uvicorn closing it at 5 s idle
     const { Agent, get } = await import('node:http');
     const agent = new Agent({ keepAlive: true, maxSockets: 1 });
     for (let i = 0; i < 3; i++) {
-      await new Promise<void>((resolve, reject) => get(`${baseUrl}/json`, { agent }, (res) => res.resume().on('end', resolve)).on('error', reject));
+      await new Promise<void>((resolve, reject) => get(`${local.baseUrl}/json`, { agent }, (res) => res.resume().on('end', resolve)).on('error', reject));
     }
     agent.destroy();
     expect(new Set(seen.map((s) => s.socket)).size).toBe(1);
