@@ -5,11 +5,12 @@
  */
 import { type ChatOutcome, describeFailures, LOAD_MODELS, planChatLoad, runChatLoad } from '../helpers/chat-load';
 import { checkSameFigure, EXACT, metricsFigures, modelFigures, PRINTED_6DP, rateTolerance, type Tolerance } from '../helpers/checks/cross-format';
-import { checkChatCounterDeltas, checkDynamoDelta, checkPerModelDeltas, checkRateLowerBounds, checkStreamCountDeltas, type SentCompletion } from '../helpers/checks/metrics-delta';
+import { checkChatCounterDeltas, checkDynamoDelta, checkPerModelDeltas, checkRateLowerBounds, type SentCompletion } from '../helpers/checks/metrics-delta';
 import { expectNoProblems, problem, type Problem } from '../helpers/checks/problems';
 import { readHarnessEnv, server } from '../helpers/harness-env';
 import { expectDefectProblems, testKnownDefect } from '../helpers/known-defects';
 import { type MetricsSnapshot, saveSnapshot, takeSnapshot } from '../helpers/metrics';
+import { expectDynamoCountsStreams, expectPerModelCountsStreams, expectStreamStatsCount } from '../helpers/stream-counting-defects';
 
 const models = [...LOAD_MODELS];
 const all = planChatLoad(models, 1);
@@ -70,17 +71,17 @@ describe('metrics consistency', () => {
 
   testKnownDefect('by-model-ignores-streams', "streamed: each model's request_count and token totals grow by exactly its streams and their usage", () => {
     const s = need(streams, 'the streamed phase');
-    expectNoProblems('per-model counters after streams', checkPerModelDeltas(s.before.counters, s.after.counters, sentOf(s.outcomes)));
+    expectPerModelCountsStreams(s.before.counters, s.after.counters, sentOf(s.outcomes));
   });
 
   testKnownDefect('dynamo-ignores-streams', 'streamed: /dynamo/metrics/json total_requests grows by exactly the streams sent', () => {
     const s = need(streams, 'the streamed phase');
-    expectNoProblems('dynamo counter after streams', checkDynamoDelta(s.before.counters, s.after.counters, sentOf(s.outcomes)));
+    expectDynamoCountsStreams(s.before.counters, s.after.counters, sentOf(s.outcomes));
   });
 
   testKnownDefect('streaming-stats-never-count', 'streamed: /metrics streaming_stats.completed_streams grows by exactly the streams sent', () => {
     const s = need(streams, 'the streamed phase');
-    expectNoProblems('stream counts', checkStreamCountDeltas(s.before.counters, s.after.counters, sentOf(s.outcomes)));
+    expectStreamStatsCount(s.before.counters, s.after.counters, sentOf(s.outcomes));
   });
 
   test('/metrics rates are at least what both phases alone put in the 60 s window (requests, responses, completion tokens)', () => {

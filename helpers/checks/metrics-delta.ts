@@ -59,51 +59,97 @@ export interface SentCompletion {
   usage: { prompt_tokens: number; completion_tokens: number } | null;
 }
 
-function exact(at: string, expected: number, before: number, after: number, why: string): Problem[] {
-  const delta = after - before;
-  return delta === expected ? [] : [problem(at, `+${expected} (${why})`, `+${delta} (${before} → ${after})`)];
+/**
+ * One counter's growth against what the suite sent, and how much of it the streams should have
+ * added. Kept as data so a known-defect test can tell "the streams were not counted" from any other
+ * mismatch without parsing problem text (stream-counting-defects.ts).
+ */
+export interface CounterGrowth {
+  at: string;
+  why: string;
+  before: number;
+  after: number;
+  expected: number;
+  /** The streams' share of `expected`. */
+  fromStreams: number;
+}
+
+/** A problem from a counter that did not grow by exactly what was sent; `delta` is the same data, machine-readable. */
+export interface CounterProblem extends Problem {
+  delta: { expected: number; actual: number; fromStreams: number };
+}
+
+export function isCounterProblem(p: Problem): p is CounterProblem {
+  return (p as Partial<CounterProblem>).delta !== undefined;
+}
+
+function growthProblems(growth: readonly CounterGrowth[]): CounterProblem[] {
+  return growth
+    .filter((g) => g.after - g.before !== g.expected)
+    .map((g) => ({
+      ...problem(g.at, `+${g.expected} (${g.why})`, `+${g.after - g.before} (${g.before} → ${g.after})`),
+      delta: { expected: g.expected, actual: g.after - g.before, fromStreams: g.fromStreams },
+    }));
+}
+
+function exact(at: string, expected: number, fromStreams: number, before: number, after: number, why: string): Problem[] {
+  return growthProblems([{ at, why, before, after, expected, fromStreams }]);
 }
 
 /** Counters that count every chat completion, streamed or not: KV-cache lookups and routed requests. */
 export function checkChatCounterDeltas(before: Counters, after: Counters, sent: readonly SentCompletion[]): Problem[] {
   const n = sent.length;
-  const what = `${n} chat completions sent (${sent.filter((s) => !s.stream).length} plain, ${sent.filter((s) => s.stream).length} streamed)`;
+  const streams = sent.filter((s) => s.stream).length;
+  const what = `${n} chat completions sent (${n - streams} plain, ${streams} streamed)`;
   const problems = [
-    ...exact('/kv-cache/metrics total_cache_hits + total_cache_misses', n, before.kvLookups, after.kvLookups, what),
-    ...exact(`/kv-cache/metrics endpoint_stats[${CHAT_ENDPOINT}] hits + misses`, n, before.kvChatLookups, after.kvChatLookups, what),
-    ...exact('/kv-cache/metrics smart_router Σ workers.total_requests', n, before.routerRequests, after.routerRequests, what),
+    ...exact('/kv-cache/metrics total_cache_hits + total_cache_misses', n, streams, before.kvLookups, after.kvLookups, what),
+    ...exact(`/kv-cache/metrics endpoint_stats[${CHAT_ENDPOINT}] hits + misses`, n, streams, before.kvChatLookups, after.kvChatLookups, what),
+    ...exact('/kv-cache/metrics smart_router Σ workers.total_requests', n, streams, before.routerRequests, after.routerRequests, what),
   ];
   if (after.routerActive !== 0) problems.push(problem('/kv-cache/metrics smart_router Σ workers.active_requests', '0 once every request has completed', after.routerActive));
   return problems;
 }
 
-/** Per model: request_count and token totals grow by exactly what `sent` says. */
-export function checkPerModelDeltas(before: Counters, after: Counters, sent: readonly SentCompletion[]): Problem[] {
-  const problems: Problem[] = [];
+/** Per model: request_count and token totals must grow by exactly what `sent` says. */
+export function perModelGrowth(before: Counters, after: Counters, sent: readonly SentCompletion[]): CounterGrowth[] {
+  const growth: CounterGrowth[] = [];
   const models = [...new Set(sent.map((s) => s.model))];
+  const sum = (xs: readonly SentCompletion[], k: 'prompt_tokens' | 'completion_tokens') => xs.reduce((x, s) => x + s.usage![k], 0);
   for (const model of models) {
     const mine = sent.filter((s) => s.model === model);
+    const streamed = mine.filter((s) => s.stream);
     const b = before.perModel[model] ?? { requests: 0, prompt: 0, completion: 0 };
     const a = after.perModel[model] ?? { requests: 0, prompt: 0, completion: 0 };
-    const kinds = `${mine.filter((s) => !s.stream).length} plain + ${mine.filter((s) => s.stream).length} streamed`;
-    problems.push(...exact(`/metrics/by-model/${model} request_count`, mine.length, b.requests, a.requests, `${kinds} sent`));
+    const kinds = `${mine.length - streamed.length} plain + ${streamed.length} streamed`;
+    growth.push({ at: `/metrics/by-model/${model} request_count`, why: `${kinds} sent`, before: b.requests, after: a.requests, expected: mine.length, fromStreams: streamed.length });
     if (mine.every((s) => s.usage)) {
-      const prompt = mine.reduce((x, s) => x + s.usage!.prompt_tokens, 0);
-      const completion = mine.reduce((x, s) => x + s.usage!.completion_tokens, 0);
-      problems.push(...exact(`/metrics/by-model/${model} tokens.prompt`, prompt, b.prompt, a.prompt, 'Σ usage.prompt_tokens of the responses'));
-      problems.push(...exact(`/metrics/by-model/${model} tokens.completion`, completion, b.completion, a.completion, 'Σ usage.completion_tokens of the responses'));
+      growth.push({ at: `/metrics/by-model/${model} tokens.prompt`, why: 'Σ usage.prompt_tokens of the responses', before: b.prompt, after: a.prompt, expected: sum(mine, 'prompt_tokens'), fromStreams: sum(streamed, 'prompt_tokens') });
+      growth.push({ at: `/metrics/by-model/${model} tokens.completion`, why: 'Σ usage.completion_tokens of the responses', before: b.completion, after: a.completion, expected: sum(mine, 'completion_tokens'), fromStreams: sum(streamed, 'completion_tokens') });
     }
   }
-  return problems;
+  return growth;
+}
+
+export function checkPerModelDeltas(before: Counters, after: Counters, sent: readonly SentCompletion[]): Problem[] {
+  return growthProblems(perModelGrowth(before, after, sent));
+}
+
+export function dynamoGrowth(before: Counters, after: Counters, sent: readonly SentCompletion[]): CounterGrowth {
+  const streams = sent.filter((s) => s.stream).length;
+  return { at: '/dynamo/metrics/json summary.total_requests', why: `${sent.length} chat completions sent`, before: before.dynamoTotal, after: after.dynamoTotal, expected: sent.length, fromStreams: streams };
 }
 
 export function checkDynamoDelta(before: Counters, after: Counters, sent: readonly SentCompletion[]): Problem[] {
-  return exact('/dynamo/metrics/json summary.total_requests', sent.length, before.dynamoTotal, after.dynamoTotal, `${sent.length} chat completions sent`);
+  return growthProblems([dynamoGrowth(before, after, sent)]);
+}
+
+export function completedStreamsGrowth(before: Counters, after: Counters, sent: readonly SentCompletion[]): CounterGrowth {
+  const streams = sent.filter((s) => s.stream).length;
+  return { at: '/metrics streaming_stats.completed_streams', why: `${streams} streams completed`, before: before.completedStreams, after: after.completedStreams, expected: streams, fromStreams: streams };
 }
 
 export function checkStreamCountDeltas(before: Counters, after: Counters, sent: readonly SentCompletion[]): Problem[] {
-  const streams = sent.filter((s) => s.stream).length;
-  const problems = exact('/metrics streaming_stats.completed_streams', streams, before.completedStreams, after.completedStreams, `${streams} streams completed`);
+  const problems: Problem[] = growthProblems([completedStreamsGrowth(before, after, sent)]);
   if (after.activeStreams !== 0) problems.push(problem('/metrics streaming_stats.active_streams', '0 once every stream has ended', after.activeStreams));
   return problems;
 }
