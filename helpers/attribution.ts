@@ -7,9 +7,10 @@
  */
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { judge, notHereText, type Origin } from './allowances';
 import type { AllowedException } from './config';
 import type { HarnessEnv, ServerInfo } from './harness-env';
-import { allowedBy, type Finding, formatFinding, scanLog } from './log-watcher';
+import { type Finding, formatFinding, scanLog } from './log-watcher';
 import { appendRecord } from './run-records';
 import { ServerLog } from './server-log';
 
@@ -125,6 +126,42 @@ export function describePlace(windows: readonly TestWindow[], offset: number): s
 }
 
 /**
+ * The file that provably wrote `offset` of a log although no test's window holds it: the offset
+ * lies between the first and last window of one file, and no other file's windows reach into that
+ * span. Then only that file was running (a beforeEach/afterEach hook, or a late write from one of
+ * its tests). Anywhere else — before the first test, between two files, after the last — the log
+ * cannot tell one file's afterAll from the next file's beforeAll, or either from start-up and
+ * shutdown, so the answer is undefined.
+ */
+export function fileOwning(windows: readonly TestWindow[], offset: number): string | undefined {
+  const spans = new Map<string, { from: number; to: number }>();
+  for (const w of windows) {
+    const end = w.endOffset ?? Number.POSITIVE_INFINITY;
+    const s = spans.get(w.file);
+    spans.set(w.file, s ? { from: Math.min(s.from, w.startOffset), to: Math.max(s.to, end) } : { from: w.startOffset, to: end });
+  }
+  const holding = [...spans].filter(([, s]) => s.from <= offset && offset < s.to);
+  if (holding.length !== 1) return undefined;
+  const [file, span] = holding[0];
+  const overlapped = [...spans].some(([other, s]) => other !== file && s.from < span.to && span.from < s.to);
+  return overlapped ? undefined : file;
+}
+
+/**
+ * Who may have written a finding no test reported. Inside a window: that window's test (it did not
+ * finish, or saw only part of the log). Otherwise, only a file fileOwning() can prove — an
+ * allowance naming that file excuses it, as which of its tests (or hooks) wrote it is not known.
+ * Nothing else is excused: an exception at start-up, at shutdown or between files belongs to no
+ * test, and an allowance is for the tests that provoke it.
+ */
+function originsOf(windows: readonly TestWindow[], offset: number): Origin[] {
+  const inside = windows.filter((w) => windowContains(w, offset));
+  if (inside.length > 0) return inside.map((w) => ({ file: w.file, test: w.test }));
+  const file = fileOwning(windows, offset);
+  return file ? [{ file }] : [];
+}
+
+/**
  * Scans each server log from logStart to its end, drops what the tests already reported, records
  * the rest (tests: [] when no test was running) and returns one readable message, or undefined.
  * Call it after the servers stopped: the logs are final then.
@@ -142,23 +179,26 @@ export async function findUnattributedExceptions(harness: HarnessEnv, allowed: r
     const findings: Finding[] = scanLog(log.readRange(info.logStart, end), { baseOffset: info.logStart, final: true });
     for (const f of findings) {
       if (reported.has(f.startOffset)) continue;
-      const allow = allowedBy(f, allowed);
+      const { excusedBy, elsewhere } = judge(f, allowed, originsOf(mine, f.startOffset));
       appendRecord(harness.runDir, {
         kind: 'finding',
         server: info.name,
         tests: mine.filter((w) => windowContains(w, f.startOffset)).map((w) => w.test),
         headline: f.headline,
         text: f.text,
-        allowed: allow !== undefined,
+        allowed: excusedBy !== undefined,
+        ...(excusedBy ? { defect: excusedBy.allowance.defect, file: excusedBy.origin.file } : {}),
       });
-      if (allow) continue;
-      problems.push(`${describePlace(mine, f.startOffset)}:\n${formatFinding(f, { server: info.name, logFile: info.logFile })}`);
+      if (excusedBy) continue;
+      const notHere = elsewhere.length > 0 ? `\n${notHereText(elsewhere)}` : '';
+      problems.push(`${describePlace(mine, f.startOffset)}:\n${formatFinding(f, { server: info.name, logFile: info.logFile })}${notHere}`);
     }
   }
   if (problems.length === 0) return undefined;
   const n = problems.length;
   const head = `FakeAI logged ${n} exception${n === 1 ? '' : 's'} that no test owned:`;
   const tail =
-    'A test provoking one on purpose can allow it in ALLOWED_EXCEPTIONS (helpers/config.ts), with a reason.';
+    'An allowance in ALLOWED_EXCEPTIONS (helpers/config.ts) excuses an exception only inside the tests it names (or between two tests of a file it names); ' +
+    'one a hook or start-up provokes on purpose belongs in a test.';
   return [head, ...problems.map((p, i) => `${i + 1}. ${p}`), tail].join('\n\n');
 }

@@ -297,12 +297,12 @@ export function scanLog(text: string | Buffer, opts: ScanOptions = {}): Finding[
 }
 
 /** The allowlist entry that covers this finding, if any (matched against its whole text). */
-export function allowedBy(finding: Finding, allowed: readonly AllowedException[]): AllowedException | undefined {
+export function allowedBy<A extends Pick<AllowedException, 'pattern'>>(finding: Finding, allowed: readonly A[]): A | undefined {
   // A /g or /y pattern keeps lastIndex between calls; a fresh copy makes matching stateless.
   return allowed.find((a) => new RegExp(a.pattern.source, a.pattern.flags.replace(/[gy]/g, '')).test(finding.text));
 }
 
-export function isAllowed(finding: Finding, allowed: readonly AllowedException[]): boolean {
+export function isAllowed<A extends Pick<AllowedException, 'pattern'>>(finding: Finding, allowed: readonly A[]): boolean {
   return allowedBy(finding, allowed) !== undefined;
 }
 

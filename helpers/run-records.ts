@@ -73,6 +73,10 @@ export interface FindingRecord {
   headline: string;
   text: string;
   allowed: boolean;
+  /** When allowed: the known defect of the allowance that excused it (helpers/allowances.ts). */
+  defect?: string;
+  /** When allowed: the test file it was excused in. */
+  file?: string;
   at: string;
 }
 

@@ -8,8 +8,10 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Circus } from '@jest/types';
 import { readWindows } from '../attribution';
+import { PROJECT_ROOT } from '../config';
 import { HARNESS_ENV_VAR, type HarnessEnv } from '../harness-env';
 import E2EEnvironment from '../jest/environment';
+import { defectTestName, knownDefect } from '../known-defects';
 import { readRecords, recordsOfKind } from '../run-records';
 
 let runDir: string;
@@ -86,14 +88,56 @@ describe('a test during which the server logged an exception', () => {
     expect(messages(t).join('\n')).toContain("KeyError: 'late'");
   });
 
-  test('an allowlisted exception is recorded as allowed and fails nothing', async () => {
-    const env = makeEnv({ allowedExceptions: [{ pattern: "KeyError: 'on purpose'", reason: 'test' }] });
-    const t = makeTest('provokes');
-    await env.handleTestEvent(event('test_start', t));
-    appendFileSync(logFile, tracebackRecord('on purpose'));
-    await env.handleTestEvent(event('test_done', t));
-    expect(t.errors).toEqual([]);
-    expect(recordsOfKind(readRecords(runDir), 'finding')).toEqual([expect.objectContaining({ allowed: true })]);
+  describe('an exception an allowance covers', () => {
+    const thisFile = () => path.relative(PROJECT_ROOT, path.join(runDir, 'x.test.ts'));
+    // An allowance naming a file that does not exist is refused, so the test file must be there.
+    beforeEach(() => writeFileSync(path.join(runDir, 'x.test.ts'), ''));
+    const allowance = (provokedBy: { file: string; tests?: string[] }[]) => ({
+      allowedExceptions: [{ pattern: "KeyError: 'on purpose'", defect: 'batches-service-missing', reason: 'test', provokedBy }],
+    });
+    async function provoke(env: E2EEnvironment, name: string): Promise<Circus.TestEntry> {
+      const t = makeTest(name);
+      await env.handleTestEvent(event('test_start', t));
+      appendFileSync(logFile, tracebackRecord('on purpose'));
+      await env.handleTestEvent(event('test_done', t));
+      return t;
+    }
+
+    test('in a test the allowance names, in its file, passes and is recorded as allowed with its defect', async () => {
+      const t = await provoke(makeEnv(allowance([{ file: thisFile(), tests: ['provokes'] }])), 'provokes');
+      expect(t.errors).toEqual([]);
+      expect(recordsOfKind(readRecords(runDir), 'finding')).toEqual([expect.objectContaining({ allowed: true, defect: 'batches-service-missing', file: thisFile() })]);
+    });
+
+    test("with no tests listed, only the file's tests of that defect may provoke it", async () => {
+      const env = makeEnv(allowance([{ file: thisFile() }]));
+      const defectTest = await provoke(env, defectTestName(knownDefect('batches-service-missing'), 'provokes'));
+      expect(defectTest.errors).toEqual([]);
+      const otherDefect = await provoke(env, defectTestName(knownDefect('files-unknown-id-500'), 'provokes'));
+      expect(messages(otherDefect)[0]).toContain('allowed only in');
+    });
+
+    test('in another file it fails the test, saying where it is allowed and for which defect', async () => {
+      const t = await provoke(makeEnv(allowance([{ file: 'e2e/health.test.ts' }])), 'provokes');
+      expect(messages(t)).toHaveLength(1);
+      expect(messages(t)[0]).toMatch(/^FakeAI server "default" logged an exception during test "area provokes"/);
+      expect(messages(t)[0]).toContain(
+        "It matches the allowance /KeyError: 'on purpose'/ for known defect batches-service-missing, which is allowed only in e2e/health.test.ts",
+      );
+      expect(recordsOfKind(readRecords(runDir), 'finding')).toEqual([expect.objectContaining({ allowed: false })]);
+      expect(recordsOfKind(readRecords(runDir), 'finding')[0].defect).toBeUndefined();
+    });
+
+    test('in this file but another test than the named ones, it fails the test', async () => {
+      const t = await provoke(makeEnv(allowance([{ file: thisFile(), tests: ['the provoker'] }])), 'a bystander');
+      expect(messages(t)[0]).toContain(`which is allowed only in ${thisFile()} (tests whose name contains "the provoker")`);
+    });
+
+    test('an allowance for an unknown defect id stops the environment before any test', () => {
+      expect(() => makeEnv({ allowedExceptions: [{ pattern: 'x', defect: 'no-such-defect', reason: 'test', provokedBy: [{ file: 'e2e/health.test.ts' }] }] })).toThrow(
+        /unknown known-defect id "no-such-defect"/,
+      );
+    });
   });
 
   test('overlapping tests each fail, each naming the other, and the finding is recorded once', async () => {

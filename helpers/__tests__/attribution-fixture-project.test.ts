@@ -111,9 +111,11 @@ describe('a traceback logged after the response', () => {
     expect(run.failures.get('one test at a time › triggers an exception in a thread')).toContain("Exception in thread stub-worker-T3: KeyError: 'boom T3'");
   });
 
-  test('lets an allowlisted exception pass, and records it as allowed', () => {
+  test('lets an allowed exception pass in the test its allowance names, and records it with its defect', () => {
     expect(passed(run, 'triggers an allowed exception')).toBe(true);
-    expect(run.findings.filter((f) => f.text.includes('ALLOWED-ON-PURPOSE'))).toEqual([expect.objectContaining({ allowed: true })]);
+    expect(run.findings.filter((f) => f.text.includes('ALLOWED-ON-PURPOSE'))).toEqual([
+      expect.objectContaining({ allowed: true, defect: 'batches-service-missing', file: 'helpers/__fixtures__/attribution/blame.fixture.ts' }),
+    ]);
   });
 
   test('a traceback later than the quiet period fails the test running when it lands (the documented limit)', () => {
@@ -143,6 +145,25 @@ describe('a traceback logged after the response', () => {
   });
 
   test('leaves no server process behind', () => {
+    expect(run.leftovers).toEqual([]);
+  });
+});
+
+describe('an allowed exception in a file its allowance does not name', () => {
+  let run: Run;
+  beforeAll(async () => {
+    run = await runFixture('elsewhere', 'traceback_on_request');
+  }, 120_000);
+  afterAll(() => rmSync(run.runDir, { recursive: true, force: true }));
+
+  test('fails the test, naming the allowance, its defect and the only place it is allowed', () => {
+    const msg = run.failures.get('an allowed exception in another file › triggers an allowed exception')!;
+    expect(msg).toContain('logged an exception during test "an allowed exception in another file triggers an allowed exception"');
+    expect(msg).toContain(
+      'It matches the allowance /boom ALLOWED-ON-PURPOSE/ for known defect batches-service-missing, which is allowed only in helpers/__fixtures__/attribution/blame.fixture.ts (tests whose name contains "triggers an allowed exception")',
+    );
+    expect(run.findings).toEqual([expect.objectContaining({ allowed: false })]);
+    expect(run.exitCode).toBe(1);
     expect(run.leftovers).toEqual([]);
   });
 });

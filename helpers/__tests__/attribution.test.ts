@@ -1,7 +1,8 @@
 import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { appendWindow, describePlace, findUnattributedExceptions, readWindows, serverExitedMessage, type TestWindow } from '../attribution';
+import { appendWindow, describePlace, fileOwning, findUnattributedExceptions, readWindows, serverExitedMessage, type TestWindow } from '../attribution';
+import type { AllowedException } from '../config';
 import type { HarnessEnv } from '../harness-env';
 import { readRecords, recordsOfKind } from '../run-records';
 
@@ -64,6 +65,23 @@ describe('test windows', () => {
   test('with no windows at all it says no test was running', () => {
     expect(describePlace([], 0)).toMatch(/no test was running/);
   });
+
+  const fw = (file: string, test: string, startOffset: number, endOffset: number | undefined): TestWindow => ({ ...w(test, startOffset, endOffset), file });
+  test('an offset between two tests of one file belongs to that file', () => {
+    expect(fileOwning([fw('a', 'A1', 10, 12), fw('a', 'A2', 20, 30), fw('b', 'B1', 40, 50)], 15)).toBe('a');
+  });
+
+  test.each([
+    [5, 'before the first test'],
+    [35, "between file a's last test and file b's first (a's afterAll or b's beforeAll)"],
+    [55, 'after the last test'],
+  ])('an offset of %i (%s) belongs to no provable file', (offset) => {
+    expect(fileOwning([fw('a', 'A1', 10, 12), fw('a', 'A2', 20, 30), fw('b', 'B1', 40, 50)], offset)).toBeUndefined();
+  });
+
+  test('a gap inside a file whose span another file reaches into (tests run in parallel workers) belongs to no file', () => {
+    expect(fileOwning([fw('a', 'A1', 10, 12), fw('b', 'B1', 13, 14), fw('a', 'A2', 20, 30)], 16)).toBeUndefined();
+  });
 });
 
 describe('exceptions no test owned', () => {
@@ -102,10 +120,38 @@ describe('exceptions no test owned', () => {
     expect(recordsOfKind(readRecords(runDir), 'finding')[0].tests).toEqual(['unfinished']);
   });
 
-  test('an allowed exception is recorded as allowed and does not fail the run', async () => {
-    appendFileSync(logFile, record('provoked on purpose'));
-    expect(await findUnattributedExceptions(harness(), [{ pattern: /provoked on purpose/, reason: 'test' }])).toBeUndefined();
-    expect(recordsOfKind(readRecords(runDir), 'finding')).toEqual([expect.objectContaining({ allowed: true })]);
+  describe('allowances (helpers/allowances.ts) at teardown', () => {
+    const allowance = (provokedBy: AllowedException['provokedBy']): AllowedException[] => [
+      { pattern: /provoked on purpose/, defect: 'batches-service-missing', reason: 'test', provokedBy },
+    ];
+    const inX = allowance([{ file: 'e2e/x.test.ts', tests: ['unfinished'] }]);
+
+    test('inside the window of a test that did not report it, the test is known: an allowance naming it excuses it, with its defect', async () => {
+      inTest('unfinished', record('provoked on purpose'), false);
+      expect(await findUnattributedExceptions(harness(), inX)).toBeUndefined();
+      expect(recordsOfKind(readRecords(runDir), 'finding')).toEqual([expect.objectContaining({ allowed: true, defect: 'batches-service-missing', file: 'e2e/x.test.ts' })]);
+    });
+
+    test('between two tests of one file, the file is known: an allowance naming that file excuses it', async () => {
+      inTest('first', 'INFO:     fine\n', false);
+      appendFileSync(logFile, record('provoked on purpose'));
+      inTest('second', 'INFO:     fine\n', false);
+      expect(await findUnattributedExceptions(harness(), inX)).toBeUndefined();
+    });
+
+    test('before any test (start-up or a beforeAll), no file is known: it fails the run and says where it is allowed', async () => {
+      appendFileSync(logFile, record('provoked on purpose'));
+      inTest('unfinished', 'INFO:     fine\n', false);
+      const message = await findUnattributedExceptions(harness(), inX);
+      expect(message).toMatch(/^FakeAI logged 1 exception that no test owned:/);
+      expect(message).toContain('known defect batches-service-missing, which is allowed only in e2e/x.test.ts');
+      expect(recordsOfKind(readRecords(runDir), 'finding')).toEqual([expect.objectContaining({ allowed: false })]);
+    });
+
+    test('in the window of a test the allowance does not name, it fails the run', async () => {
+      inTest('someone else', record('provoked on purpose'), false);
+      expect(await findUnattributedExceptions(harness(), inX)).toContain('which is allowed only in e2e/x.test.ts');
+    });
   });
 
   test('lines before logStart (a reused server’s history) are not ours', async () => {

@@ -14,18 +14,19 @@ import path from 'node:path';
 import type { EnvironmentContext, JestEnvironmentConfig } from '@jest/environment';
 import type { Circus } from '@jest/types';
 import NodeEnvironment from 'jest-environment-node';
+import { allowanceProblems, judge, notHereText } from '../allowances';
 import { appendWindow, exitMarkerOf, serverExitedMessage } from '../attribution';
-import { ALLOWED_EXCEPTIONS, type AllowedException, DEFAULT_LOG_QUIET_MS, loadConfig, PROJECT_ROOT } from '../config';
+import { ALLOWED_EXCEPTIONS, type AllowedException, type AllowedPlace, DEFAULT_LOG_QUIET_MS, loadConfig, PROJECT_ROOT } from '../config';
 import { type HarnessEnv, readHarnessEnv, type ServerInfo } from '../harness-env';
-import { allowedBy, type Finding, formatFinding, scanChunk } from '../log-watcher';
+import { type Finding, formatFinding, scanChunk } from '../log-watcher';
 import { appendRecord } from '../run-records';
 import { ServerLog } from '../server-log';
 
 /** testEnvironmentOptions this environment reads (the self-test fixture project sets them). */
 interface Options {
   logQuietMs?: number;
-  /** Extra allowlist entries as {pattern, flags?, reason}: JSON config cannot hold a RegExp. */
-  allowedExceptions?: { pattern: string; flags?: string; reason: string }[];
+  /** Extra allowlist entries, the pattern as a string (JSON config cannot hold a RegExp). */
+  allowedExceptions?: { pattern: string; flags?: string; defect: string; reason: string; provokedBy: AllowedPlace[] }[];
 }
 
 /** How long a window may stay open waiting for a traceback cut at its end to finish. */
@@ -79,8 +80,11 @@ export default class E2EEnvironment extends NodeEnvironment {
       // globalSetup already refused an invalid configuration; keep the default here.
     }
     this.quietMs = opts.logQuietMs ?? quiet;
-    const extra = (opts.allowedExceptions ?? []).map((a) => ({ pattern: new RegExp(a.pattern, a.flags), reason: a.reason }));
+    const extra = (opts.allowedExceptions ?? []).map((a) => ({ ...a, pattern: new RegExp(a.pattern, a.flags) }));
     this.allowed = [...ALLOWED_EXCEPTIONS, ...extra];
+    // loadConfig checked ALLOWED_EXCEPTIONS at setup; the options' entries are checked only here.
+    const problems = allowanceProblems(extra, PROJECT_ROOT);
+    if (problems.length > 0) throw new Error(`Invalid allowedExceptions in testEnvironmentOptions:\n${problems.map((l) => `  ${l}`).join('\n')}`);
   }
 
   /** The handoff from globalSetup, or null when the tests run without it (nothing to watch then). */
@@ -191,13 +195,15 @@ export default class E2EEnvironment extends NodeEnvironment {
       (o) => o !== w && o.server.name === w.server.name && o.startOffset <= f.startOffset && (o.endOffset === undefined || f.startOffset < o.endOffset),
     );
     const tests = [w.test, ...others.map((o) => o.test)];
-    const allow = allowedBy(f, this.allowed);
+    // Any test whose window holds it may have caused it: one that is allowed to is enough.
+    const { excusedBy, elsewhere } = judge(f, this.allowed, tests.map((test) => ({ file: this.file, test })));
     const key = `${w.server.name}:${f.startOffset}`;
     if (!this.recorded.has(key)) {
       this.recorded.add(key);
-      appendRecord(harness.runDir, { kind: 'finding', server: w.server.name, tests, headline: f.headline, text: f.text, allowed: allow !== undefined });
+      const excuse = excusedBy ? { defect: excusedBy.allowance.defect, file: this.file } : {};
+      appendRecord(harness.runDir, { kind: 'finding', server: w.server.name, tests, headline: f.headline, text: f.text, allowed: excusedBy !== undefined, ...excuse });
     }
-    if (allow) return undefined;
+    if (excusedBy) return undefined;
     const also =
       others.length > 0
         ? `\nOther tests were running at the same time, so any of them may have caused it: ${others.map((o) => `"${o.test}"`).join(', ')}.`
@@ -205,7 +211,9 @@ export default class E2EEnvironment extends NodeEnvironment {
     return plainError(
       `FakeAI server "${w.server.name}" logged an exception during test "${w.test}" (${this.file}): ${f.headline}${also}\n\n` +
         `${formatFinding(f, { server: w.server.name, logFile: w.server.logFile })}\n\n` +
-        'If the test provokes it on purpose, allow it in ALLOWED_EXCEPTIONS (helpers/config.ts) with a reason.',
+        (elsewhere.length > 0
+          ? notHereText(elsewhere)
+          : 'If the test provokes it on purpose (a known defect), allow it for this test in ALLOWED_EXCEPTIONS (helpers/config.ts).'),
     );
   }
 }

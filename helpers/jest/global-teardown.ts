@@ -7,13 +7,24 @@
  * stop the servers instead, and on SIGKILL the watchdog does.
  */
 import { existsSync, readFileSync } from 'node:fs';
+import { type SuiteSelection, stalePlaces, staleText, wholeSuiteSelected } from '../allowances';
 import { findUnattributedExceptions } from '../attribution';
-import { ALLOWED_EXCEPTIONS } from '../config';
+import { ALLOWED_EXCEPTIONS, type AllowedException, type AllowedPlace } from '../config';
 import { logTail } from '../errors';
 import { readHarnessEnv } from '../harness-env';
+import { readRecords, recordsOfKind } from '../run-records';
 import { SETUP_STATE_KEY, type SetupState } from './global-setup';
 
-export default async function globalTeardown(): Promise<void> {
+/** The part of the project config teardown reads (Jest's second argument). */
+interface ProjectPart {
+  testPathIgnorePatterns?: string[];
+  testEnvironmentOptions?: { allowedExceptions?: { pattern: string; flags?: string; defect: string; reason: string; provokedBy: AllowedPlace[] }[] };
+}
+
+/** Jest's default testPathIgnorePatterns: the e2e project sets none, so any other value narrowed the run. */
+const DEFAULT_IGNORE = ['/node_modules/'];
+
+export default async function globalTeardown(globalConfig?: SuiteSelection, projectConfig?: ProjectPart): Promise<void> {
   const state = (globalThis as Record<string, unknown>)[SETUP_STATE_KEY] as SetupState | undefined;
   const harness = readHarnessEnv();
   const problems: string[] = [];
@@ -33,8 +44,19 @@ export default async function globalTeardown(): Promise<void> {
     );
   }
 
+  // The environment's own entries (the self-test fixture project sets some) count here too.
+  const extra = (projectConfig?.testEnvironmentOptions?.allowedExceptions ?? []).map((a) => ({ ...a, pattern: new RegExp(a.pattern, a.flags) }));
+  const allowed: AllowedException[] = [...ALLOWED_EXCEPTIONS, ...extra];
   // After the stop: the logs are final, shutdown lines included.
-  const message = await findUnattributedExceptions(harness, ALLOWED_EXCEPTIONS);
+  const message = await findUnattributedExceptions(harness, allowed);
   if (message) problems.push(message);
+
+  // A stale allowance is only known when every test ran and every log was watched: a narrowed run
+  // may not have run the test that provokes it, and an unwatched log has no findings at all.
+  const watched = Object.values(harness.servers).every((s) => s.logFile);
+  if (watched && wholeSuiteSelected(globalConfig, projectConfig?.testPathIgnorePatterns, DEFAULT_IGNORE)) {
+    const stale = stalePlaces(allowed, recordsOfKind(readRecords(harness.runDir), 'finding'));
+    if (stale.length > 0) problems.push(staleText(stale));
+  }
   if (problems.length > 0) throw new Error(problems.join('\n\n'));
 }

@@ -1,0 +1,141 @@
+/**
+ * Allowed server exceptions, scoped to the tests that provoke them on purpose.
+ *
+ * An allowance (ALLOWED_EXCEPTIONS, helpers/config.ts) belongs to one known defect and names the
+ * test files — and within them the tests — that provoke it. The same exception anywhere else fails
+ * as any other, so an unrelated test that starts hitting the defect is not hidden by it.
+ * This module holds the rules; the test environment and globalTeardown apply them.
+ */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import type { AllowedException, AllowedPlace } from './config';
+import { defectTestName, KNOWN_DEFECTS, knownDefect } from './known-defects';
+import { allowedBy, type Finding } from './log-watcher';
+import type { FindingRecord } from './run-records';
+
+/** Where a finding may have come from: a test (full name) in a file, or only a file (a hook). */
+export interface Origin {
+  file: string;
+  /** Absent when only the file is known (between two of its tests). */
+  test?: string;
+}
+
+/**
+ * What is wrong with an allowlist, one line per problem: an unknown defect id, no place, a file
+ * that does not exist. A typo there would otherwise make a dead allowance that never matches.
+ */
+export function allowanceProblems(allowed: readonly AllowedException[], root: string, defectIds: readonly string[] = KNOWN_DEFECTS.map((d) => d.id)): string[] {
+  const problems: string[] = [];
+  for (const a of allowed) {
+    const name = `allowance /${a.pattern.source}/`;
+    if (!defectIds.includes(a.defect)) problems.push(`${name}: unknown known-defect id "${a.defect}" (helpers/known-defects.ts has: ${defectIds.join(', ')})`);
+    if (a.provokedBy.length === 0) problems.push(`${name}: names no test file (provokedBy is empty), so it could never excuse anything`);
+    for (const p of a.provokedBy) {
+      if (!existsSync(path.resolve(root, p.file))) problems.push(`${name}: test file ${p.file} does not exist (paths are relative to the project root)`);
+      if (p.tests && p.tests.length === 0) problems.push(`${name}: ${p.file} has an empty tests list; leave it out to mean the defect's own tests`);
+    }
+  }
+  return problems;
+}
+
+/** The tail every known-defect test of `defect` carries in its name (see defectTestName). */
+function defectNameTail(defect: string): string {
+  return defectTestName(knownDefect(defect), '');
+}
+
+function placePermits(p: AllowedPlace, defect: string, origin: Origin): boolean {
+  if (p.file !== origin.file) return false;
+  // Only the file is known (a hook or a late write between its tests): the file is all we can check.
+  if (origin.test === undefined) return true;
+  return p.tests ? p.tests.some((t) => origin.test!.includes(t)) : origin.test.endsWith(defectNameTail(defect));
+}
+
+/** The place of `a` that lets `origin` provoke its exception, if any. */
+export function permittingPlace(a: AllowedException, origin: Origin): AllowedPlace | undefined {
+  return a.provokedBy.find((p) => placePermits(p, a.defect, origin));
+}
+
+/** "e2e/a.test.ts (its defect-tagged tests)", "e2e/b.test.ts (tests named … "x" …)", joined. */
+export function placesText(a: AllowedException): string {
+  return a.provokedBy
+    .map((p) => (p.tests ? `${p.file} (tests whose name contains ${p.tests.map((t) => JSON.stringify(t)).join(' or ')})` : `${p.file} (its "[known FakeAI defect ${a.defect}, …]" tests)`))
+    .join(', ');
+}
+
+export interface Judgement {
+  /** The allowance that excuses the finding, and where it was provoked. */
+  excusedBy?: { allowance: AllowedException; origin: Origin };
+  /** Allowances whose pattern matches but which do not cover any of the origins. */
+  elsewhere: AllowedException[];
+}
+
+/**
+ * Whether a finding is excused. `origins` are everything that may have caused it (concurrent
+ * tests of one file all do); one permitted origin is enough, as the others only ran alongside.
+ */
+export function judge(f: Finding, allowed: readonly AllowedException[], origins: readonly Origin[]): Judgement {
+  const matching = allowed.filter((a) => allowedBy(f, [a]) !== undefined);
+  for (const a of matching) {
+    const origin = origins.find((o) => permittingPlace(a, o) !== undefined);
+    if (origin) return { excusedBy: { allowance: a, origin }, elsewhere: [] };
+  }
+  return { elsewhere: matching };
+}
+
+/** The sentence a failure gets when its exception is allowed, but not where it happened. */
+export function notHereText(elsewhere: readonly AllowedException[]): string {
+  return elsewhere
+    .map((a) => `It matches the allowance /${a.pattern.source}/ for known defect ${a.defect}, which is allowed only in ${placesText(a)}; it appeared elsewhere, so it fails as any exception.`)
+    .join('\n');
+}
+
+/** An allowance's place that no tolerated finding of this run came from. */
+export interface StalePlace {
+  allowance: AllowedException;
+  place: AllowedPlace;
+}
+
+/** Places of each allowance that excused nothing in `findings` (a run's finding records). */
+export function stalePlaces(allowed: readonly AllowedException[], findings: readonly FindingRecord[]): StalePlace[] {
+  const used = new Set(findings.filter((f) => f.allowed && f.defect && f.file).map((f) => `${f.defect}\0${f.file}`));
+  return allowed.flatMap((a) => a.provokedBy.filter((p) => !used.has(`${a.defect}\0${p.file}`)).map((place) => ({ allowance: a, place })));
+}
+
+export function staleText(stale: readonly StalePlace[]): string {
+  const lines = stale.map(({ allowance: a, place: p }) => `- /${a.pattern.source}/ (known defect ${a.defect}) in ${p.file}`);
+  return [
+    `${stale.length} allowed exception${stale.length === 1 ? ' was' : 's were'} never seen where allowed during this full run:`,
+    ...lines,
+    'On the pinned FakeAI each is provoked on every full run: either FakeAI no longer has the defect (its known-defect test says so too)',
+    'or the test stopped provoking it. Remove or narrow the entry in ALLOWED_EXCEPTIONS (helpers/config.ts), so it cannot hide a new exception there.',
+  ].join('\n');
+}
+
+/** The parts of Jest's global and project config that narrow a run to some files or tests. */
+export interface SuiteSelection {
+  testNamePattern?: string | null;
+  testPathPatterns?: { isSet?: () => boolean };
+  nonFlagArgs?: string[];
+  onlyChanged?: boolean;
+  changedSince?: string;
+  lastCommit?: boolean;
+  findRelatedTests?: boolean;
+  onlyFailures?: boolean;
+  filter?: string | null;
+  shard?: unknown;
+}
+
+/**
+ * Whether every e2e test was selected: then, and only then, an allowance that matched nothing is
+ * stale. A narrowed run (a path, -t, --onlyFailures, a shard, …) may simply not have run the test
+ * that provokes it, and failing that run would punish the user for choosing tests.
+ * `ignorePatterns` is the project's testPathIgnorePatterns, compared with the configured ones.
+ */
+export function wholeSuiteSelected(g: SuiteSelection | undefined, ignorePatterns: readonly string[] | undefined, configuredIgnore: readonly string[]): boolean {
+  if (!g) return false;
+  if (g.testNamePattern) return false;
+  if (g.testPathPatterns?.isSet?.() || (g.nonFlagArgs ?? []).length > 0) return false;
+  if (g.onlyChanged || g.changedSince || g.lastCommit || g.findRelatedTests || g.onlyFailures || g.filter || g.shard) return false;
+  const ignore = ignorePatterns ?? [];
+  return ignore.length === configuredIgnore.length && ignore.every((p, i) => p === configuredIgnore[i]);
+}
