@@ -12,6 +12,8 @@ import { readHarnessEnv } from './harness-env';
 import { ROUTE_EXCLUSIONS, type RouteExclusion } from './route-exclusions';
 import { readRecords, recordsOfKind, type RouteRecord } from './run-records';
 
+const EXCLUSIONS_FILE = 'helpers/route-exclusions.ts';
+
 /** WebSocket routes: FastAPI leaves them out of /openapi.json, but they are served and checked. */
 export const WEBSOCKET_ROUTES: readonly string[] = ['WS /metrics/stream', 'WS /v1/realtime'];
 
@@ -39,6 +41,10 @@ export interface RouteCoverage {
   missing: string[];
   /** Exclusions that name a route the document does not serve: the list went stale. */
   staleExclusions: string[];
+  /** Exclusions whose route a test exercised anyway: the reason no longer holds. */
+  exercisedExclusions: string[];
+  /** Both of the above as sentences saying what to do; any of them fails the gate, whatever the floor. */
+  exclusionProblems: string[];
 }
 
 export function evaluateRouteCoverage(doc: OpenApiDocument, records: readonly RouteRecord[], exclusions: readonly RouteExclusion[] = ROUTE_EXCLUSIONS, floor = 100): RouteCoverage {
@@ -65,6 +71,8 @@ export function evaluateRouteCoverage(doc: OpenApiDocument, records: readonly Ro
   const countedRows = rows.filter((r) => !r.excluded);
   const exercisedCounted = countedRows.filter((r) => r.exercised).length;
   const percent = countedRows.length === 0 ? 100 : (100 * exercisedCounted) / countedRows.length;
+  const staleExclusions = exclusions.filter((e) => !served.includes(e.route)).map((e) => e.route);
+  const exercisedExclusions = rows.filter((r) => r.excluded && r.exercised);
   return {
     rows,
     counted: countedRows.length,
@@ -73,7 +81,12 @@ export function evaluateRouteCoverage(doc: OpenApiDocument, records: readonly Ro
     floor,
     ok: percent >= floor,
     missing: countedRows.filter((r) => !r.exercised).map((r) => r.route),
-    staleExclusions: exclusions.filter((e) => !served.includes(e.route)).map((e) => e.route),
+    staleExclusions,
+    exercisedExclusions: exercisedExclusions.map((r) => r.route),
+    exclusionProblems: [
+      ...staleExclusions.map((route) => `stale exclusion: ${route} is not served by this server — delete its entry from ${EXCLUSIONS_FILE}`),
+      ...exercisedExclusions.map((r) => `excluded but exercised anyway: ${r.route} (${r.requests} call${r.requests === 1 ? '' : 's'}) — the route is now exercised: remove its exclusion from ${EXCLUSIONS_FILE} so it counts toward the floor`),
+    ],
   };
 }
 
@@ -81,7 +94,7 @@ export function formatRouteCoverage(c: RouteCoverage): string {
   const head = `Route coverage: ${c.exercisedCounted}/${c.counted} served routes exercised (${c.percent.toFixed(1)} %, floor ${c.floor} %), ${c.rows.filter((r) => r.excluded).length} excluded with a reason`;
   const lines = [head];
   for (const r of c.rows.filter((x) => !x.exercised)) lines.push(`  ${r.excluded ? 'excluded' : 'NOT exercised'}  ${r.route} — ${r.reason}`);
-  for (const s of c.staleExclusions) lines.push(`  stale exclusion: ${s} is not served by this server`);
+  for (const s of c.exclusionProblems) lines.push(`  ${s}`);
   return lines.join('\n');
 }
 
@@ -93,17 +106,20 @@ export class RouteCoverageError extends Error {
  * Reads the run dir (records + the openapi.json the driver saved) and evaluates coverage; returns
  * undefined when no API test ran (no document saved), so a partial run is not failed for it.
  */
-export function routeCoverageOf(runDir: string, floor = 100): RouteCoverage | undefined {
+export function routeCoverageOf(runDir: string, floor = 100, exclusions: readonly RouteExclusion[] = ROUTE_EXCLUSIONS): RouteCoverage | undefined {
   const docFile = path.join(runDir, 'openapi.json');
   if (!existsSync(docFile)) return undefined;
   const doc = JSON.parse(readFileSync(docFile, 'utf8')) as OpenApiDocument;
-  return evaluateRouteCoverage(doc, recordsOfKind(readRecords(runDir), 'route'), ROUTE_EXCLUSIONS, floor);
+  return evaluateRouteCoverage(doc, recordsOfKind(readRecords(runDir), 'route'), exclusions, floor);
 }
 
-/** For globalTeardown: throws RouteCoverageError (with the list of missing routes) under the floor. */
-export function assertRouteCoverage(runDir: string, floor = 100): RouteCoverage | undefined {
-  const c = routeCoverageOf(runDir, floor);
-  if (c && !c.ok) throw new RouteCoverageError(formatRouteCoverage(c));
+/**
+ * The gate: throws RouteCoverageError (listing the missing routes) under the floor, and also when
+ * an exclusion is stale or its route was exercised anyway, so the exclusion list cannot rot.
+ */
+export function assertRouteCoverage(runDir: string, floor = 100, exclusions: readonly RouteExclusion[] = ROUTE_EXCLUSIONS): RouteCoverage | undefined {
+  const c = routeCoverageOf(runDir, floor, exclusions);
+  if (c && (!c.ok || c.exclusionProblems.length > 0)) throw new RouteCoverageError(formatRouteCoverage(c));
   return c;
 }
 

@@ -1,7 +1,8 @@
 /**
  * The one list of served routes the suite does NOT exercise, each with its reason. The coverage
  * floor (route-coverage.ts) counts every other route in /openapi.json; a route listed here that the
- * suite exercises anyway is reported, so this list cannot go stale silently.
+ * suite exercises anyway, or that the server no longer serves, fails the coverage gate, so this
+ * list cannot go stale silently.
  */
 export interface RouteExclusion {
   /** "METHOD /template" exactly as /openapi.json spells it. */
