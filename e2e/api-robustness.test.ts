@@ -11,9 +11,9 @@ routeCoverageGate(__filename);
 
 // The seed is the run's (E2E_SEED replays it); it is in the describe name so every report shows it.
 const seed = readHarnessEnv().seed;
-// The bound: at most this many cases per route and kind of test, so a run sends at most
-// 5 × 33 top-level + 5 × 16 nested + 3 × 22 query requests against 0.3.2's document (≈ 300, about
-// 2 s more than top-level alone on the 2-core CI machine), whatever the seed.
+// The bound: at most this many cases per route and kind of test, whatever the seed. Against 0.3.2's
+// document that is 141 top-level + 52 nested (16 routes) + 53 query (23 routes) = 246 requests, about
+// 1.5 s more than the top-level cases alone on the 2-core CI machine (README, robustness).
 const CASES_PER_ROUTE = 5;
 const NESTED_CASES_PER_ROUTE = 5;
 const QUERY_CASES_PER_ROUTE = 3;
