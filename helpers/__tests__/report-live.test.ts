@@ -35,6 +35,9 @@ describe('live lines', () => {
   it('say why an endpoint was skipped, and who was running when an exception appeared', () => {
     expect(endpointLine({ kind: 'endpoint', path: '/metrics/slo', served: false, status: 404, contentType: null, durationMs: 1, skipReason: 'not served', at: '' }, plain)).toMatch(/SKIPPED not served$/);
     expect(findingLine({ kind: 'finding', server: 'default', tests: [], headline: 'E', text: '', allowed: false, at: '' }, plain)).toContain('outside any test');
+    expect(findingLine({ kind: 'finding', server: 'default', tests: ['t'], headline: 'E', text: '', allowed: true, defect: 'batches-service-missing', at: '' }, plain)).toContain(
+      '! expected exception (known defect batches-service-missing) (default, during t): E',
+    );
   });
 });
 

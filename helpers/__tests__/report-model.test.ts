@@ -2,6 +2,7 @@ import { sampleInput, sampleRecords, sampleSnapshot } from '../__fixtures__/repo
 import { palette } from '../reporting/colours';
 import { buildReportModel } from '../reporting/report-model';
 import { renderSummary } from '../reporting/summary';
+import type { FindingRecord } from '../run-records';
 
 describe('report model', () => {
   it('counts tests by outcome and gives every skip a reason', () => {
@@ -76,6 +77,14 @@ describe('terminal summary', () => {
     expect(verdict).toMatch(/^✗ FAILED: /);
     // The plain line CI systems read, last, with the same counts as the verdict.
     expect(counts).toBe('e2e: 3 passed, 1 failed, 1 skipped');
+  });
+
+  it('lists tolerated exceptions with the known defect whose allowance excused them, per defect and test', () => {
+    const allowed = (test: string, defect: string): FindingRecord => ({ kind: 'finding', server: 'default', tests: [test], headline: 'h', text: 't', allowed: true, defect, file: 'e2e/api-files.test.ts', at: '' });
+    const records = [...sampleRecords(), allowed('files unknown id', 'files-unknown-id-500'), allowed('files unknown id', 'files-unknown-id-500'), allowed('files unknown id', 'batches-service-missing')];
+    const out = renderSummary(buildReportModel(sampleInput({ records })), palette(false));
+    expect(out).toMatch(/! 2 expected \(known defect files-unknown-id-500\) during: files unknown id\n/);
+    expect(out).toMatch(/! 1 expected \(known defect batches-service-missing\) during: files unknown id\n/);
   });
 
   it('has no escape codes without colour, and has them with colour', () => {

@@ -164,12 +164,12 @@ export function renderHtml(m: ReportModel): string {
       td(f.server),
       td(f.tests.length ? f.tests.join(', ') : 'outside any test'),
       `<td><details><summary>${esc(f.headline)}</summary><pre>${esc(f.text)}</pre></details></td>`,
-      td(f.allowed ? 'expected' : 'no', f.allowed ? 'warn' : 'bad'),
+      td(f.allowed ? `expected${f.defect ? ` (known defect ${f.defect})` : ''}` : 'no', f.allowed ? 'warn' : 'bad'),
     ]),
   );
   const servers = table(
     ['name', 'FakeAI', 'url', 'pid', 'boot to ready', 'command'],
-    m.servers.map((s) => [td(s.name), td(s.fakeaiVersion), td(s.baseUrl), tdNum(s.pid), tdNum(secs(s.bootToReadyMs)), td(s.command)]),
+    m.servers.map((s) => [td(s.name), td(fakeaiVersionLabel(s)), td(s.baseUrl), tdNum(s.pid), tdNum(secs(s.bootToReadyMs)), td(s.command)]),
   );
   const setup = m.harnessError ? `<section><h2 class="bad">Setup error (${esc(m.harnessError.code)})</h2><pre>${esc(m.harnessError.message)}</pre></section>` : '';
   const teardown = m.teardownError ? `<section><h2 class="bad">Teardown error</h2><pre>${esc(m.teardownError)}</pre></section>` : '';

@@ -163,7 +163,16 @@ export const REPORT_SCHEMA = {
     },
     exceptions: {
       type: 'array',
-      items: obj(['server', 'tests', 'headline', 'text', 'allowed'], { server: str, tests: { type: 'array', items: str }, headline: str, text: str, allowed: { type: 'boolean' } }),
+      items: obj(['server', 'tests', 'headline', 'text', 'allowed'], {
+        server: str,
+        tests: { type: 'array', items: str },
+        headline: str,
+        text: str,
+        allowed: { type: 'boolean' },
+        // Set when allowed: the known defect of the allowance that excused it, and the test file.
+        defect: str,
+        file: str,
+      }),
     },
     servers: {
       type: 'array',
@@ -175,6 +184,7 @@ export const REPORT_SCHEMA = {
         pid: nullable('integer'),
         command: nullable('string'),
         fakeaiVersion: nullable('string'),
+        fakeaiVersionNote: { ...nullable('string'), description: 'Why fakeaiVersion is null: a reused server does not report its package version.' },
         bootToReadyMs: nullable('number'),
         logFile: nullable('string'),
       }),

@@ -63,7 +63,7 @@ export function defectLine(d: DefectRecord, p: Palette): string {
 
 export function findingLine(f: FindingRecord, p: Palette): string {
   const where = f.tests.length > 0 ? `during ${f.tests.join(', ')}` : 'outside any test';
-  const mark = f.allowed ? p.yellow('! expected exception') : p.red('✗ server exception');
+  const mark = f.allowed ? p.yellow(`! expected exception${f.defect ? ` (known defect ${f.defect})` : ''}`) : p.red('✗ server exception');
   return `  ${mark} (${f.server}, ${where}): ${f.headline}`;
 }
 

@@ -85,12 +85,18 @@ function renderResults(m: ReportModel, p: Palette, verbose: boolean, out: string
     const where = f.tests.length > 0 ? `during: ${f.tests.join(', ')}` : 'outside any test';
     out.push(`  ${p.red('✗')} ${f.headline}`, `      ${p.dim(`${f.server}, ${where}`)}`);
   }
-  const expected = new Map<string, number>();
+  const expected = new Map<string, { n: number; defect: string | undefined; where: string }>();
   for (const f of m.exceptions.filter((x) => x.allowed)) {
-    const key = f.tests.length > 0 ? f.tests.join(', ') : 'outside any test';
-    expected.set(key, (expected.get(key) ?? 0) + 1);
+    const where = f.tests.length > 0 ? f.tests.join(', ') : `outside any test, in ${f.file ?? 'an unknown file'}`;
+    const key = `${f.defect}\0${where}`;
+    const seen = expected.get(key);
+    if (seen) seen.n++;
+    else expected.set(key, { n: 1, defect: f.defect, where });
   }
-  for (const [where, n] of expected) out.push(`  ${p.yellow(`! ${n} expected`)} ${p.dim(`during: ${where}`)}`);
+  for (const { n, defect, where } of expected.values()) {
+    const of = defect ? ` (known defect ${defect})` : '';
+    out.push(`  ${p.yellow(`! ${n} expected${of}`)} ${p.dim(`during: ${where}`)}`);
+  }
   if (m.teardownError) out.push(`  ${p.red('✗ after the tests (globalTeardown):')}`, ...m.teardownError.split('\n').map((l) => `    ${l}`));
 }
 
@@ -139,7 +145,7 @@ function renderFacts(m: ReportModel, p: Palette, out: string[]): void {
   if (m.servers.length === 0) out.push('  no server facts (setup did not finish)');
   for (const s of m.servers) {
     const boot = s.bootToReadyMs !== null ? `boot-to-ready ${secs(s.bootToReadyMs)}` : s.spawned ? '' : 'reused (not started by the suite)';
-    out.push(`  ${s.name.padEnd(8)} FakeAI ${s.fakeaiVersion ?? '?'}  ${s.baseUrl}  port ${s.port ?? '?'}${s.pid ? `  pid ${s.pid}` : ''}  ${boot}`);
+    out.push(`  ${s.name.padEnd(8)} FakeAI ${fakeaiVersionLabel(s)}  ${s.baseUrl}  port ${s.port ?? '?'}${s.pid ? `  pid ${s.pid}` : ''}  ${boot}`);
     if (s.command) out.push(`           ${p.dim(s.command)}`);
   }
 
