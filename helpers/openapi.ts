@@ -9,6 +9,7 @@
 import { MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_threads';
 import { loadConfig } from './config';
 import type { ServerInfo } from './harness-env';
+import { VERSION_NOT_REPORTED_SHORT } from './server-version';
 
 export interface OpenApiDoc {
   info?: { title?: string; version?: string };
@@ -56,13 +57,13 @@ export function isServed(doc: OpenApiDoc, method: string, path: string): boolean
 
 /**
  * The FakeAI version for messages. 0.3.2's /openapi.json carries the app's own "1.0.0", not the
- * package version, so the harness's record of the installed package comes first.
+ * package version, so only the harness's record of the installed package counts (server-version.ts).
  */
-export function fakeaiVersionOf(server: Pick<ServerInfo, 'fakeaiVersion'>): string {
-  return server.fakeaiVersion ?? '(version unknown)';
+export function fakeaiVersionOf(server: Pick<ServerInfo, 'fakeaiVersion'> & { spawned?: boolean }): string {
+  return server.fakeaiVersion ?? (server.spawned === false ? VERSION_NOT_REPORTED_SHORT : '(version unknown)');
 }
 
-export function notServedReason(server: Pick<ServerInfo, 'fakeaiVersion'>, method: string, path: string): string {
+export function notServedReason(server: Pick<ServerInfo, 'fakeaiVersion'> & { spawned?: boolean }, method: string, path: string): string {
   return `not served by fakeai ${fakeaiVersionOf(server)} (${method.toUpperCase()} ${path} is not in its /openapi.json)`;
 }
 

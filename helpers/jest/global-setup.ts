@@ -15,6 +15,7 @@ import { type StartedFakeAI, startFakeAI } from '../fakeai-server';
 import { type ServerInfo, writeHarnessEnv } from '../harness-env';
 import { waitUntilReady } from '../readiness';
 import { RECORDS_FILE } from '../run-records';
+import { VERSION_NOT_REPORTED } from '../server-version';
 
 /** What globalTeardown finds on globalThis (only it: globalThis does not reach test workers). */
 export interface SetupState {
@@ -166,6 +167,7 @@ async function useRunningServer(config: HarnessConfig, url: string): Promise<Ser
     throw harnessError('REUSED_SERVER_NOT_READY', { server: 'default', python: config.python, url, timeoutMs, detail, logFile });
   }
   say(config, `✔ Using the running server at ${url} — nothing spawned.`);
+  say(config, `  FakeAI version: ${VERSION_NOT_REPORTED}.`);
   say(
     config,
     logFile

@@ -8,6 +8,7 @@ import { barChart, boxPlot, escapeXml as esc, histogram } from './charts';
 import { endpointRows, statusText } from './endpoint-table';
 import { secs } from './live-lines';
 import type { ReportModel } from './report-model';
+import { fakeaiVersionLabel } from '../server-version';
 
 const CSS = `
 body{font:14px/1.45 system-ui,sans-serif;margin:0;color:#111827;background:#f9fafb}
@@ -169,7 +170,7 @@ export function renderHtml(m: ReportModel): string {
   );
   const servers = table(
     ['name', 'FakeAI', 'url', 'pid', 'boot to ready', 'command'],
-    m.servers.map((s) => [td(s.name), td(s.fakeaiVersion), td(s.baseUrl), tdNum(s.pid), tdNum(secs(s.bootToReadyMs)), td(s.command)]),
+    m.servers.map((s) => [td(s.name), td(fakeaiVersionLabel(s)), td(s.baseUrl), tdNum(s.pid), tdNum(secs(s.bootToReadyMs)), td(s.command)]),
   );
   const setup = m.harnessError ? `<section><h2 class="bad">Setup error (${esc(m.harnessError.code)})</h2><pre>${esc(m.harnessError.message)}</pre></section>` : '';
   const teardown = m.teardownError ? `<section><h2 class="bad">Teardown error</h2><pre>${esc(m.teardownError)}</pre></section>` : '';

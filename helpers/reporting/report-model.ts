@@ -9,6 +9,7 @@ import type { FileOutcome, JestSnapshot, TestOutcome } from './jest-snapshot';
 import type { RouteCoverage } from '../route-coverage';
 import { coverageReport, routeStats, type ApiRoutes, type RouteCoverageReport } from './route-report';
 import { summarize, type Summary } from './stats';
+import { fakeaiVersionNote } from '../server-version';
 
 export const REPORT_SCHEMA_VERSION = 1;
 
@@ -37,6 +38,8 @@ export interface ServerFacts {
   pid: number | null;
   command: string | null;
   fakeaiVersion: string | null;
+  /** Why fakeaiVersion is null (reuse mode: the server does not say), else null. */
+  fakeaiVersionNote: string | null;
   bootToReadyMs: number | null;
   logFile: string | null;
 }
@@ -118,6 +121,7 @@ function serverFacts(h: HarnessEnv | null): ServerFacts[] {
       pid: s.pid ?? null,
       command: s.command ? s.command.join(' ') : null,
       fakeaiVersion: s.fakeaiVersion ?? null,
+      fakeaiVersionNote: fakeaiVersionNote(s),
       bootToReadyMs: s.bootToReadyMs ?? null,
       logFile: s.logFile ?? null,
     };

@@ -6,6 +6,7 @@ import type { Palette } from './colours';
 import { endpointRowLine, endpointRows } from './endpoint-table';
 import { RULE_WIDTH, secs, skipText } from './live-lines';
 import type { ReportModel } from './report-model';
+import { fakeaiVersionLabel } from '../server-version';
 
 function section(title: string, p: Palette): string[] {
   return ['', p.bold(title)];
@@ -145,7 +146,7 @@ function renderFacts(m: ReportModel, p: Palette, out: string[]): void {
   if (m.servers.length === 0) out.push('  no server facts (setup did not finish)');
   for (const s of m.servers) {
     const boot = s.bootToReadyMs !== null ? `boot-to-ready ${secs(s.bootToReadyMs)}` : s.spawned ? '' : 'reused (not started by the suite)';
-    out.push(`  ${s.name.padEnd(8)} FakeAI ${s.fakeaiVersion ?? '?'}  ${s.baseUrl}  port ${s.port ?? '?'}${s.pid ? `  pid ${s.pid}` : ''}  ${boot}`);
+    out.push(`  ${s.name.padEnd(8)} FakeAI ${fakeaiVersionLabel(s)}  ${s.baseUrl}  port ${s.port ?? '?'}${s.pid ? `  pid ${s.pid}` : ''}  ${boot}`);
     if (s.command) out.push(`           ${p.dim(s.command)}`);
   }
 
