@@ -12,6 +12,7 @@ import { loadConfig, serverEnvironment } from '../helpers/config';
 import { parseCliArgs, UsageError } from '../helpers/cli-args';
 import { isHarnessError } from '../helpers/errors';
 import { startFakeAI, type StartedFakeAI } from '../helpers/fakeai-server';
+import { fakeaiVersionLabel } from '../helpers/server-version';
 import { runFidelity, type TimingServer } from '../helpers/bench/fidelity-scenario';
 import { measureHarnessCost } from '../helpers/bench/harness-cost';
 import { renderHtml } from '../helpers/bench/html-report';
@@ -159,6 +160,7 @@ async function main(): Promise<number> {
       latency: latency.results, fidelity, load: load.result, memory, rssTimeline: sampler?.samples ?? [], harness, metrics,
       comparison: null, findings, notes,
     };
+    if (fakeaiVersion === null) notes.push(`FakeAI version ${fakeaiVersionLabel({ spawned: Boolean(mainServer), fakeaiVersion })}`);
     if (result.machine.loadAvgStart > result.machine.cores * 0.7) {
       notes.push(`the machine was busy (load average ${result.machine.loadAvgStart.toFixed(2)} on ${result.machine.cores} cores): figures are noisier than on an idle machine`);
     }
