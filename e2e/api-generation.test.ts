@@ -1,4 +1,5 @@
-import { apiDriver, bodyText, expectConforms, mapLimit, type Exchange } from '../helpers/api-driver';
+import { apiDriver, bodyText, expectConforms, type Exchange } from '../helpers/api-driver';
+import { runBounded } from '../helpers/load';
 import { expectDefectOrFix, testKnownDefect } from '../helpers/known-defects';
 import { body } from '../helpers/api-requests';
 import { routeCoverageGate } from '../helpers/route-coverage';
@@ -20,7 +21,7 @@ describe('text generation routes', () => {
   test('completions, text generation, responses, embeddings, moderations, ranking and RAG answer what the document declares', async () => {
     const api = await apiDriver();
     const routes = ['/v1/completions', '/v1/text/generation', '/v1/responses', '/v1/embeddings', '/v1/moderations', '/v1/ranking', '/rag/api/prompt'];
-    const results = await mapLimit(routes, 4, (r) => api.post(r, body(`POST ${r}`)));
+    const results = await runBounded(routes, 4, (r) => api.post(r, body(`POST ${r}`)));
     expectConforms(results);
     const [completion, , , embedding, moderation, ranking] = results;
     expect(completion.data.choices[0].text.length).toBeGreaterThan(0);
@@ -77,7 +78,7 @@ describe('images', () => {
 describe('speech', () => {
   test('POST /v1/audio/speech answers mp3 and wav audio with matching content type and magic bytes', async () => {
     const api = await apiDriver();
-    const results = await mapLimit(['mp3', 'wav'], 2, (f) => api.post('/v1/audio/speech', body('POST /v1/audio/speech', { response_format: f })));
+    const results = await runBounded(['mp3', 'wav'], 2, (f) => api.post('/v1/audio/speech', body('POST /v1/audio/speech', { response_format: f })));
     results.forEach((res, i) => {
       const format = ['mp3', 'wav'][i];
       expect(res.requestViolations).toEqual([]);
@@ -91,7 +92,7 @@ describe('speech', () => {
   testKnownDefect('speech-format-mislabelled', 'opus, aac and flac speech carry the bytes of their own format', async () => {
     const api = await apiDriver();
     const formats = ['opus', 'aac', 'flac'];
-    const results = await mapLimit(formats, 3, (f) => api.post('/v1/audio/speech', body('POST /v1/audio/speech', { response_format: f })));
+    const results = await runBounded(formats, 3, (f) => api.post('/v1/audio/speech', body('POST /v1/audio/speech', { response_format: f })));
     // The defect is mislabelled bytes in a 200; a failed request is something else.
     expectDefectOrFix(results.every((r) => r.status === 200), `statuses ${results.map((r) => r.status).join(', ')}`);
     const wrong = results.map((r, i) => ({ format: formats[i], type: r.contentType, ok: r.status === 200 && AUDIO_MAGIC[formats[i]].test(r.raw), head: r.raw.subarray(0, 4).toString('hex') })).filter((x) => !x.ok);

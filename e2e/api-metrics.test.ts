@@ -1,4 +1,5 @@
-import { apiDriver, bodyText, expectConforms, mapLimit } from '../helpers/api-driver';
+import { apiDriver, bodyText, expectConforms } from '../helpers/api-driver';
+import { runBounded } from '../helpers/load';
 import { parsePrometheus } from '../helpers/checks/prometheus';
 import { expectDefectOrFix, testKnownDefect } from '../helpers/known-defects';
 import { body, MODEL } from '../helpers/api-requests';
@@ -23,7 +24,7 @@ describe('metrics and health views', () => {
 
   test('every JSON metrics view answers 200 with a body its declared schema allows', async () => {
     const api = await apiDriver();
-    const results = await mapLimit(JSON_VIEWS, 4, (p) => api.get(p));
+    const results = await runBounded(JSON_VIEWS, 4, (p) => api.get(p));
     expectConforms(results);
     for (const r of results) expect([r.path, typeof r.data]).toEqual([r.path, 'object']);
   });
@@ -37,7 +38,7 @@ describe('metrics and health views', () => {
 
   test('Prometheus views answer text whose every sample line parses', async () => {
     const api = await apiDriver();
-    const results = await mapLimit(PROMETHEUS_VIEWS, 3, (p) => api.get(p));
+    const results = await runBounded(PROMETHEUS_VIEWS, 3, (p) => api.get(p));
     for (const r of results) {
       expect(`${r.path} ${r.status}`).toBe(`${r.path} 200`);
       expect(r.contentType).toMatch(/^text\/plain/);

@@ -1,4 +1,5 @@
-import { apiDriver, type ApiDriver, mapLimit } from '../helpers/api-driver';
+import { apiDriver, type ApiDriver } from '../helpers/api-driver';
+import { runBounded } from '../helpers/load';
 import { VALID_BODIES } from '../helpers/api-requests';
 import { readHarnessEnv } from '../helpers/harness-env';
 import { type InvalidCase, invalidCases, nestedInvalidCases } from '../helpers/robustness';
@@ -32,7 +33,7 @@ function bodyRoutes(api: ApiDriver) {
 }
 
 async function sendBodies(api: ApiDriver, cases: readonly InvalidCase[]): Promise<string[]> {
-  const results = await mapLimit(cases, IN_FLIGHT, async (c) => {
+  const results = await runBounded(cases, IN_FLIGHT, async (c) => {
     const [method, template] = c.route.split(' ');
     const res = await api.request(method, concrete(template), { json: c.body });
     return { sent: `${c.route} [${c.kind}] ${c.description}`, res };
@@ -63,7 +64,7 @@ describe(`robustness: generated invalid bodies get a 4xx with a JSON error (seed
     const routes = api.contract.routes().filter((r) => queryParams(api.contract, r.method, r.template).length > 0 && !excluded.has(`${r.method} ${r.template}`));
     const cases = routes.flatMap((r) => queryCases(api.contract, r.method, r.template, seed, QUERY_CASES_PER_ROUTE));
     expect(new Set(cases.map((c) => c.route)).size).toBe(routes.length);
-    const results = await mapLimit(cases, IN_FLIGHT, async (c) => {
+    const results = await runBounded(cases, IN_FLIGHT, async (c) => {
       const [method, template] = c.route.split(' ');
       const res = await api.request(method, concrete(template), { query: c.query });
       return { sent: `${c.route}?${new URLSearchParams(c.query)} [${c.kind}] ${c.description}`, res };

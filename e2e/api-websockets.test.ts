@@ -1,4 +1,5 @@
-import { apiDriver, expectConforms, mapLimit } from '../helpers/api-driver';
+import { apiDriver, expectConforms } from '../helpers/api-driver';
+import { runBounded } from '../helpers/load';
 import { expectDefectOrFix, testKnownDefect } from '../helpers/known-defects';
 import { body } from '../helpers/api-requests';
 import { loadConfig } from '../helpers/config';
@@ -34,7 +35,7 @@ describe('WebSocket /metrics/stream', () => {
 
       const api = await apiDriver();
       const before = rateOf(second);
-      const sent = await mapLimit(Array.from({ length: 10 }), 5, () => api.post(ENDPOINT, body(`POST ${ENDPOINT}`)));
+      const sent = await runBounded(Array.from({ length: 10 }), 5, () => api.post(ENDPOINT, body(`POST ${ENDPOINT}`)));
       expectConforms(sent);
       const moved = await ws.next((m) => isUpdate(m) && rateOf(m) > before, 8000, `an update whose ${ENDPOINT} rate exceeds ${before}`);
       expect(rateOf(moved)).toBeGreaterThan(before);

@@ -173,20 +173,6 @@ export function bodyText(ex: Exchange): string {
   return Buffer.isBuffer(ex.data) ? ex.raw.toString('utf8') : JSON.stringify(ex.data);
 }
 
-/** Runs `fn` over `items` with at most `limit` in flight; results keep the input order. */
-export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
-  const out = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i], i);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return out;
-}
-
 /**
  * A list route holds every id just created, and reads the same in pages of 2 as in one page of 100:
  * no page over its limit, no id twice, the unpaginated order kept. Every answer is held to the contract.

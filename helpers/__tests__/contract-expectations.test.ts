@@ -1,4 +1,4 @@
-import { expectConforms, mapLimit, type Exchange } from '../api-driver';
+import { expectConforms, type Exchange } from '../api-driver';
 import { shapeOf } from '../openai-client';
 
 const ok: Exchange = {
@@ -28,21 +28,5 @@ describe('shapeOf (SDK vs HTTP comparison)', () => {
     expect(shapeOf({ a: 'x' })).not.toEqual(shapeOf({ a: 'x', b: 1 }));
     expect(shapeOf({ a: 'x' })).not.toEqual(shapeOf({ a: 1 }));
     expect(shapeOf({ a: [{ t: 'x' }] })).not.toEqual(shapeOf({ a: [{ text: 'x' }] }));
-  });
-});
-
-describe('mapLimit', () => {
-  test('keeps input order and never runs more than the limit at once', async () => {
-    let running = 0;
-    let peak = 0;
-    const out = await mapLimit([5, 1, 4, 2, 3], 2, async (n) => {
-      running++;
-      peak = Math.max(peak, running);
-      await new Promise((r) => setTimeout(r, n));
-      running--;
-      return n * 10;
-    });
-    expect(out).toEqual([50, 10, 40, 20, 30]);
-    expect(peak).toBe(2);
   });
 });
