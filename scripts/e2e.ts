@@ -7,8 +7,8 @@
  * In-process rather than a child `jest`: a globalSetup error reaches us as the very object that
  * was thrown, code field included, instead of a exit status 1 that looks like a test failure.
  *
- * Run by plain node with esbuild-register (`npm run e2e`), which only compiles .ts files and
- * leaves module resolution alone. Not under tsx: its resolver hooks break the ESM-only packages
+ * Run by plain node with scripts/register.js (`npm run e2e`), which only compiles .ts files (esbuild,
+ * cached on disk) and leaves module resolution alone. Not under tsx: its resolver hooks break the ESM-only packages
  * (execa → unicorn-magic, "No exports main defined") that globalSetup imports inside Jest, so the
  * script refuses tsx up front rather than report a confusing SETUP_FAILED.
  */
@@ -65,9 +65,10 @@ function configure(parsed: ParsedArgs): HarnessConfig | number {
 
 /**
  * Keeps Jest's own output (failure diffs, "Running one project") free of escape codes. FORCE_COLOR=0
- * reaches child processes; this process is too late for it: esbuild-register (-r) loads `debug`,
- * which loads supports-color, which read FORCE_COLOR once, before this script ran. Jest's chalk
- * shares that module, so its level is set directly.
+ * reaches child processes; in this process it may come too late: supports-color reads FORCE_COLOR
+ * once, when first loaded, and anything loaded before configure() ran (with esbuild-register as
+ * the loader, its `debug` dependency did) fixes the level. Jest's chalk shares that module, so its
+ * level is set directly.
  */
 function silenceJestColours(): void {
   process.env.FORCE_COLOR = '0';
@@ -173,7 +174,7 @@ async function main(argv: string[]): Promise<number> {
   const config = configure(parsed);
   if (typeof config === 'number') return config;
   if (UNDER_TSX) {
-    err('scripts/e2e.ts cannot run under tsx (its resolver breaks execa inside Jest\'s globalSetup).\nRun it as "npm run e2e -- ..." or "node -r esbuild-register scripts/e2e.ts ...".');
+    err('scripts/e2e.ts cannot run under tsx (its resolver breaks execa inside Jest\'s globalSetup).\nRun it as "npm run e2e -- ..." or "node -r ./scripts/register.js scripts/e2e.ts ...".');
     return 2;
   }
   stopWhenNpmDies();

@@ -23,8 +23,8 @@ interface Run {
 function run(flags: string[], fixtureCase: string, env: Record<string, string> = {}): Promise<Run> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'fakeai-e2e-cli-'));
   const args = [path.join(PROJECT_ROOT, 'scripts', 'e2e.ts'), '--reports-dir', dir, ...flags, '--', '--config', FIXTURE_CONFIG, fixtureCase];
-  // As `npm run e2e` starts it: plain node with esbuild-register.
-  const child = spawn(process.execPath, ['-r', require.resolve('esbuild-register'), ...args], { cwd: PROJECT_ROOT, env: { ...process.env, ...env } });
+  // As `npm run e2e` starts it: plain node with scripts/register.js.
+  const child = spawn(process.execPath, ['-r', path.join(PROJECT_ROOT, 'scripts', 'register.js'), ...args], { cwd: PROJECT_ROOT, env: { ...process.env, ...env } });
   let output = '';
   child.stdout.on('data', (d) => (output += d));
   child.stderr.on('data', (d) => (output += d));

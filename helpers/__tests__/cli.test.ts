@@ -6,9 +6,9 @@ import { parseCliArgs, usage, UsageError } from '../cli-args';
 const TSX = path.join(PROJECT_ROOT, 'node_modules', '.bin', 'tsx');
 const CLI = path.join(PROJECT_ROOT, 'scripts', 'e2e.ts');
 
-/** The CLI as `npm run e2e` starts it: plain node with esbuild-register (or, to test the refusal, tsx). */
+/** The CLI as `npm run e2e` starts it: plain node with scripts/register.js (or, to test the refusal, tsx). */
 function cli(args: string[], via: 'node' | 'tsx' = 'node') {
-  const [cmd, pre] = via === 'node' ? [process.execPath, ['-r', require.resolve('esbuild-register')]] : [TSX, []];
+  const [cmd, pre] = via === 'node' ? [process.execPath, ['-r', path.join(PROJECT_ROOT, 'scripts', 'register.js')]] : [TSX, []];
   // The timeout only stops a hung child; no assertion depends on how fast it answers.
   const r = spawnSync(cmd, [...pre, CLI, ...args], { cwd: PROJECT_ROOT, encoding: 'utf8', timeout: 60_000, env: { ...process.env, E2E_REPORTS_DIR: '/tmp/fakeai-e2e-cli-unused' } });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
@@ -76,7 +76,7 @@ describe('the e2e command line', () => {
     const r = cli(['--no-color'], 'tsx');
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('cannot run under tsx');
-    expect(r.stderr).toContain('node -r esbuild-register scripts/e2e.ts');
+    expect(r.stderr).toContain('node -r ./scripts/register.js scripts/e2e.ts');
     // The same flags under plain node get past the check (here: to Jest's argument parsing).
     expect(cli(['--no-color', '--', '--frobnicate-jest']).stderr).not.toContain('cannot run under tsx');
   });

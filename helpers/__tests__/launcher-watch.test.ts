@@ -20,8 +20,8 @@ describe('which processes launched the runner', () => {
     ['npm run e2e -- --quiet', true],
     ['node /usr/lib/node_modules/npm/bin/npm-cli.js run e2e', true],
     ['/usr/bin/npm run e2e', true],
-    ['node -r esbuild-register scripts/e2e.ts', false],
-    ['sh -c node -r esbuild-register scripts/e2e.ts', false],
+    ['node -r ./scripts/register.js scripts/e2e.ts', false],
+    ['sh -c node -r ./scripts/register.js scripts/e2e.ts', false],
     ['npx jest', false],
     ['/home/npmuser/bin/tool run', false],
   ])('"%s" is npm: %s', (cmdline, expected) => {
