@@ -4,15 +4,10 @@
  * child Jest and shows a typo, a network error, a missing prerequisite, a hang and a fixed defect
  * all turn red, while failed checks and a declared symptom stay expected failures.
  */
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { CheckFailure, expectNoProblems, problem } from '../checks/problems';
-import { PROJECT_ROOT } from '../config';
-import { HARNESS_ENV_VAR } from '../harness-env';
 import { HttpTransportError } from '../http';
 import { expectDefectOrFix, expectDefectProblems, type KnownDefect, knownDefect, notTheDefect } from '../known-defects';
+import { useKnownDefectFixtureRun } from '../__fixtures__/known-defect-fixture-run';
 
 const plain: KnownDefect = { id: 'plain', summary: 's', evidence: 'fakeai/x.py:1' };
 const thrown = (fn: () => void): unknown => {
@@ -47,34 +42,8 @@ describe('notTheDefect: which errors count as the defect', () => {
   });
 });
 
-interface AssertionResult {
-  title: string;
-  status: string;
-  failureMessages: string[];
-}
-
 describe('testKnownDefect in a real Jest run', () => {
-  let results: AssertionResult[] = [];
-  let runDir = '';
-
-  beforeAll(() => {
-    runDir = mkdtempSync(path.join(os.tmpdir(), 'known-defect-guard-'));
-    const out = path.join(runDir, 'results.json');
-    const env: NodeJS.ProcessEnv = {};
-    for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('E2E_') && !k.startsWith('JEST_')) env[k] = v;
-    Object.assign(env, { NO_COLOR: '1', FORCE_COLOR: '0', [HARNESS_ENV_VAR]: JSON.stringify({ runDir, seed: 1, servers: {} }) });
-    const config = path.join(PROJECT_ROOT, 'helpers', '__fixtures__', 'known-defect-guard', 'jest.config.js');
-    spawnSync(process.execPath, [require.resolve('jest/bin/jest'), '--config', config, '--runInBand', '--json', '--outputFile', out], { cwd: PROJECT_ROOT, env, timeout: 60_000 });
-    results = JSON.parse(readFileSync(out, 'utf8')).testResults.flatMap((f: { assertionResults: AssertionResult[] }) => f.assertionResults);
-  }, 70_000);
-
-  afterAll(() => rmSync(runDir, { recursive: true, force: true }));
-
-  const outcome = (prefix: string) => {
-    const r = results.find((x) => x.title.startsWith(prefix));
-    if (!r) throw new Error(`no fixture test "${prefix}" in ${JSON.stringify(results.map((x) => x.title))}`);
-    return { status: r.status, message: r.failureMessages.join('\n') };
-  };
+  const { outcome, ranCount } = useKnownDefectFixtureRun('known-defect-guard');
 
   test('failed checks and a declared symptom are expected failures; a plain test beside them passes', () => {
     for (const name of ['expected: a failed expect()', 'expected: a failed expectNoProblems', 'expected: the declared symptom']) expect([name, outcome(name).status]).toEqual([name, 'passed']);
@@ -100,7 +69,7 @@ describe('testKnownDefect in a real Jest run', () => {
   });
 
   test('every fixture test ran', () => {
-    expect(results).toHaveLength(9);
+    expect(ranCount()).toBe(9);
   });
 });
 

@@ -5,16 +5,11 @@
  * "Failing test passed even though it was supposed to fail" (shown in a real child Jest run of
  * helpers/__fixtures__/stream-counting-defects/).
  */
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { CheckFailure } from '../checks/problems';
-import { PROJECT_ROOT } from '../config';
-import { HARNESS_ENV_VAR } from '../harness-env';
 import { knownDefect, notTheDefect } from '../known-defects';
 import { expectDynamoCountsStreams, expectPerModelCountsStreams, expectStreamStatsCount } from '../stream-counting-defects';
 import { BEFORE, SENT, serverThat } from '../__fixtures__/stream-counting-defects/data';
+import { useKnownDefectFixtureRun } from '../__fixtures__/known-defect-fixture-run';
 
 const thrown = (fn: () => void): unknown => {
   try {
@@ -99,34 +94,8 @@ describe('streaming-stats-never-count: a stream left active is not the defect', 
   });
 });
 
-interface AssertionResult {
-  title: string;
-  status: string;
-  failureMessages: string[];
-}
-
 describe('inside testKnownDefect in a real Jest run', () => {
-  let results: AssertionResult[] = [];
-  let runDir = '';
-
-  beforeAll(() => {
-    runDir = mkdtempSync(path.join(os.tmpdir(), 'stream-counting-defects-'));
-    const out = path.join(runDir, 'results.json');
-    const env: NodeJS.ProcessEnv = {};
-    for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('E2E_') && !k.startsWith('JEST_')) env[k] = v;
-    Object.assign(env, { NO_COLOR: '1', FORCE_COLOR: '0', [HARNESS_ENV_VAR]: JSON.stringify({ runDir, seed: 1, servers: {} }) });
-    const config = path.join(PROJECT_ROOT, 'helpers', '__fixtures__', 'stream-counting-defects', 'jest.config.js');
-    spawnSync(process.execPath, [require.resolve('jest/bin/jest'), '--config', config, '--runInBand', '--json', '--outputFile', out], { cwd: PROJECT_ROOT, env, timeout: 60_000 });
-    results = JSON.parse(readFileSync(out, 'utf8')).testResults.flatMap((f: { assertionResults: AssertionResult[] }) => f.assertionResults);
-  }, 70_000);
-
-  afterAll(() => rmSync(runDir, { recursive: true, force: true }));
-
-  const outcome = (prefix: string) => {
-    const r = results.find((x) => x.title.startsWith(prefix));
-    if (!r) throw new Error(`no fixture test "${prefix}" in ${JSON.stringify(results.map((x) => x.title))}`);
-    return { status: r.status, message: r.failureMessages.join('\n') };
-  };
+  const { outcome, ranCount } = useKnownDefectFixtureRun('stream-counting-defects');
 
   test.each(CASES.map(([id]) => id))('%s: not counted → expected failure; double → red "Not the defect"; correct → red "Failing test passed"', (id) => {
     expect(outcome(`${id} expected: streams not counted`).status).toBe('passed');
@@ -139,6 +108,6 @@ describe('inside testKnownDefect in a real Jest run', () => {
   });
 
   test('every fixture test ran', () => {
-    expect(results).toHaveLength(9);
+    expect(ranCount()).toBe(9);
   });
 });
