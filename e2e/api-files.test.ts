@@ -1,6 +1,6 @@
-import { apiDriver, expectConforms, type ApiDriver } from '../helpers/api-driver';
-import { expectDefectOrFix, testKnownDefect } from '../helpers/known-defects';
-import { routeCoverageGate } from '../helpers/route-coverage';
+import { apiDriver, expectConforms, type ApiDriver } from '../helpers/api/api-driver';
+import { expectDefectOrFix, testKnownDefect } from '../helpers/checks/known-defect-test';
+import { routeCoverageGate } from '../helpers/api/route-coverage';
 
 routeCoverageGate(__filename);
 

@@ -1,8 +1,8 @@
-import { apiDriver, bodyText, expectConforms, type Exchange } from '../helpers/api-driver';
-import { runBounded } from '../helpers/load';
-import { expectDefectOrFix, testKnownDefect } from '../helpers/known-defects';
-import { body } from '../helpers/api-requests';
-import { routeCoverageGate } from '../helpers/route-coverage';
+import { apiDriver, bodyText, expectConforms, type Exchange } from '../helpers/api/api-driver';
+import { runBounded } from '../helpers/core/load';
+import { expectDefectOrFix, testKnownDefect } from '../helpers/checks/known-defect-test';
+import { body } from '../helpers/api/api-requests';
+import { routeCoverageGate } from '../helpers/api/route-coverage';
 
 routeCoverageGate(__filename);
 

@@ -1,9 +1,9 @@
-import { apiDriver, bodyText, expectConforms } from '../helpers/api-driver';
-import { runBounded } from '../helpers/load';
+import { apiDriver, bodyText, expectConforms } from '../helpers/api/api-driver';
+import { runBounded } from '../helpers/core/load';
 import { parsePrometheus } from '../helpers/checks/prometheus';
-import { expectDefectOrFix, testKnownDefect } from '../helpers/known-defects';
-import { body, MODEL } from '../helpers/api-requests';
-import { routeCoverageGate } from '../helpers/route-coverage';
+import { expectDefectOrFix, testKnownDefect } from '../helpers/checks/known-defect-test';
+import { body, MODEL } from '../helpers/api/api-requests';
+import { routeCoverageGate } from '../helpers/api/route-coverage';
 
 routeCoverageGate(__filename);
 

@@ -1,7 +1,7 @@
-import { apiDriver, expectConforms } from '../helpers/api-driver';
-import { expectDefectOrFix, testKnownDefect } from '../helpers/known-defects';
-import { MODEL } from '../helpers/api-requests';
-import { routeCoverageGate } from '../helpers/route-coverage';
+import { apiDriver, expectConforms } from '../helpers/api/api-driver';
+import { expectDefectOrFix, testKnownDefect } from '../helpers/checks/known-defect-test';
+import { MODEL } from '../helpers/api/api-requests';
+import { routeCoverageGate } from '../helpers/api/route-coverage';
 
 routeCoverageGate(__filename);
 

@@ -1,6 +1,6 @@
-import { apiDriver, expectConforms, expectListsAndPaginates } from '../helpers/api-driver';
-import { body, lastDay } from '../helpers/api-requests';
-import { routeCoverageGate } from '../helpers/route-coverage';
+import { apiDriver, expectConforms, expectListsAndPaginates } from '../helpers/api/api-driver';
+import { body, lastDay } from '../helpers/api/api-requests';
+import { routeCoverageGate } from '../helpers/api/route-coverage';
 
 routeCoverageGate(__filename);
 

@@ -1,12 +1,12 @@
-import { apiDriver, type ApiDriver } from '../helpers/api-driver';
-import { runBounded } from '../helpers/load';
-import { VALID_BODIES } from '../helpers/api-requests';
-import { readHarnessEnv } from '../helpers/harness-env';
-import { type InvalidCase, invalidCases, nestedInvalidCases } from '../helpers/robustness';
-import { robustnessFailures } from '../helpers/robustness-check';
-import { queryCases, queryParams } from '../helpers/robustness-query';
-import { routeCoverageGate } from '../helpers/route-coverage';
-import { ROUTE_EXCLUSIONS } from '../helpers/route-exclusions';
+import { apiDriver, type ApiDriver } from '../helpers/api/api-driver';
+import { runBounded } from '../helpers/core/load';
+import { VALID_BODIES } from '../helpers/api/api-requests';
+import { readHarnessEnv } from '../helpers/core/harness-env';
+import { type InvalidCase, invalidCases, nestedInvalidCases } from '../helpers/api/robustness';
+import { robustnessFailures } from '../helpers/api/robustness-check';
+import { queryCases, queryParams } from '../helpers/api/robustness-query';
+import { routeCoverageGate } from '../helpers/api/route-coverage';
+import { ROUTE_EXCLUSIONS } from '../helpers/ledger/route-exclusions';
 
 routeCoverageGate(__filename);
 

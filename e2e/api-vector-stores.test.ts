@@ -1,8 +1,8 @@
-import { apiDriver, expectConforms, type ApiDriver, type Exchange } from '../helpers/api-driver';
-import { expectDefectOrFix, testKnownDefect } from '../helpers/known-defects';
-import { body } from '../helpers/api-requests';
-import { paginationProblems } from '../helpers/pagination';
-import { routeCoverageGate } from '../helpers/route-coverage';
+import { apiDriver, expectConforms, type ApiDriver, type Exchange } from '../helpers/api/api-driver';
+import { expectDefectOrFix, testKnownDefect } from '../helpers/checks/known-defect-test';
+import { body } from '../helpers/api/api-requests';
+import { paginationProblems } from '../helpers/api/pagination';
+import { routeCoverageGate } from '../helpers/api/route-coverage';
 
 routeCoverageGate(__filename);
 

@@ -1,11 +1,11 @@
-import { apiDriver, expectConforms } from '../helpers/api-driver';
-import { runBounded } from '../helpers/load';
-import { expectDefectOrFix, testKnownDefect } from '../helpers/known-defects';
-import { body } from '../helpers/api-requests';
-import { loadConfig } from '../helpers/config';
-import { readHarnessEnv, server } from '../helpers/harness-env';
-import { openWs, type WsSession } from '../helpers/ws';
-import { routeCoverageGate } from '../helpers/route-coverage';
+import { apiDriver, expectConforms } from '../helpers/api/api-driver';
+import { runBounded } from '../helpers/core/load';
+import { expectDefectOrFix, testKnownDefect } from '../helpers/checks/known-defect-test';
+import { body } from '../helpers/api/api-requests';
+import { loadConfig } from '../helpers/core/config';
+import { readHarnessEnv, server } from '../helpers/core/harness-env';
+import { openWs, type WsSession } from '../helpers/core/ws';
+import { routeCoverageGate } from '../helpers/api/route-coverage';
 
 routeCoverageGate(__filename);
 

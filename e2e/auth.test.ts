@@ -1,18 +1,18 @@
 /**
  * Against the second server, started with FAKEAI_AUTH__REQUIRE_API_KEY and one key (profile
- * "auth", helpers/config.ts). In reuse mode only the user's server exists: the tests are skipped
+ * "auth", helpers/core/config.ts). In reuse mode only the user's server exists: the tests are skipped
  * with that reason, visibly, in Jest's output and in the report.
  */
 import { checkChatCompletion, type ChatRequest } from '../helpers/checks/chat-completion';
-import { expectNoProblems, problem } from '../helpers/checks/problems';
+import { expectNoProblems, problem } from '../helpers/core/problems';
 import { checkJsonOk } from '../helpers/checks/response';
 import { checkStream } from '../helpers/checks/stream';
 import { checkClientError } from '../helpers/checks/response';
-import { AUTH_TEST_KEY } from '../helpers/config';
-import { readHarnessEnv, server } from '../helpers/harness-env';
-import { createHttp } from '../helpers/http';
-import { collectStream } from '../helpers/sse';
-import { skippedTest } from '../helpers/skipped-test';
+import { AUTH_TEST_KEY } from '../helpers/core/config';
+import { readHarnessEnv, server } from '../helpers/core/harness-env';
+import { createHttp } from '../helpers/core/http';
+import { collectStream } from '../helpers/core/sse';
+import { skippedTest } from '../helpers/core/skipped-test';
 
 const harness = readHarnessEnv();
 const SKIP_REASON = 'no "auth" server: reuse mode (--host/--port) tests only the running server, which the suite cannot restart with API keys required';

@@ -3,12 +3,12 @@
  * never a broken stream. "Never an exception in the server log" is enforced for every test here by
  * the e2e test environment (helpers/jest/environment.ts).
  */
-import { expectNoProblems, problem } from '../helpers/checks/problems';
+import { expectNoProblems, problem } from '../helpers/core/problems';
 import { checkClientError, checkRefusedStream } from '../helpers/checks/response';
-import { server } from '../helpers/harness-env';
-import { createHttp } from '../helpers/http';
-import { expectDefectProblems, testKnownDefect } from '../helpers/known-defects';
-import { collectStream } from '../helpers/sse';
+import { server } from '../helpers/core/harness-env';
+import { createHttp } from '../helpers/core/http';
+import { expectDefectProblems, testKnownDefect } from '../helpers/checks/known-defect-test';
+import { collectStream } from '../helpers/core/sse';
 
 const hi = [{ role: 'user', content: 'hi' }];
 /** ~9000 words: past gpt-4's 8192-token context window (fakeai/context_validator.py). */

@@ -1,8 +1,8 @@
 import { type ChatRequest, checkChatCompletion } from '../helpers/checks/chat-completion';
-import { expectNoProblems } from '../helpers/checks/problems';
-import { server } from '../helpers/harness-env';
-import { createHttp } from '../helpers/http';
-import { expectDefectProblems, testKnownDefect } from '../helpers/known-defects';
+import { expectNoProblems } from '../helpers/core/problems';
+import { server } from '../helpers/core/harness-env';
+import { createHttp } from '../helpers/core/http';
+import { expectDefectProblems, testKnownDefect } from '../helpers/checks/known-defect-test';
 
 async function complete(req: ChatRequest) {
   return createHttp(server().baseUrl).post('/v1/chat/completions', req);

@@ -1,9 +1,9 @@
 import type { ChatRequest } from '../helpers/checks/chat-completion';
-import { expectNoProblems, problem } from '../helpers/checks/problems';
+import { expectNoProblems, problem } from '../helpers/core/problems';
 import { checkStream } from '../helpers/checks/stream';
-import { server } from '../helpers/harness-env';
-import { expectDefectProblems, testKnownDefect } from '../helpers/known-defects';
-import { collectStream } from '../helpers/sse';
+import { server } from '../helpers/core/harness-env';
+import { expectDefectProblems, testKnownDefect } from '../helpers/checks/known-defect-test';
+import { collectStream } from '../helpers/core/sse';
 
 const hello = [{ role: 'user', content: 'Hello! Please greet me back.' }];
 

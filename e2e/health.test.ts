@@ -1,8 +1,8 @@
 import { checkDetailedHealth, checkHealth } from '../helpers/checks/health';
-import { expectNoProblems } from '../helpers/checks/problems';
-import { server } from '../helpers/harness-env';
-import { createHttp } from '../helpers/http';
-import { expectDefectProblems, testKnownDefect } from '../helpers/known-defects';
+import { expectNoProblems } from '../helpers/core/problems';
+import { server } from '../helpers/core/harness-env';
+import { createHttp } from '../helpers/core/http';
+import { expectDefectProblems, testKnownDefect } from '../helpers/checks/known-defect-test';
 
 describe('health', () => {
   /** When this file first saw the server healthy: it has been up at least since then. */

@@ -4,12 +4,12 @@
  * the rest of the suite uses. Tests here run in order: fresh-server checks first, the deadlock last.
  */
 import { checkPrometheusBounds, parsePrometheus } from '../helpers/checks/prometheus';
-import { expectNoProblems, problem } from '../helpers/checks/problems';
+import { expectNoProblems, problem } from '../helpers/core/problems';
 import { checkJsonOk, checkStatus } from '../helpers/checks/response';
-import { readHarnessEnv, server } from '../helpers/harness-env';
-import { createHttp } from '../helpers/http';
-import { expectDefectProblems, testKnownDefect } from '../helpers/known-defects';
-import { skippedTest } from '../helpers/skipped-test';
+import { readHarnessEnv, server } from '../helpers/core/harness-env';
+import { createHttp } from '../helpers/core/http';
+import { expectDefectProblems, testKnownDefect } from '../helpers/checks/known-defect-test';
+import { skippedTest } from '../helpers/core/skipped-test';
 
 const harness = readHarnessEnv();
 const SKIP_REASON = 'no "isolated" server: reuse mode (--host/--port) has only the running server, and /metrics/by-model would deadlock it (known defect by-model-deadlock)';

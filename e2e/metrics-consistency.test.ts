@@ -3,14 +3,14 @@
  * statement that is true of a correct server: plain requests first (every counter must count
  * them), then streams (every counter must count those too — three of FakeAI's do not).
  */
-import { type ChatOutcome, describeFailures, LOAD_MODELS, planChatLoad, runChatLoad } from '../helpers/chat-load';
+import { type ChatOutcome, describeFailures, LOAD_MODELS, planChatLoad, runChatLoad } from '../helpers/chat/chat-load';
 import { checkSameFigure, EXACT, metricsFigures, modelFigures, PRINTED_6DP, rateTolerance, type Tolerance } from '../helpers/checks/cross-format';
 import { checkChatCounterDeltas, checkDynamoDelta, checkPerModelDeltas, checkRateLowerBounds, type SentCompletion } from '../helpers/checks/metrics-delta';
-import { expectNoProblems, problem, type Problem } from '../helpers/checks/problems';
-import { readHarnessEnv, server } from '../helpers/harness-env';
-import { expectDefectProblems, testKnownDefect } from '../helpers/known-defects';
-import { type MetricsSnapshot, saveSnapshot, takeSnapshot } from '../helpers/metrics';
-import { expectDynamoCountsStreams, expectPerModelCountsStreams, expectStreamStatsCount } from '../helpers/stream-counting-defects';
+import { expectNoProblems, problem, type Problem } from '../helpers/core/problems';
+import { readHarnessEnv, server } from '../helpers/core/harness-env';
+import { expectDefectProblems, testKnownDefect } from '../helpers/checks/known-defect-test';
+import { type MetricsSnapshot, saveSnapshot, takeSnapshot } from '../helpers/chat/metrics';
+import { expectDynamoCountsStreams, expectPerModelCountsStreams, expectStreamStatsCount } from '../helpers/chat/stream-counting-defects';
 
 const models = [...LOAD_MODELS];
 const all = planChatLoad(models, 1);

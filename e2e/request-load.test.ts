@@ -1,6 +1,6 @@
-import { type ChatOutcome, describeFailures, LOAD_CONCURRENCY, LOAD_MODELS, planChatLoad, runChatLoad } from '../helpers/chat-load';
-import { expectNoProblems, problem, type Problem } from '../helpers/checks/problems';
-import { readHarnessEnv, server } from '../helpers/harness-env';
+import { type ChatOutcome, describeFailures, LOAD_CONCURRENCY, LOAD_MODELS, planChatLoad, runChatLoad } from '../helpers/chat/chat-load';
+import { expectNoProblems, problem, type Problem } from '../helpers/core/problems';
+import { readHarnessEnv, server } from '../helpers/core/harness-env';
 
 const plan = planChatLoad(LOAD_MODELS, 2);
 

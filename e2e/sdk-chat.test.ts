@@ -1,8 +1,8 @@
-import { apiDriver, expectConforms } from '../helpers/api-driver';
-import { body } from '../helpers/api-requests';
-import { openaiClient, shapeOf } from '../helpers/openai-client';
-import { collectStream } from '../helpers/sse';
-import { routeCoverageGate } from '../helpers/route-coverage';
+import { apiDriver, expectConforms } from '../helpers/api/api-driver';
+import { body } from '../helpers/api/api-requests';
+import { openaiClient, shapeOf } from '../helpers/api/openai-client';
+import { collectStream } from '../helpers/core/sse';
+import { routeCoverageGate } from '../helpers/api/route-coverage';
 
 routeCoverageGate(__filename);
 

@@ -1,9 +1,9 @@
 import { toFile } from 'openai';
-import { apiDriver } from '../helpers/api-driver';
-import { testKnownDefect } from '../helpers/known-defects';
-import { body, EMBEDDING_MODEL, MODEL } from '../helpers/api-requests';
-import { openaiClient, type SdkDriver } from '../helpers/openai-client';
-import { routeCoverageGate } from '../helpers/route-coverage';
+import { apiDriver } from '../helpers/api/api-driver';
+import { testKnownDefect } from '../helpers/checks/known-defect-test';
+import { body, EMBEDDING_MODEL, MODEL } from '../helpers/api/api-requests';
+import { openaiClient, type SdkDriver } from '../helpers/api/openai-client';
+import { routeCoverageGate } from '../helpers/api/route-coverage';
 
 routeCoverageGate(__filename);
 

@@ -1,6 +1,6 @@
 /**
  * Does FakeAI wait as long as it says it will? Two cheap checks of the bench's timing fidelity
- * (helpers/bench/fidelity.ts has the formulas and the tolerance rule; helpers/checks/timing.ts
+ * (helpers/checks/fidelity.ts has the formulas and the tolerance rule; helpers/checks/timing.ts
  * applies them to a handful of samples):
  *  - non-streaming: FakeAI computes and logs a delay from max_tokens and temperature but never
  *    waits it (known defect nonstream-delay-ignored). The check is the one a correct server passes.
@@ -9,14 +9,14 @@
  */
 import { loadavg } from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { nonStreamDelayRangeMs } from '../helpers/bench/fidelity';
-import { expectNoProblems, problem, type Problem } from '../helpers/checks/problems';
+import { nonStreamDelayRangeMs } from '../helpers/checks/fidelity';
+import { expectNoProblems, problem, type Problem } from '../helpers/core/problems';
 import { checkNonStreamDelay, checkStreamTiming, streamTimings, type DelayPoint } from '../helpers/checks/timing';
-import { readHarnessEnv, server } from '../helpers/harness-env';
-import { createHttp } from '../helpers/http';
-import { expectDefectProblems, testKnownDefect } from '../helpers/known-defects';
-import { collectStream, type StreamResult } from '../helpers/sse';
-import { skippedTest } from '../helpers/skipped-test';
+import { readHarnessEnv, server } from '../helpers/core/harness-env';
+import { createHttp } from '../helpers/core/http';
+import { expectDefectProblems, testKnownDefect } from '../helpers/checks/known-defect-test';
+import { collectStream, type StreamResult } from '../helpers/core/sse';
+import { skippedTest } from '../helpers/core/skipped-test';
 
 const harness = readHarnessEnv();
 

@@ -1,18 +1,18 @@
 /**
  * `npm run bench`: latency, timing fidelity, load, server memory/CPU and (optionally) harness cost of
  * FakeAI, written as a versioned JSON result plus an HTML report, compared against --baseline.
- * Servers are started through the harness's own lifecycle (helpers/fakeai-server.ts) and always
+ * Servers are started through the harness's own lifecycle (helpers/server/fakeai-server.ts) and always
  * stopped in `finally`; their watchdog takes them down even if this process is killed.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { loadConfig, serverEnvironment } from '../helpers/config';
-import { parseCliArgs, UsageError } from '../helpers/cli-args';
-import { isHarnessError } from '../helpers/errors';
-import { startFakeAI, type StartedFakeAI } from '../helpers/fakeai-server';
-import { fakeaiVersionLabel } from '../helpers/server-version';
+import { loadConfig, serverEnvironment } from '../helpers/core/config';
+import { parseCliArgs, UsageError } from '../helpers/core/cli-args';
+import { isHarnessError } from '../helpers/core/errors';
+import { startFakeAI, type StartedFakeAI } from '../helpers/server/fakeai-server';
+import { fakeaiVersionLabel } from '../helpers/server/server-version';
 import { runFidelity, type TimingServer } from '../helpers/bench/fidelity-scenario';
 import { measureHarnessCost } from '../helpers/bench/harness-cost';
 import { renderHtml } from '../helpers/bench/html-report';

@@ -13,10 +13,10 @@
  * script refuses tsx up front rather than report a confusing SETUP_FAILED.
  */
 import path from 'node:path';
-import { ConfigError, loadConfig, PROJECT_ROOT, type HarnessConfig } from '../helpers/config';
-import { parseCliArgs, usage, UsageError, type ParsedArgs } from '../helpers/cli-args';
-import { isHarnessError } from '../helpers/errors';
-import { ancestors, launcherChain, watchLaunchers } from '../helpers/launcher-watch';
+import { ConfigError, loadConfig, PROJECT_ROOT, type HarnessConfig } from '../helpers/core/config';
+import { parseCliArgs, usage, UsageError, type ParsedArgs } from '../helpers/core/cli-args';
+import { isHarnessError } from '../helpers/core/errors';
+import { ancestors, launcherChain, watchLaunchers } from '../helpers/server/launcher-watch';
 import { palette, stripAnsi } from '../helpers/reporting/colours';
 import { clearRunFiles, finaliseRun, type FinaliseInput } from '../helpers/reporting/finalise';
 
@@ -153,7 +153,7 @@ function dropProjectLine(): () => void {
 
 /**
  * `kill -9` of npm leaves this runner orphaned under npm's `sh -c`: stop as on SIGTERM (servers
- * stopped, then exit), rather than run on unseen. See helpers/launcher-watch.ts.
+ * stopped, then exit), rather than run on unseen. See helpers/server/launcher-watch.ts.
  */
 function stopWhenNpmDies(): void {
   if (process.env.npm_lifecycle_event === undefined) return;

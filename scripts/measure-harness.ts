@@ -19,8 +19,8 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import os from 'node:os';
 import path from 'node:path';
-import { PROJECT_ROOT, SERVER_PROFILES, serverEnvironment, VENV_PYTHON } from '../helpers/config';
-import { probeHealth } from '../helpers/readiness';
+import { PROJECT_ROOT, SERVER_PROFILES, serverEnvironment, VENV_PYTHON } from '../helpers/core/config';
+import { probeHealth } from '../helpers/server/readiness';
 
 interface Args {
   runs: number;

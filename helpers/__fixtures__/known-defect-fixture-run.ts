@@ -8,8 +8,8 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { PROJECT_ROOT } from '../config';
-import { HARNESS_ENV_VAR } from '../harness-env';
+import { PROJECT_ROOT } from '../core/config';
+import { HARNESS_ENV_VAR } from '../core/harness-env';
 
 interface AssertionResult {
   title: string;

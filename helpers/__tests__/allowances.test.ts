@@ -1,13 +1,14 @@
 /**
- * Allowed exceptions (helpers/allowances.ts, ALLOWED_EXCEPTIONS in helpers/config.ts): refused at
+ * Allowed exceptions (helpers/logs/allowance-rules.ts, ALLOWED_EXCEPTIONS in helpers/ledger/allowances.ts): refused at
  * config load when they name an unknown defect or file, excused only where they say, and stale
  * when a full run never needed them.
  */
-import { allowanceProblems, judge, permittingPlace, stalePlaces, staleText, wholeSuiteSelected } from '../allowances';
-import { ALLOWED_EXCEPTIONS, type AllowedException, ConfigError, loadConfig, PROJECT_ROOT } from '../config';
-import { defectTestName, knownDefect } from '../known-defects';
-import type { Finding } from '../log-watcher';
-import type { FindingRecord } from '../run-records';
+import { judge, permittingPlace, stalePlaces, staleText, wholeSuiteSelected } from '../logs/allowance-rules';
+import { ConfigError, loadConfig, PROJECT_ROOT } from '../core/config';
+import { ALLOWED_EXCEPTIONS, type AllowedException, allowanceProblems } from '../ledger/allowances';
+import { defectTestName, knownDefect } from '../ledger/known-defects';
+import type { Finding } from '../logs/log-watcher';
+import type { FindingRecord } from '../core/run-records';
 
 const rate: AllowedException = {
   pattern: /KeyError: 'rate'/,

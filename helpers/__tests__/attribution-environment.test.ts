@@ -7,12 +7,12 @@ import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Circus } from '@jest/types';
-import { readWindows } from '../attribution';
-import { PROJECT_ROOT } from '../config';
-import { HARNESS_ENV_VAR, type HarnessEnv } from '../harness-env';
+import { readWindows } from '../logs/attribution';
+import { PROJECT_ROOT } from '../core/config';
+import { HARNESS_ENV_VAR, type HarnessEnv } from '../core/harness-env';
 import E2EEnvironment from '../jest/environment';
-import { defectTestName, knownDefect } from '../known-defects';
-import { readRecords, recordsOfKind } from '../run-records';
+import { defectTestName, knownDefect } from '../ledger/known-defects';
+import { readRecords, recordsOfKind } from '../core/run-records';
 
 let runDir: string;
 let logFile: string;

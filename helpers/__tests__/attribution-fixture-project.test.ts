@@ -8,8 +8,8 @@ import { closeSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, wr
 import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { PROJECT_ROOT } from '../config';
-import { type FindingRecord, readRecords, recordsOfKind } from '../run-records';
+import { PROJECT_ROOT } from '../core/config';
+import { type FindingRecord, readRecords, recordsOfKind } from '../core/run-records';
 
 const STUBS = path.join(PROJECT_ROOT, 'helpers', '__fixtures__', 'stub-servers');
 const CONFIG = path.join(PROJECT_ROOT, 'helpers', '__fixtures__', 'attribution', 'jest.config.js');

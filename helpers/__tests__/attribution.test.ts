@@ -1,10 +1,10 @@
 import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { appendWindow, describePlace, fileOwning, findUnattributedExceptions, readWindows, serverExitedMessage, type TestWindow } from '../attribution';
-import type { AllowedException } from '../config';
-import type { HarnessEnv } from '../harness-env';
-import { readRecords, recordsOfKind } from '../run-records';
+import { appendWindow, describePlace, fileOwning, findUnattributedExceptions, readWindows, serverExitedMessage, type TestWindow } from '../logs/attribution';
+import type { AllowedException } from '../ledger/allowances';
+import type { HarnessEnv } from '../core/harness-env';
+import { readRecords, recordsOfKind } from '../core/run-records';
 
 let runDir: string;
 let logFile: string;
@@ -120,7 +120,7 @@ describe('exceptions no test owned', () => {
     expect(recordsOfKind(readRecords(runDir), 'finding')[0].tests).toEqual(['unfinished']);
   });
 
-  describe('allowances (helpers/allowances.ts) at teardown', () => {
+  describe('allowances (helpers/logs/allowance-rules.ts) at teardown', () => {
     const allowance = (provokedBy: AllowedException['provokedBy']): AllowedException[] => [
       { pattern: /provoked on purpose/, defect: 'batches-service-missing', reason: 'test', provokedBy },
     ];

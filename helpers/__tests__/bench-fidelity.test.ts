@@ -1,4 +1,4 @@
-import { judgeNonStreamDelay, judgeNonStreamDelta, judgeTiming, nonStreamDelayRangeMs } from '../bench/fidelity';
+import { judgeNonStreamDelay, judgeNonStreamDelta, judgeTiming, nonStreamDelayRangeMs } from '../checks/fidelity';
 
 const overhead = { p50: 1.0, p90: 1.4 };
 const around = (center: number, halfWidth: number, n = 200) =>

@@ -1,9 +1,9 @@
-import { judgeTiming } from '../bench/fidelity';
+import { judgeTiming } from '../checks/fidelity';
 import { renderHtml } from '../bench/html-report';
 import { leakVerdict } from '../bench/leak';
 import { findKnee, summarizeLevel } from '../bench/load-analysis';
 import type { BenchResult } from '../bench/result';
-import { describe as dist } from '../bench/stats';
+import { describe as dist } from '../core/distribution';
 import { renderText } from '../bench/text-report';
 
 const few = Array.from({ length: 40 }, (_, i) => 5 + i / 10);

@@ -1,4 +1,4 @@
-import { describe as describeDist, formatP99, kendallTau, linearFit, mad, median, percentile, robustSigma, theilSenSlope } from '../bench/stats';
+import { describe as describeDist, formatP99, kendallTau, linearFit, mad, median, percentile, robustSigma, theilSenSlope } from '../core/distribution';
 
 const oneToHundred = Array.from({ length: 100 }, (_, i) => i + 1);
 

@@ -1,8 +1,8 @@
 import { checkChatCompletion, type ChatRequest } from '../checks/chat-completion';
 import { checkClientError, checkRefusedStream } from '../checks/response';
-import type { StreamResult } from '../sse';
+import type { StreamResult } from '../core/sse';
 import { checkHealth, checkDetailedHealth } from '../checks/health';
-import type { HttpResult } from '../http';
+import type { HttpResult } from '../core/http';
 
 const NOW = 1_795_834_296;
 function res(data: unknown, status = 200, contentType = 'application/json'): HttpResult {

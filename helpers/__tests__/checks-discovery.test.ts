@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { PROJECT_ROOT } from '../config';
-import { KNOWN_DEFECTS } from '../known-defects';
-import { runBounded } from '../load';
-import { isServed, listServedRoutes, loadOpenApiSync, notServedReason, type OpenApiDoc } from '../openapi';
+import { PROJECT_ROOT } from '../core/config';
+import { KNOWN_DEFECTS } from '../ledger/known-defects';
+import { runBounded } from '../core/load';
+import { isServed, listServedRoutes, loadOpenApiSync, notServedReason, type OpenApiDoc } from '../api/openapi';
 
 const doc: OpenApiDoc = {
   paths: {

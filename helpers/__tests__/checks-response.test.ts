@@ -1,9 +1,9 @@
 /** The checks every exchange shares, and the load's failure list, fed answers they must refuse. */
-import type { ChatOutcome } from '../chat-load';
-import { describeFailures, planChatLoad } from '../chat-load';
-import { problem } from '../checks/problems';
+import type { ChatOutcome } from '../chat/chat-load';
+import { describeFailures, planChatLoad } from '../chat/chat-load';
+import { problem } from '../core/problems';
 import { checkContentType, checkJsonOk, checkStatus } from '../checks/response';
-import type { HttpResult } from '../http';
+import type { HttpResult } from '../core/http';
 
 const res = (over: Partial<HttpResult>): HttpResult => ({ status: 200, headers: {}, data: { ok: true }, text: '{"ok":true}', json: true, contentType: 'application/json', durationMs: 1, ...over });
 

@@ -1,5 +1,5 @@
 import { checkNonStreamDelay, checkStreamTiming, contentArrivals, streamTimings, type StreamTimings } from '../checks/timing';
-import type { StreamEvent } from '../sse';
+import type { StreamEvent } from '../core/sse';
 
 const at = (ps: Array<{ at: string }>) => ps.map((p) => p.at);
 

@@ -10,7 +10,7 @@
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { isAlive } from '../process-group';
+import { isAlive } from '../server/process-group';
 import { announcedPort, leftovers, newRunId, portIsFree, runDriver, runJestFixture, STUB_PYTHON, stubEnv, untilPortFree, waitUntil } from '../__fixtures__/drivers/run-driver';
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'fakeai-e2e-cleanup-'));

@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
-import { PROJECT_ROOT } from '../config';
+import { PROJECT_ROOT } from '../core/config';
 import { REPORT_SCHEMA } from '../reporting/json-report';
 import { parseJunit } from '../reporting/junit-check';
 

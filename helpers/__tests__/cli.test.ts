@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
-import { OPTIONS, PROJECT_ROOT } from '../config';
-import { parseCliArgs, usage, UsageError } from '../cli-args';
+import { OPTIONS, PROJECT_ROOT } from '../core/config';
+import { parseCliArgs, usage, UsageError } from '../core/cli-args';
 
 const TSX = path.join(PROJECT_ROOT, 'node_modules', '.bin', 'tsx');
 const CLI = path.join(PROJECT_ROOT, 'scripts', 'e2e.ts');

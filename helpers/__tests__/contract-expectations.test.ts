@@ -1,5 +1,5 @@
-import { expectConforms, type Exchange } from '../api-driver';
-import { shapeOf } from '../openai-client';
+import { expectConforms, type Exchange } from '../api/api-driver';
+import { shapeOf } from '../api/openai-client';
 
 const ok: Exchange = {
   method: 'GET', path: '/v1/things/1', template: '/v1/things/{thing_id}', status: 200, contentType: 'application/json',

@@ -1,4 +1,4 @@
-import type { OpenApiDocument } from '../contract';
+import type { OpenApiDocument } from '../api/contract';
 
 /** A small OpenAPI 3.1 document in FastAPI's style: $refs into components, "X | null" as anyOf. */
 export const DOC: OpenApiDocument = {

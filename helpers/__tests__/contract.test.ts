@@ -1,4 +1,4 @@
-import { Contract, formatViolations } from '../contract';
+import { Contract, formatViolations } from '../api/contract';
 import { DOC, VALID_CREATE, VALID_THING } from './contract-fixture';
 
 const contract = new Contract(DOC);

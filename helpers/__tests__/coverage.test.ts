@@ -1,6 +1,6 @@
-import { evaluateRouteCoverage, formatRouteCoverage, WEBSOCKET_ROUTES } from '../route-coverage';
-import type { RouteRecord } from '../run-records';
-import { paginationProblems } from '../pagination';
+import { evaluateRouteCoverage, formatRouteCoverage, WEBSOCKET_ROUTES } from '../api/route-coverage';
+import type { RouteRecord } from '../core/run-records';
+import { paginationProblems } from '../api/pagination';
 import { DOC } from './contract-fixture';
 
 const rec = (method: string, route: string | null, status = 200, violations = 0): RouteRecord => ({

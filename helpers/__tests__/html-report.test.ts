@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { chromium, type BrowserContext } from 'playwright-core';
 import { sampleInput, sampleSnapshot } from '../__fixtures__/reporting-project/sample-run';
-import { PROJECT_ROOT } from '../config';
+import { PROJECT_ROOT } from '../core/config';
 import { renderHtml, writeHtmlReport } from '../reporting/html-report';
 import { buildReportModel } from '../reporting/report-model';
 

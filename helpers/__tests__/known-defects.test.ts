@@ -4,9 +4,10 @@
  * child Jest and shows a typo, a network error, a missing prerequisite, a hang and a fixed defect
  * all turn red, while failed checks and a declared symptom stay expected failures.
  */
-import { CheckFailure, expectNoProblems, problem } from '../checks/problems';
-import { HttpTransportError } from '../http';
-import { expectDefectOrFix, expectDefectProblems, type KnownDefect, knownDefect, notTheDefect } from '../known-defects';
+import { CheckFailure, expectNoProblems, problem } from '../core/problems';
+import { HttpTransportError } from '../core/http';
+import { type KnownDefect, knownDefect } from '../ledger/known-defects';
+import { expectDefectOrFix, expectDefectProblems, notTheDefect } from '../checks/known-defect-test';
 import { useKnownDefectFixtureRun } from '../__fixtures__/known-defect-fixture-run';
 
 const plain: KnownDefect = { id: 'plain', summary: 's', evidence: 'fakeai/x.py:1' };

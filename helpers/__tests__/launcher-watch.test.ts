@@ -8,9 +8,9 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { PROJECT_ROOT } from '../config';
-import { ancestors, isNpm, launcherChain, watchLaunchers, type ProcessInfo } from '../launcher-watch';
-import { isAlive } from '../process-group';
+import { PROJECT_ROOT } from '../core/config';
+import { ancestors, isNpm, launcherChain, watchLaunchers, type ProcessInfo } from '../server/launcher-watch';
+import { isAlive } from '../server/process-group';
 import { leftovers, newRunId, STUB_PYTHON, stubEnv, waitUntil } from '../__fixtures__/drivers/run-driver';
 
 const p = (pid: number, cmdline: string): ProcessInfo => ({ pid, ppid: pid - 1, cmdline });

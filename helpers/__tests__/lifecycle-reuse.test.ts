@@ -7,8 +7,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { isAlive } from '../process-group';
-import { waitUntilReady } from '../readiness';
+import { isAlive } from '../server/process-group';
+import { waitUntilReady } from '../server/readiness';
 import { leftovers, newRunId, runJestFixture, STUB_PYTHON, stubEnv } from '../__fixtures__/drivers/run-driver';
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'fakeai-e2e-reuse-'));

@@ -6,11 +6,11 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import { ConfigError } from '../config';
+import { ConfigError } from '../core/config';
 import { profilesForRun, type RunSelection } from '../jest/global-setup';
-import { harnessError, HarnessError, isHarnessError, logTail } from '../errors';
-import { isAlive, liveGroupMembers, processState } from '../process-group';
-import { isReadyBody, waitUntilReady } from '../readiness';
+import { harnessError, HarnessError, isHarnessError, logTail } from '../core/errors';
+import { isAlive, liveGroupMembers, processState } from '../server/process-group';
+import { isReadyBody, waitUntilReady } from '../server/readiness';
 import { useLocalHttpServer } from '../__fixtures__/local-http-server';
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'fakeai-e2e-units-'));
@@ -205,7 +205,7 @@ describe('which profiles a run starts', () => {
     ['--filter', { filter: '/project/filter.js' }],
   ])('%s cannot be resolved cheaply, so every profile not ignored starts', (_flag, extra) => {
     // The arguments of --findRelatedTests are source files: read as test path patterns they would select nothing.
-    expect(withProject(['helpers/config.ts'], ignoring(), extra)).toEqual(['default', 'auth', 'isolated']);
-    expect(withProject(['helpers/config.ts'], ignoring('auth'), extra)).toEqual(['default', 'isolated']);
+    expect(withProject(['helpers/core/config.ts'], ignoring(), extra)).toEqual(['default', 'auth', 'isolated']);
+    expect(withProject(['helpers/core/config.ts'], ignoring('auth'), extra)).toEqual(['default', 'isolated']);
   });
 });

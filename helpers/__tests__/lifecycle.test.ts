@@ -7,7 +7,7 @@ import { createServer, type Server } from 'node:net';
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { isAlive } from '../process-group';
+import { isAlive } from '../server/process-group';
 import { type DriverEvent, leftovers, newRunId, runDriver, STUB_PYTHON, stubEnv, untilPortFree, waitUntil } from '../__fixtures__/drivers/run-driver';
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'fakeai-e2e-lifecycle-'));

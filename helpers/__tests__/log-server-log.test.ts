@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ServerLog } from '../server-log';
+import { ServerLog } from '../logs/server-log';
 
 let dir: string;
 let file: string;

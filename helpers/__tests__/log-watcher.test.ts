@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { type Finding, formatFinding, isAllowed, scanChunk, scanLog } from '../log-watcher';
+import { type Finding, formatFinding, isAllowed, scanChunk, scanLog } from '../logs/log-watcher';
 
 const LOGS = path.join(__dirname, '..', '__fixtures__', 'attribution', 'logs');
 const log = (name: string) => readFileSync(path.join(LOGS, name));

@@ -3,7 +3,7 @@ import { checkSameFigure, EXACT, metricsFigures, modelFigures, PRINTED_6DP, rate
 import { checkKvCacheMetrics, checkMetricsJson, checkModelStats, checkDynamoMetrics } from '../checks/metrics-bounds';
 import { checkChatCounterDeltas, checkDynamoDelta, checkPerModelDeltas, checkRateLowerBounds, checkStreamCountDeltas, type Counters, type SentCompletion } from '../checks/metrics-delta';
 import { checkPrometheusBounds, parsePrometheus, sampleValue } from '../checks/prometheus';
-import type { MetricsJson } from '../schemas';
+import type { MetricsJson } from '../checks/schemas';
 
 const at = (ps: { at: string }[]) => ps.map((p) => p.at);
 const w = (over: Partial<Record<'rate' | 'avg' | 'min' | 'max' | 'p50' | 'p90' | 'p99', number>> = {}) => ({ rate: 1, avg: 0.02, min: 0.01, max: 0.05, p50: 0.02, p90: 0.04, p99: 0.05, ...over });

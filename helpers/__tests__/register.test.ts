@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { PROJECT_ROOT } from '../config';
+import { PROJECT_ROOT } from '../core/config';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { compile, cacheFile } = require('../../scripts/ts-cache.js') as {

@@ -1,5 +1,5 @@
 import { barChart, boxPlot, escapeXml, histogram, lineChart, niceScale } from '../reporting/charts';
-import { quantile, summarize } from '../reporting/stats';
+import { quantile, summarize } from '../core/stats';
 
 const count = (svg: string, re: RegExp) => (svg.match(re) ?? []).length;
 

@@ -5,7 +5,7 @@ import { renderHtml } from '../reporting/html-report';
 import { endpointLine } from '../reporting/live-lines';
 import { buildReportModel } from '../reporting/report-model';
 import { renderSummary } from '../reporting/summary';
-import type { EndpointRecord } from '../run-records';
+import type { EndpointRecord } from '../core/run-records';
 
 const plain = palette(false);
 const probe = (path: string, status: number | null, durationMs: number | null, over: Partial<EndpointRecord> = {}): EndpointRecord => ({

@@ -2,7 +2,7 @@ import { appendFileSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { AggregatedResult } from '@jest/test-result';
-import type { RequestRecord } from '../run-records';
+import type { RequestRecord } from '../core/run-records';
 import { sampleInput, sampleRecords, sampleSnapshot } from '../__fixtures__/reporting-project/sample-run';
 import { palette, stripAnsi } from '../reporting/colours';
 import { buildReportModel } from '../reporting/report-model';

@@ -2,7 +2,7 @@ import { sampleInput, sampleRecords, sampleSnapshot } from '../__fixtures__/repo
 import { palette } from '../reporting/colours';
 import { buildReportModel } from '../reporting/report-model';
 import { renderSummary } from '../reporting/summary';
-import type { FindingRecord } from '../run-records';
+import type { FindingRecord } from '../core/run-records';
 
 describe('report model', () => {
   it('counts tests by outcome and gives every skip a reason', () => {

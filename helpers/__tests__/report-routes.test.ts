@@ -4,7 +4,7 @@ import path from 'node:path';
 import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
 import { sampleCoverage, sampleInput, sampleRecords } from '../__fixtures__/reporting-project/sample-run';
-import { loadConfig } from '../config';
+import { loadConfig } from '../core/config';
 import { palette } from '../reporting/colours';
 import { clearRunFiles } from '../reporting/finalise';
 import { renderHtml } from '../reporting/html-report';
@@ -12,7 +12,7 @@ import { REPORT_SCHEMA } from '../reporting/json-report';
 import { buildReportModel } from '../reporting/report-model';
 import { coverageReport, routeStats } from '../reporting/route-report';
 import { renderSummary } from '../reporting/summary';
-import { recordsOfKind, type RouteRecord } from '../run-records';
+import { recordsOfKind, type RouteRecord } from '../core/run-records';
 
 const clone = <T>(v: T): T => JSON.parse(JSON.stringify(v)) as T;
 const routes = () => recordsOfKind(sampleRecords(), 'route');

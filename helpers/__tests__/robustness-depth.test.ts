@@ -1,8 +1,8 @@
 import Ajv2020 from 'ajv/dist/2020';
-import { Contract } from '../contract';
-import { allInvalidCases, allNestedInvalidCases, MAX_NESTED_DEPTH, minimalValue, nestedInvalidCases } from '../robustness';
-import { isJsonClientError, robustnessFailures } from '../robustness-check';
-import { allQueryCases, queryCases, queryParams, queryRejected } from '../robustness-query';
+import { Contract } from '../api/contract';
+import { allInvalidCases, allNestedInvalidCases, MAX_NESTED_DEPTH, minimalValue, nestedInvalidCases } from '../api/robustness';
+import { isJsonClientError, robustnessFailures } from '../api/robustness-check';
+import { allQueryCases, queryCases, queryParams, queryRejected } from '../api/robustness-query';
 import { NESTED_DOC, VALID_ORDER } from './robustness-nested-fixture';
 
 const contract = new Contract(NESTED_DOC);

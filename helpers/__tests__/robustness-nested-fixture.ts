@@ -1,4 +1,4 @@
-import type { OpenApiDocument } from '../contract';
+import type { OpenApiDocument } from '../api/contract';
 import { DOC } from './contract-fixture';
 
 /**

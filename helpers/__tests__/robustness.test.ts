@@ -1,5 +1,5 @@
-import { Contract } from '../contract';
-import { allInvalidCases, invalidCases, routeSeed, seededRandom } from '../robustness';
+import { Contract } from '../api/contract';
+import { allInvalidCases, invalidCases, routeSeed, seededRandom } from '../api/robustness';
 import { DOC, VALID_CREATE } from './contract-fixture';
 
 const contract = new Contract(DOC);

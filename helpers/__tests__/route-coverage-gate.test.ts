@@ -2,9 +2,9 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { assertRouteCoverage, RouteCoverageError, routeCoverageOf, WEBSOCKET_ROUTES } from '../route-coverage';
-import type { RouteExclusion } from '../route-exclusions';
-import { appendRecord } from '../run-records';
+import { assertRouteCoverage, RouteCoverageError, routeCoverageOf, WEBSOCKET_ROUTES } from '../api/route-coverage';
+import type { RouteExclusion } from '../ledger/route-exclusions';
+import { appendRecord } from '../core/run-records';
 import { DOC } from './contract-fixture';
 
 const ROUTES: [string, string][] = [
@@ -12,7 +12,7 @@ const ROUTES: [string, string][] = [
   ...WEBSOCKET_ROUTES.map((r) => r.split(' ') as [string, string]),
 ];
 
-/** The fixture document serves none of helpers/route-exclusions.ts's routes: most tests pass their own list. */
+/** The fixture document serves none of helpers/ledger/route-exclusions.ts's routes: most tests pass their own list. */
 const NONE: RouteExclusion[] = [];
 
 let runDir = '';
@@ -52,7 +52,7 @@ describe('route coverage gate (run dir)', () => {
     const stale = [{ route: 'GET /v1/gone', reason: 'was slow' }];
     expect(routeCoverageOf(runDir, 100, stale)).toMatchObject({ ok: true, staleExclusions: ['GET /v1/gone'] });
     expect(() => assertRouteCoverage(runDir, 100, stale)).toThrow(RouteCoverageError);
-    expect(() => assertRouteCoverage(runDir, 100, stale)).toThrow(/stale exclusion: GET \/v1\/gone is not served by this server — delete its entry from helpers\/route-exclusions\.ts/);
+    expect(() => assertRouteCoverage(runDir, 100, stale)).toThrow(/stale exclusion: GET \/v1\/gone is not served by this server — delete its entry from helpers\/ledger\/route-exclusions\.ts/);
   });
 
   test('an excluded route that a test exercised anyway fails the gate, saying to remove the exclusion', () => {
@@ -62,7 +62,7 @@ describe('route coverage gate (run dir)', () => {
     const excluded = [{ route: 'GET /v1/things/special', reason: 'hangs the server' }];
     expect(routeCoverageOf(runDir, 100, excluded)).toMatchObject({ ok: true, exercisedExclusions: ['GET /v1/things/special'] });
     expect(() => assertRouteCoverage(runDir, 100, excluded)).toThrow(
-      /excluded but exercised anyway: GET \/v1\/things\/special \(2 calls\) — the route is now exercised: remove its exclusion from helpers\/route-exclusions\.ts/,
+      /excluded but exercised anyway: GET \/v1\/things\/special \(2 calls\) — the route is now exercised: remove its exclusion from helpers\/ledger\/route-exclusions\.ts/,
     );
   });
 
@@ -72,7 +72,7 @@ describe('route coverage gate (run dir)', () => {
     expect(assertRouteCoverage(runDir, 100, [{ route: 'GET /v1/things/special', reason: 'hangs the server' }])).toMatchObject({ ok: true, exclusionProblems: [] });
   });
 
-  test('by default the gate reads helpers/route-exclusions.ts, whose routes this fixture document does not serve', () => {
+  test('by default the gate reads helpers/ledger/route-exclusions.ts, whose routes this fixture document does not serve', () => {
     writeFileSync(path.join(runDir, 'openapi.json'), JSON.stringify(DOC));
     exercise(ROUTES);
     expect(() => assertRouteCoverage(runDir)).toThrow(/stale exclusion: GET \/metrics\/by-model/);

@@ -5,9 +5,9 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { PROJECT_ROOT } from '../config';
-import { notServedReason } from '../openapi';
-import { fakeaiVersionLabel, fakeaiVersionNote, OPENAPI_VERSION_EVIDENCE, VERSION_NOT_REPORTED } from '../server-version';
+import { PROJECT_ROOT } from '../core/config';
+import { notServedReason } from '../api/openapi';
+import { fakeaiVersionLabel, fakeaiVersionNote, OPENAPI_VERSION_EVIDENCE, VERSION_NOT_REPORTED } from '../server/server-version';
 
 const SITE = path.join(PROJECT_ROOT, '.venv', 'lib', 'python3.11', 'site-packages');
 

@@ -1,6 +1,6 @@
 import type { ChatRequest } from '../checks/chat-completion';
 import { checkStream } from '../checks/stream';
-import { collectStream } from '../sse';
+import { collectStream } from '../core/sse';
 import { useLocalHttpServer } from '../__fixtures__/local-http-server';
 
 /** A local server that answers POST with whatever raw chunks the current test sets, with a pause between them. */

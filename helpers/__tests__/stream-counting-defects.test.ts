@@ -5,9 +5,10 @@
  * "Failing test passed even though it was supposed to fail" (shown in a real child Jest run of
  * helpers/__fixtures__/stream-counting-defects/).
  */
-import { CheckFailure } from '../checks/problems';
-import { knownDefect, notTheDefect } from '../known-defects';
-import { expectDynamoCountsStreams, expectPerModelCountsStreams, expectStreamStatsCount } from '../stream-counting-defects';
+import { CheckFailure } from '../core/problems';
+import { knownDefect } from '../ledger/known-defects';
+import { notTheDefect } from '../checks/known-defect-test';
+import { expectDynamoCountsStreams, expectPerModelCountsStreams, expectStreamStatsCount } from '../chat/stream-counting-defects';
 import { BEFORE, SENT, serverThat } from '../__fixtures__/stream-counting-defects/data';
 import { useKnownDefectFixtureRun } from '../__fixtures__/known-defect-fixture-run';
 

@@ -1,5 +1,5 @@
-import { createHttp } from '../http';
-import { collectStream } from '../sse';
+import { createHttp } from '../core/http';
+import { collectStream } from '../core/sse';
 import { useLocalHttpServer } from '../__fixtures__/local-http-server';
 
 /**

@@ -3,8 +3,8 @@
  * configured with ttft 0 / itl 0 supplies the overhead (what the path costs without any sleep);
  * every other server's TTFT and ITL medians are judged against configured + overhead.
  */
-import { type FidelityCheck, judgeNonStreamDelay, judgeNonStreamDelta, judgeTiming, overheadOf } from './fidelity';
-import { type Distribution, describe, median } from './stats';
+import { type FidelityCheck, judgeNonStreamDelay, judgeNonStreamDelta, judgeTiming, overheadOf } from '../checks/fidelity';
+import { type Distribution, describe, median } from '../core/distribution';
 import type { MetricSamples } from './regression';
 import { keepAliveAgent, runBounded, timedPost, timedStream } from './timed-http';
 import { BENCH_MODELS, CHAT_PATH, chatBody, sliceStat } from './workload';

@@ -1,5 +1,5 @@
 /** Latency per model and mode against one server: total latency, and for streams TTFT and ITL. */
-import { type Distribution, describe, median } from './stats';
+import { type Distribution, describe, median } from '../core/distribution';
 import type { MetricSamples } from './regression';
 import { keepAliveAgent, runBounded, timedPost, timedStream } from './timed-http';
 import { BENCH_MODELS, CHAT_PATH, chatBody, sliceStat } from './workload';

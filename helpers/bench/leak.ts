@@ -10,7 +10,7 @@
  * The first round is warm-up and is dropped before the fit. Fewer than MIN_ROUNDS rounds after that
  * gives "insufficient-data", never "no leak".
  */
-import { kendallTau, linearFit, theilSenSlope } from './stats';
+import { kendallTau, linearFit, theilSenSlope } from '../core/distribution';
 
 export const LEAK_KIB_PER_1K = 64;
 export const MIN_TAU = 0.6;

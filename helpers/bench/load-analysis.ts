@@ -3,7 +3,7 @@
  * grow. Below the knee more concurrency buys throughput at the same latency; past it the server is
  * saturated and extra requests only queue (Little's law: latency ≈ concurrency / throughput).
  */
-import { Distribution, describe } from './stats';
+import { Distribution, describe } from '../core/distribution';
 
 export interface LoadLevel {
   concurrency: number;

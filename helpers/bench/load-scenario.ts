@@ -16,7 +16,7 @@ import { performance } from 'node:perf_hooks';
 import http from 'node:http';
 import axios from 'axios';
 import { findKnee, type LoadLevel, summarizeLevel } from './load-analysis';
-import { median } from './stats';
+import { median } from '../core/distribution';
 import type { MetricSamples } from './regression';
 import { keepAliveAgent, runBounded, timedPost } from './timed-http';
 import { CHAT_PATH, fixedLoadBody, sliceStat } from './workload';

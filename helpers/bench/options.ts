@@ -5,7 +5,7 @@
  * parseCliArgs().
  */
 import path from 'node:path';
-import { OPTIONS, type OptionSpec, PROJECT_ROOT } from '../config';
+import { OPTIONS, type OptionSpec, PROJECT_ROOT } from '../core/config';
 
 const SHARED = new Set(['--host', '--port', '--python', '--timeout', '--kill-grace', '--no-color']);
 

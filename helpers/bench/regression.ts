@@ -21,7 +21,7 @@
  * stops a very quiet metric (σ ≈ 0) from flagging a 1 % change nobody would care about; condition 3
  * does the same for sub-millisecond values where a clock tick is most of the figure.
  */
-import { median, robustSigma } from './stats';
+import { median, robustSigma } from '../core/distribution';
 
 export const NOISE_FACTOR = 3;
 export const MIN_RELATIVE = 0.1;

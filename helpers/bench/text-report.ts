@@ -1,6 +1,6 @@
 /** The readable tables `npm run bench` ends with. Pure: result in, text out. */
 import type { BenchResult } from './result';
-import { type Distribution, MIN_SAMPLES_FOR_P99 } from './stats';
+import { type Distribution, MIN_SAMPLES_FOR_P99 } from '../core/distribution';
 
 function table(head: string[], rows: string[][]): string {
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));

@@ -1,7 +1,7 @@
 /** A non-streaming chat completion, held to the request that produced it. */
-import type { HttpResult } from '../http';
-import { ChatCompletionSchema } from '../schemas';
-import { parseWith, problem, type Problem } from './problems';
+import type { HttpResult } from '../core/http';
+import { ChatCompletionSchema } from './schemas';
+import { parseWith, problem, type Problem } from '../core/problems';
 import { checkJsonOk } from './response';
 
 /** The parts of the request a response must agree with. */

@@ -6,10 +6,10 @@
  * as N / (now − oldest sample), so two fetches a few ms apart legitimately differ: the caller
  * passes a relative tolerance derived from its own fetch timing (see rateTolerance).
  */
-import type { MetricsJson } from '../schemas';
+import type { MetricsJson } from './schemas';
 import type { MetricsCsvRow } from './csv';
 import { type PrometheusText, sampleValue } from './prometheus';
-import { problem, type Problem } from './problems';
+import { problem, type Problem } from '../core/problems';
 
 export interface Figure {
   source: string;

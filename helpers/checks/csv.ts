@@ -1,5 +1,5 @@
 /** /metrics/csv: RFC 4180 parsing, then the header, types and bounds FakeAI's export promises. */
-import { problem, type Problem } from './problems';
+import { problem, type Problem } from '../core/problems';
 
 export function parseCsv(text: string): { rows: string[][]; problems: Problem[] } {
   const rows: string[][] = [];

@@ -1,7 +1,7 @@
 /** /health and /health/detailed. */
-import type { HttpResult } from '../http';
-import { DetailedHealthSchema, HealthSchema } from '../schemas';
-import { parseWith, problem, type Problem } from './problems';
+import type { HttpResult } from '../core/http';
+import { DetailedHealthSchema, HealthSchema } from './schemas';
+import { parseWith, problem, type Problem } from '../core/problems';
 import { checkJsonOk } from './response';
 
 /** 200, JSON, {status: "healthy", ready: true, timestamp: <ISO date>}. */

@@ -10,8 +10,8 @@ import {
   ModelStatsSchema,
   UnknownModelStatsSchema,
   type MetricsJson,
-} from '../schemas';
-import { parseWith, problem, type Problem } from './problems';
+} from './schemas';
+import { parseWith, problem, type Problem } from '../core/problems';
 
 export interface LatencyBounds {
   /** No latency the server reports may exceed this many seconds (see the caller for why). */

@@ -7,8 +7,8 @@
  * stream counts in /metrics streaming_stats. Counters are compared exactly; rates get bounds that
  * follow from how they are computed, with no tolerance at all.
  */
-import type { DynamoMetrics, KvCacheMetrics, MetricsJson, ModelStats } from '../schemas';
-import { problem, type Problem } from './problems';
+import type { DynamoMetrics, KvCacheMetrics, MetricsJson, ModelStats } from './schemas';
+import { problem, type Problem } from '../core/problems';
 
 export const CHAT_ENDPOINT = '/v1/chat/completions';
 /** metrics.py MetricsWindow.window_size: the span every /metrics rate is computed over, at most. */

@@ -2,7 +2,7 @@
  * Prometheus text exposition format 0.0.4, parsed strictly: a line that is not a comment, a blank
  * or a well-formed sample is a problem, never skipped.
  */
-import { problem, type Problem } from './problems';
+import { problem, type Problem } from '../core/problems';
 
 export interface Sample {
   name: string;

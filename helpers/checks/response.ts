@@ -1,8 +1,8 @@
 /** Checks every HTTP exchange shares: status, content type, a body that parses. */
-import type { HttpResult } from '../http';
-import { ErrorBodySchema } from '../schemas';
-import type { StreamResult } from '../sse';
-import { parseWith, problem, show, type Problem } from './problems';
+import type { HttpResult } from '../core/http';
+import { ErrorBodySchema } from './schemas';
+import type { StreamResult } from '../core/sse';
+import { parseWith, problem, show, type Problem } from '../core/problems';
 
 export function checkStatus(res: Pick<HttpResult, 'status' | 'text'>, expected: number | readonly number[], at = 'status'): Problem[] {
   const want = typeof expected === 'number' ? [expected] : expected;

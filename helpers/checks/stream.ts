@@ -1,8 +1,8 @@
-/** A streamed chat completion, as recorded by helpers/sse.ts, held to the request. */
-import { ChatCompletionChunkSchema, type ChatCompletionChunk } from '../schemas';
-import type { StreamResult } from '../sse';
+/** A streamed chat completion, as recorded by helpers/core/sse.ts, held to the request. */
+import { ChatCompletionChunkSchema, type ChatCompletionChunk } from './schemas';
+import type { StreamResult } from '../core/sse';
 import { type ChatRequest, checkUsage, tokenLimit } from './chat-completion';
-import { parseWith, problem, show, type Problem } from './problems';
+import { parseWith, problem, show, type Problem } from '../core/problems';
 
 /**
  * Every event is JSON of object chat.completion.chunk (an unparsable one is a problem, not skipped);

@@ -1,12 +1,12 @@
 /**
  * Timing fidelity as pure checks: does FakeAI wait as long as its own settings and formulas say?
- * The formulas and the tolerance rule are the bench's (helpers/bench/fidelity.ts), reused here so
+ * The formulas and the tolerance rule are the bench's (helpers/checks/fidelity.ts), reused here so
  * the e2e suite and `npm run bench` judge timing the same way; only the sample sizes differ.
  */
-import { judgeTiming, nonStreamDelayRangeMs } from '../bench/fidelity';
-import { median, percentile } from '../bench/stats';
-import type { StreamResult } from '../sse';
-import { problem, type Problem } from './problems';
+import { judgeTiming, nonStreamDelayRangeMs } from './fidelity';
+import { median, percentile } from '../core/distribution';
+import type { StreamResult } from '../core/sse';
+import { problem, type Problem } from '../core/problems';
 
 export interface DelayPoint {
   maxTokens: number;

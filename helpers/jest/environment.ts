@@ -14,13 +14,14 @@ import path from 'node:path';
 import type { EnvironmentContext, JestEnvironmentConfig } from '@jest/environment';
 import type { Circus } from '@jest/types';
 import NodeEnvironment from 'jest-environment-node';
-import { allowanceProblems, judge, notHereText } from '../allowances';
-import { appendWindow, exitMarkerOf, serverExitedMessage } from '../attribution';
-import { ALLOWED_EXCEPTIONS, type AllowedException, type AllowedPlace, DEFAULT_LOG_QUIET_MS, loadConfig, PROJECT_ROOT } from '../config';
-import { type HarnessEnv, readHarnessEnv, type ServerInfo } from '../harness-env';
-import { type Finding, formatFinding, scanChunk } from '../log-watcher';
-import { appendRecord } from '../run-records';
-import { ServerLog } from '../server-log';
+import { judge, notHereText } from '../logs/allowance-rules';
+import { appendWindow, exitMarkerOf, serverExitedMessage } from '../logs/attribution';
+import { DEFAULT_LOG_QUIET_MS, loadConfig, PROJECT_ROOT } from '../core/config';
+import { ALLOWED_EXCEPTIONS, type AllowedException, type AllowedPlace, allowanceProblems } from '../ledger/allowances';
+import { type HarnessEnv, readHarnessEnv, type ServerInfo } from '../core/harness-env';
+import { type Finding, formatFinding, scanChunk } from '../logs/log-watcher';
+import { appendRecord } from '../core/run-records';
+import { ServerLog } from '../logs/server-log';
 
 /** testEnvironmentOptions this environment reads (the self-test fixture project sets them). */
 interface Options {
@@ -213,7 +214,7 @@ export default class E2EEnvironment extends NodeEnvironment {
         `${formatFinding(f, { server: w.server.name, logFile: w.server.logFile })}\n\n` +
         (elsewhere.length > 0
           ? notHereText(elsewhere)
-          : 'If the test provokes it on purpose (a known defect), allow it for this test in ALLOWED_EXCEPTIONS (helpers/config.ts).'),
+          : 'If the test provokes it on purpose (a known defect), allow it for this test in ALLOWED_EXCEPTIONS (helpers/ledger/allowances.ts).'),
     );
   }
 }

@@ -9,13 +9,13 @@
  */
 import { existsSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { type HarnessConfig, loadConfig, PROJECT_ROOT, type ServerProfile, serverEnvironment } from '../config';
-import { harnessError } from '../errors';
-import { type StartedFakeAI, startFakeAI } from '../fakeai-server';
-import { type ServerInfo, writeHarnessEnv } from '../harness-env';
-import { waitUntilReady } from '../readiness';
-import { RECORDS_FILE } from '../run-records';
-import { VERSION_NOT_REPORTED } from '../server-version';
+import { type HarnessConfig, loadConfig, PROJECT_ROOT, type ServerProfile, serverEnvironment } from '../core/config';
+import { harnessError } from '../core/errors';
+import { type StartedFakeAI, startFakeAI } from '../server/fakeai-server';
+import { type ServerInfo, writeHarnessEnv } from '../core/harness-env';
+import { waitUntilReady } from '../server/readiness';
+import { RECORDS_FILE } from '../core/run-records';
+import { VERSION_NOT_REPORTED } from '../server/server-version';
 
 /** What globalTeardown finds on globalThis (only it: globalThis does not reach test workers). */
 export interface SetupState {

@@ -7,12 +7,12 @@
  * stop the servers instead, and on SIGKILL the watchdog does.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { type SuiteSelection, stalePlaces, staleText, wholeSuiteSelected } from '../allowances';
-import { findUnattributedExceptions } from '../attribution';
-import { ALLOWED_EXCEPTIONS, type AllowedException, type AllowedPlace } from '../config';
-import { logTail } from '../errors';
-import { readHarnessEnv } from '../harness-env';
-import { readRecords, recordsOfKind } from '../run-records';
+import { type SuiteSelection, stalePlaces, staleText, wholeSuiteSelected } from '../logs/allowance-rules';
+import { findUnattributedExceptions } from '../logs/attribution';
+import { ALLOWED_EXCEPTIONS, type AllowedException, type AllowedPlace } from '../ledger/allowances';
+import { logTail } from '../core/errors';
+import { readHarnessEnv } from '../core/harness-env';
+import { readRecords, recordsOfKind } from '../core/run-records';
 import { SETUP_STATE_KEY, type SetupState } from './global-setup';
 
 /** The part of the project config teardown reads (Jest's second argument). */

@@ -14,9 +14,9 @@
 import path from 'node:path';
 import type { AggregatedResult, AssertionResult, Test, TestCaseResult, TestContext, TestResult } from '@jest/test-result';
 import type { Config } from '@jest/types';
-import { loadConfig } from '../config';
-import { readHarnessEnv } from '../harness-env';
-import { recordsPath, type RunRecord } from '../run-records';
+import { loadConfig } from '../core/config';
+import { readHarnessEnv } from '../core/harness-env';
+import { recordsPath, type RunRecord } from '../core/run-records';
 import { palette, stripAnsi, type Palette } from '../reporting/colours';
 import { snapshotFromResults, writeSnapshot, capabilityOf } from '../reporting/jest-snapshot';
 import { header, recordLine, testLine } from '../reporting/live-lines';

@@ -8,7 +8,7 @@
  * drawn datum carries class "datum" and a <title> tooltip. Non-finite values are rejected with a
  * RangeError rather than drawn as garbage.
  */
-import { quantile } from './stats';
+import { quantile } from '../core/stats';
 
 export interface ChartOptions {
   title?: string;

@@ -2,10 +2,10 @@
  * The metrics-endpoints table: one row per endpoint, however often tests probed it (the JSON keeps
  * every probe). A probe that got an error status is not "OK" just because the route exists.
  */
-import type { EndpointRecord } from '../run-records';
+import type { EndpointRecord } from '../core/run-records';
 import type { Palette } from './colours';
 import { secs } from './live-lines';
-import { summarize } from './stats';
+import { summarize } from '../core/stats';
 
 export type EndpointOutcome = 'ok' | 'error' | 'not-served' | 'skipped';
 

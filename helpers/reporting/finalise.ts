@@ -6,10 +6,10 @@
  */
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import type { HarnessConfig } from '../config';
-import { readHarnessEnv, type HarnessEnv } from '../harness-env';
-import { routeCoverageOf, type RouteCoverage } from '../route-coverage';
-import { readRecords, recordsPath } from '../run-records';
+import type { HarnessConfig } from '../core/config';
+import { readHarnessEnv, type HarnessEnv } from '../core/harness-env';
+import { routeCoverageOf, type RouteCoverage } from '../api/route-coverage';
+import { readRecords, recordsPath } from '../core/run-records';
 import { palette } from './colours';
 import { readSnapshot, SNAPSHOT_FILE } from './jest-snapshot';
 import { writeHtmlReport } from './html-report';

@@ -8,7 +8,7 @@ import { barChart, boxPlot, escapeXml as esc, histogram } from './charts';
 import { endpointRows, statusText } from './endpoint-table';
 import { secs } from './live-lines';
 import type { ReportModel } from './report-model';
-import { fakeaiVersionLabel } from '../server-version';
+import { fakeaiVersionLabel } from '../server/server-version';
 
 const CSS = `
 body{font:14px/1.45 system-ui,sans-serif;margin:0;color:#111827;background:#f9fafb}

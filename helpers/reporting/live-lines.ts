@@ -3,7 +3,7 @@
  *   [ 7/20] STREAM | claude-3-opus ... OK 0.231s  48 tokens
  * Pure formatters: a record (or test result) and a palette in, one string out.
  */
-import type { DefectRecord, EndpointRecord, FindingRecord, RequestRecord, RunRecord, SkipRecord } from '../run-records';
+import type { DefectRecord, EndpointRecord, FindingRecord, RequestRecord, RunRecord, SkipRecord } from '../core/run-records';
 import type { Palette } from './colours';
 
 export const RULE_WIDTH = 80;

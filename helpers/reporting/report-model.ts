@@ -3,13 +3,13 @@
  * the terminal summary, e2e-report.json and e2e-report.html all render. Pure, so every rule here
  * (what counts as skipped, what fails the run, which exit code) is unit-tested with made-up input.
  */
-import type { HarnessEnv } from '../harness-env';
-import { recordsOfKind, type DefectRecord, type EndpointRecord, type FindingRecord, type RequestRecord, type RunRecord } from '../run-records';
+import type { HarnessEnv } from '../core/harness-env';
+import { recordsOfKind, type DefectRecord, type EndpointRecord, type FindingRecord, type RequestRecord, type RunRecord } from '../core/run-records';
 import type { FileOutcome, JestSnapshot, TestOutcome } from './jest-snapshot';
-import type { RouteCoverage } from '../route-coverage';
+import type { RouteCoverage } from '../api/route-coverage';
 import { coverageReport, routeStats, type ApiRoutes, type RouteCoverageReport } from './route-report';
-import { summarize, type Summary } from './stats';
-import { fakeaiVersionNote } from '../server-version';
+import { summarize, type Summary } from '../core/stats';
+import { fakeaiVersionNote } from '../server/server-version';
 
 export const REPORT_SCHEMA_VERSION = 1;
 

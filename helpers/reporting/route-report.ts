@@ -6,8 +6,8 @@
  * they are served routes like any other, so they are counted as WebSocket routes, never as
  * "undocumented" paths (which would suggest the suite called something the server does not serve).
  */
-import type { RouteCoverage } from '../route-coverage';
-import type { RouteRecord } from '../run-records';
+import type { RouteCoverage } from '../api/route-coverage';
+import type { RouteRecord } from '../core/run-records';
 
 export type RouteKind = 'documented' | 'websocket' | 'undocumented';
 

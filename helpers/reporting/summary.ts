@@ -6,7 +6,7 @@ import type { Palette } from './colours';
 import { endpointRowLine, endpointRows } from './endpoint-table';
 import { RULE_WIDTH, secs, skipText } from './live-lines';
 import type { ReportModel } from './report-model';
-import { fakeaiVersionLabel } from '../server-version';
+import { fakeaiVersionLabel } from '../server/server-version';
 
 function section(title: string, p: Palette): string[] {
   return ['', p.bold(title)];
@@ -134,7 +134,7 @@ function renderRoutes(m: ReportModel, p: Palette, verbose: boolean, out: string[
       out.push(`    ${p.red('✗ NOT exercised')} ${row.route}${tag}: ${row.reason}`);
     }
   }
-  for (const s of c.staleExclusions) out.push(`    ${p.yellow('! stale exclusion')} ${s}: not served by this server; delete it from helpers/route-exclusions.ts`);
+  for (const s of c.staleExclusions) out.push(`    ${p.yellow('! stale exclusion')} ${s}: not served by this server; delete it from helpers/ledger/route-exclusions.ts`);
 }
 
 function plural(n: number, word: string): string {

@@ -1,7 +1,7 @@
 // Run against the traceback_on_request stub. Which tests fail, and with what, is asserted by
 // helpers/__tests__/attribution.test.ts; the expectations here only check the HTTP side.
 import { readFileSync } from 'node:fs';
-import { server } from '../../harness-env';
+import { server } from '../../core/harness-env';
 
 const get = async (p: string) => (await fetch(`${server().baseUrl}${p}`)).status;
 

@@ -1,7 +1,7 @@
 // Measures what the log watcher costs per test against the real FakeAI (README.md, "Server-side exceptions: log watching and attribution"):
 // 40 short tests, each sending one request. Run it twice, with this environment and with plain
 // `node` (--testEnvironment node), and compare; windows.ndjson also holds each window's closeMs.
-import { server } from '../../harness-env';
+import { server } from '../../core/harness-env';
 
 describe('cost per test', () => {
   for (let i = 1; i <= 40; i++) {

@@ -1,6 +1,6 @@
 // Run against the dies_mid_run stub: the first test kills the server; the second would wait 30 s
 // if the environment let its body run.
-import { server } from '../../harness-env';
+import { server } from '../../core/harness-env';
 
 describe('server exits mid-run', () => {
   test('kills the server', async () => {

@@ -1,6 +1,6 @@
 // Run against the harmless_errors stub: every request prints lines containing "error" and
 // "Errors/sec". Nothing may fail.
-import { server } from '../../harness-env';
+import { server } from '../../core/harness-env';
 
 describe('harmless lines', () => {
   for (const n of [1, 2, 3]) {

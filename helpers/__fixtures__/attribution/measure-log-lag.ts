@@ -1,6 +1,6 @@
 /**
  * Measures how long after a client has its answer the server's traceback reaches the log: the
- * figure that sets DEFAULT_QUIET_MS in helpers/server-log.ts. Run: npx tsx <this file> [N]
+ * figure that sets DEFAULT_QUIET_MS in helpers/logs/server-log.ts. Run: npx tsx <this file> [N]
  *
  * Two servers: uvicorn + FastAPI (the venv FakeAI runs on) failing after `data: [DONE]`, and the
  * traceback_on_request stub. Each request is sent alone; the log size is polled with statSync in a
@@ -11,7 +11,7 @@ import { mkdtempSync, openSync, rmSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { VENV_PYTHON } from '../../config';
+import { VENV_PYTHON } from '../../core/config';
 
 const HERE = __dirname;
 const N = Number(process.argv[2] ?? 100);

@@ -12,7 +12,7 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
-import { isAlive } from '../../process-group';
+import { isAlive } from '../../server/process-group';
 
 export const ROOT = path.resolve(__dirname, '..', '..', '..');
 export const STUBS = path.join(ROOT, 'helpers', '__fixtures__', 'stub-servers');

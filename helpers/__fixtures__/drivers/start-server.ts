@@ -11,8 +11,8 @@
  *           be running out the grace period) report the group and wait for a signal.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { startFakeAI, type StartOptions } from '../../fakeai-server';
-import { isAlive, liveGroupMembers } from '../../process-group';
+import { startFakeAI, type StartOptions } from '../../server/fakeai-server';
+import { isAlive, liveGroupMembers } from '../../server/process-group';
 
 interface DriverSpec extends StartOptions {
   then: 'stop' | 'hold' | 'die' | 'stop-midway';

@@ -2,9 +2,9 @@
  * One known-defect test per way it can end. The driver expects exactly the "expected:" tests to
  * pass (their defect showed) and every "red:" test to fail, each with the message it names.
  */
-import { expectNoProblems, problem } from '../../checks/problems';
-import { HttpTransportError } from '../../http';
-import { testKnownDefect } from '../../known-defects';
+import { expectNoProblems, problem } from '../../core/problems';
+import { HttpTransportError } from '../../core/http';
+import { testKnownDefect } from '../../checks/known-defect-test';
 
 describe('guard', () => {
   testKnownDefect('max-tokens-floor', 'expected: a failed expect()', () => {

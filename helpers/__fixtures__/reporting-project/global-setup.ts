@@ -1,9 +1,9 @@
 // Fixture globalSetup: either fails the way the real one does (a HarnessError with a code), or
 // hands the tests a harness env describing a server that is never contacted.
 import { mkdirSync } from 'node:fs';
-import { loadConfig } from '../../config';
-import { HarnessError } from '../../errors';
-import { writeHarnessEnv } from '../../harness-env';
+import { loadConfig } from '../../core/config';
+import { HarnessError } from '../../core/errors';
+import { writeHarnessEnv } from '../../core/harness-env';
 
 export default async function globalSetup(): Promise<void> {
   const config = loadConfig();

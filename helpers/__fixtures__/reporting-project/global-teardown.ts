@@ -1,7 +1,7 @@
 // Fixture globalTeardown: with FIXTURE_TEARDOWN=leftover it does what the real one does with an
 // exception no test owned: records the finding, then throws (after reporters' onRunComplete).
-import { appendRecord } from '../../run-records';
-import { readHarnessEnv } from '../../harness-env';
+import { appendRecord } from '../../core/run-records';
+import { readHarnessEnv } from '../../core/harness-env';
 
 export default async function globalTeardown(): Promise<void> {
   if (process.env.FIXTURE_TEARDOWN !== 'leftover') return;

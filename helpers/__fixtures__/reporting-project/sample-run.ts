@@ -1,8 +1,8 @@
 // A made-up but realistic run for the report tests: 20 chat requests over five models (half of
 // them streams), metrics probes, a skip, a known defect, an exception during a test.
-import type { OpenApiDocument } from '../../contract';
-import { evaluateRouteCoverage } from '../../route-coverage';
-import { recordsOfKind, type RunRecord } from '../../run-records';
+import type { OpenApiDocument } from '../../api/contract';
+import { evaluateRouteCoverage } from '../../api/route-coverage';
+import { recordsOfKind, type RunRecord } from '../../core/run-records';
 import type { JestSnapshot } from '../../reporting/jest-snapshot';
 import type { ModelInput } from '../../reporting/report-model';
 

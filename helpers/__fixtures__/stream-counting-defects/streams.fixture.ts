@@ -3,8 +3,8 @@
  * counts, inside the real testKnownDefect. The driver expects the first to pass (the expected
  * failure) and the other two to be red, each with its message.
  */
-import { testKnownDefect } from '../../known-defects';
-import { expectDynamoCountsStreams, expectPerModelCountsStreams, expectStreamStatsCount } from '../../stream-counting-defects';
+import { testKnownDefect } from '../../checks/known-defect-test';
+import { expectDynamoCountsStreams, expectPerModelCountsStreams, expectStreamStatsCount } from '../../chat/stream-counting-defects';
 import { BEFORE, SENT, serverThat } from './data';
 
 const CASES = [

@@ -1,7 +1,7 @@
 // Kills the default server through the dies_mid_run stub's /die route, waits for the harness's
 // exit marker, and passes: only globalTeardown can fail this run.
 import { existsSync } from 'node:fs';
-import { server } from '../../../harness-env';
+import { server } from '../../../core/harness-env';
 
 test('asks the server to die and sees the exit marker appear', async () => {
   const info = server();

@@ -1,4 +1,4 @@
-import { server } from '../../../harness-env';
+import { server } from '../../../core/harness-env';
 
 test('fails on purpose after reaching the server', async () => {
   const res = await fetch(`${server().baseUrl}/health`);

@@ -1,4 +1,4 @@
-import { server } from '../../../harness-env';
+import { server } from '../../../core/harness-env';
 
 test('the default server answers ready', async () => {
   const res = await fetch(`${server().baseUrl}/health`);

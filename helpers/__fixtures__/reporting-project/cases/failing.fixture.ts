@@ -1,5 +1,5 @@
-import { readHarnessEnv } from '../../../harness-env';
-import { appendRecord } from '../../../run-records';
+import { readHarnessEnv } from '../../../core/harness-env';
+import { appendRecord } from '../../../core/run-records';
 
 describe('fixture failure', () => {
   test('a request that fails', () => {

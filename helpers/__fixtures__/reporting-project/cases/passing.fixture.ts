@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { readHarnessEnv } from '../../../harness-env';
-import { appendRecord } from '../../../run-records';
+import { readHarnessEnv } from '../../../core/harness-env';
+import { appendRecord } from '../../../core/run-records';
 import { SAMPLE_DOC } from '../sample-run';
 
 const base = { batch: 'request-load', id: null, method: 'POST', path: '/v1/chat/completions', status: 200, ok: true, error: null } as const;

@@ -5,7 +5,7 @@
  */
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { DEFAULT_LOG_QUIET_MS } from './config';
+import { DEFAULT_LOG_QUIET_MS } from '../core/config';
 
 /**
  * A traceback can land a few ms AFTER the response that caused it (a stream failing after its last

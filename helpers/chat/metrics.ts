@@ -8,12 +8,12 @@
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { checkMetricsCsv, type MetricsCsvRow } from './checks/csv';
-import { type CounterSources, type Counters, countersOf } from './checks/metrics-delta';
-import { parsePrometheus, type PrometheusText } from './checks/prometheus';
-import { expectNoProblems, parseWith, type Problem } from './checks/problems';
-import { createHttp, type HttpResult } from './http';
-import { DynamoMetricsSchema, KvCacheMetricsSchema, MetricsJsonSchema, ModelStatsSchema, UnknownModelStatsSchema, type ModelStats } from './schemas';
+import { checkMetricsCsv, type MetricsCsvRow } from '../checks/csv';
+import { type CounterSources, type Counters, countersOf } from '../checks/metrics-delta';
+import { parsePrometheus, type PrometheusText } from '../checks/prometheus';
+import { expectNoProblems, parseWith, type Problem } from '../core/problems';
+import { createHttp, type HttpResult } from '../core/http';
+import { DynamoMetricsSchema, KvCacheMetricsSchema, MetricsJsonSchema, ModelStatsSchema, UnknownModelStatsSchema, type ModelStats } from '../checks/schemas';
 
 export interface MetricsSnapshot {
   label: string;

@@ -73,7 +73,7 @@ export interface FindingRecord {
   headline: string;
   text: string;
   allowed: boolean;
-  /** When allowed: the known defect of the allowance that excused it (helpers/allowances.ts). */
+  /** When allowed: the known defect of the allowance that excused it (helpers/logs/allowance-rules.ts). */
   defect?: string;
   /** When allowed: the test file it was excused in. */
   file?: string;

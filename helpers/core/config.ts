@@ -9,7 +9,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { allowanceProblems } from './allowances';
+import { ALLOWED_EXCEPTIONS, allowanceProblems, type AllowedException } from '../ledger/allowances';
 
 /**
  * Default quiet period before a test's part of a server log is scanned. Chosen from measurements
@@ -17,7 +17,7 @@ import { allowanceProblems } from './allowances';
  */
 export const DEFAULT_LOG_QUIET_MS = 25;
 
-export const PROJECT_ROOT = path.resolve(__dirname, '..');
+export const PROJECT_ROOT = path.resolve(__dirname, '..', '..');
 export const VENV_PYTHON = path.join(PROJECT_ROOT, '.venv', 'bin', 'python');
 
 /** One user-settable option: its flag, its variable, and what it does. --help and the README use this table. */
@@ -47,7 +47,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   { flag: '--html', arg: 'FILE', env: 'E2E_HTML', default: 'reports/e2e-report.html', description: 'Self-contained HTML report path.' },
   { flag: '--seed', arg: 'N', env: 'E2E_SEED', default: '(random, printed)', description: 'Seed for generated inputs; replays a run.' },
   { flag: '--kill-grace', arg: 'MS', env: 'E2E_KILL_GRACE_MS', default: '2000', description: 'Time between SIGTERM and SIGKILL when stopping a server.' },
-  { flag: '--route-floor', arg: 'PERCENT', env: 'E2E_ROUTE_FLOOR', default: '100', description: 'Least share of served routes (minus helpers/route-exclusions.ts) the API tests must exercise.' },
+  { flag: '--route-floor', arg: 'PERCENT', env: 'E2E_ROUTE_FLOOR', default: '100', description: 'Least share of served routes (minus helpers/ledger/route-exclusions.ts) the API tests must exercise.' },
   { flag: '--log-quiet', arg: 'MS', env: 'E2E_LOG_QUIET_MS', default: String(DEFAULT_LOG_QUIET_MS), description: "After each test, how long a server log must stay still before the test's part of it is scanned for exceptions." },
 ];
 
@@ -173,92 +173,6 @@ export const SERVER_PROFILES: readonly ServerProfile[] = [
   },
 ];
 
-/**
- * Where an allowed exception may appear: a test file and, within it, the tests that provoke it.
- * A finding is tied to a test by its window of the log (README, "How an exception is tied to a test").
- */
-export interface AllowedPlace {
-  /** The test file, relative to the project root. */
-  file: string;
-  /**
-   * Pieces of full test names (describe blocks included) that may provoke it. Left out: only the
-   * file's tests of the allowance's own defect (testKnownDefect puts "[known FakeAI defect <id>, …]"
-   * in their names) — the usual case, as those are the tests that provoke it on purpose.
-   */
-  tests?: readonly string[];
-}
-
-/** An exception tests provoke on purpose: matched against a finding's text, excused only where named. */
-export interface AllowedException {
-  pattern: RegExp;
-  /** The known defect (helpers/known-defects.ts) it is a symptom of; loadConfig refuses an unknown id. */
-  defect: string;
-  reason: string;
-  /**
-   * The only places it is excused: found by running the suite and reading which tests' windows
-   * held it (reports/records.ndjson), not guessed. Anywhere else it fails the test as usual, and a
-   * full run in which a place excused nothing fails as stale (helpers/allowances.ts).
-   */
-  provokedBy: readonly AllowedPlace[];
-}
-
-/** Exceptions that do not fail the tests that provoke them on purpose. Each entry says why. */
-export const ALLOWED_EXCEPTIONS: readonly AllowedException[] = [
-  // Each pattern is the defect's own traceback line, so nothing else is hidden by it.
-  {
-    pattern: /Invalid size for DALL-E 3/,
-    defect: 'images-invalid-size-500',
-    reason: 'an unsupported size raises ValueError (500)',
-    provokedBy: [{ file: 'e2e/api-generation.test.ts' }],
-  },
-  {
-    pattern: /has no attribute 'batch_service'/,
-    defect: 'batches-service-missing',
-    reason: 'every /v1/batches route raises AttributeError',
-    provokedBy: [{ file: 'e2e/api-batches.test.ts' }],
-  },
-  {
-    pattern: /fakeai\/static\/dashboard(_advanced)?\.html/,
-    defect: 'dashboard-html-missing',
-    reason: 'the dashboard HTML is not in the wheel',
-    provokedBy: [{ file: 'e2e/api-metrics.test.ts' }],
-  },
-  {
-    pattern: /KeyError: 'rate'/,
-    defect: 'metrics-prometheus-keyerror',
-    reason: "/metrics/prometheus reads a missing 'rate' key",
-    provokedBy: [
-      { file: 'e2e/metrics-endpoints.test.ts' },
-      { file: 'e2e/api-metrics.test.ts' },
-      // Its snapshots read /metrics/prometheus after traffic; the defect test checks them later.
-      { file: 'e2e/metrics-consistency.test.ts', tests: ['metrics consistency snapshot, '] },
-    ],
-  },
-  {
-    pattern: /ValueError: File with ID '[^']*' not found/,
-    defect: 'files-unknown-id-500',
-    reason: 'an unknown file id raises ValueError (500, not 404)',
-    provokedBy: [{ file: 'e2e/api-files.test.ts' }],
-  },
-  {
-    pattern: /fakeai\.context_validator\.ContextLengthExceededError/,
-    defect: 'stream-context-length-breaks-stream',
-    reason: 'an oversize streamed prompt raises inside the stream',
-    provokedBy: [{ file: 'e2e/bad-input.test.ts' }],
-  },
-  {
-    pattern: /'FakeAIService' object has no attribute '\w*vector_store\w*'/,
-    defect: 'vector-stores-unreachable',
-    reason: 'the vector-store methods live on the wrong class',
-    provokedBy: [{ file: 'e2e/api-vector-stores.test.ts' }],
-  },
-  {
-    pattern: /generate_simulated_audio\(\) got an unexpected keyword argument 'format'/,
-    defect: 'realtime-audio-crash',
-    reason: 'realtime audio responses crash',
-    provokedBy: [{ file: 'e2e/api-websockets.test.ts' }],
-  },
-];
 
 export interface HarnessConfig {
   /** Set when the suite tests a running server instead of spawning its own. */
@@ -271,9 +185,9 @@ export interface HarnessConfig {
   startupTimeoutMs: number;
   requestTimeoutMs: number;
   killGraceMs: number;
-  /** Route coverage floor in percent (helpers/route-coverage.ts). */
+  /** Route coverage floor in percent (helpers/api/route-coverage.ts). */
   routeFloor: number;
-  /** Quiet period before a test's log range is scanned (helpers/server-log.ts waitForQuiet). */
+  /** Quiet period before a test's log range is scanned (helpers/logs/server-log.ts waitForQuiet). */
   logQuietMs: number;
   strict: boolean;
   quiet: boolean;
@@ -308,7 +222,7 @@ export function loadConfig(
   // Before anything starts: an allowance for a defect that does not exist would be a dead entry.
   const allowanceLines = allowanceProblems(allowedExceptions, PROJECT_ROOT);
   if (allowanceLines.length > 0) {
-    throw new ConfigError(`Invalid ALLOWED_EXCEPTIONS (helpers/config.ts):\n${allowanceLines.map((l) => `  ${l}`).join('\n')}`);
+    throw new ConfigError(`Invalid ALLOWED_EXCEPTIONS (helpers/ledger/allowances.ts):\n${allowanceLines.map((l) => `  ${l}`).join('\n')}`);
   }
   const e = parsed.data;
   const reportsDir = path.resolve(PROJECT_ROOT, e.E2E_REPORTS_DIR || 'reports');

@@ -7,11 +7,11 @@
  */
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { judge, notHereText, type Origin } from './allowances';
-import type { AllowedException } from './config';
-import type { HarnessEnv, ServerInfo } from './harness-env';
+import { judge, notHereText, type Origin } from './allowance-rules';
+import type { AllowedException } from '../ledger/allowances';
+import type { HarnessEnv, ServerInfo } from '../core/harness-env';
 import { type Finding, formatFinding, scanLog } from './log-watcher';
-import { appendRecord } from './run-records';
+import { appendRecord } from '../core/run-records';
 import { ServerLog } from './server-log';
 
 export const WINDOWS_FILE = 'windows.ndjson';
@@ -198,7 +198,7 @@ export async function findUnattributedExceptions(harness: HarnessEnv, allowed: r
   const n = problems.length;
   const head = `FakeAI logged ${n} exception${n === 1 ? '' : 's'} that no test owned:`;
   const tail =
-    'An allowance in ALLOWED_EXCEPTIONS (helpers/config.ts) excuses an exception only inside the tests it names (or between two tests of a file it names); ' +
+    'An allowance in ALLOWED_EXCEPTIONS (helpers/ledger/allowances.ts) excuses an exception only inside the tests it names (or between two tests of a file it names); ' +
     'one a hook or start-up provokes on purpose belongs in a test.';
   return [head, ...problems.map((p, i) => `${i + 1}. ${p}`), tail].join('\n\n');
 }

@@ -9,9 +9,9 @@
  * another not, a stream left active) is red as "Not the defect — …", and correct counts pass, which
  * test.failing reports as a failed test ("Failing test passed even though it was supposed to fail").
  */
-import { checkDynamoDelta, checkPerModelDeltas, checkStreamCountDeltas, completedStreamsGrowth, type Counters, type CounterGrowth, dynamoGrowth, isCounterProblem, perModelGrowth, type SentCompletion } from './checks/metrics-delta';
-import type { Problem } from './checks/problems';
-import { expectDefectProblems } from './known-defects';
+import { checkDynamoDelta, checkPerModelDeltas, checkStreamCountDeltas, completedStreamsGrowth, type Counters, type CounterGrowth, dynamoGrowth, isCounterProblem, perModelGrowth, type SentCompletion } from '../checks/metrics-delta';
+import type { Problem } from '../core/problems';
+import { expectDefectProblems } from '../checks/known-defect-test';
 
 /** Every counter the streams should have moved (at least one) grew by the plain requests' share only. */
 export function streamsIgnored(growth: readonly CounterGrowth[]): boolean {

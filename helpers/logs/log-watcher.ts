@@ -16,7 +16,7 @@
  * Offsets are BYTE offsets (the log is read by byte ranges), so lines are split on the raw bytes and
  * decoded one by one: a multi-byte character never shifts a later offset.
  */
-import type { AllowedException } from './config';
+import type { AllowedException } from '../ledger/allowances';
 
 export type FindingKind = 'traceback' | 'asgi-exception' | 'thread-exception' | 'error-record' | 'critical-record';
 

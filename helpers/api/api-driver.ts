@@ -6,12 +6,12 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import axios, { type AxiosInstance } from 'axios';
-import { loadConfig } from './config';
-import { CheckFailure } from './checks/problems';
+import { loadConfig } from '../core/config';
+import { CheckFailure } from '../core/problems';
 import { Contract, formatViolations, type OpenApiDocument, type Violation } from './contract';
-import { readHarnessEnv, server } from './harness-env';
-import { appendRecord } from './run-records';
-import { httpAgent } from './transport';
+import { readHarnessEnv, server } from '../core/harness-env';
+import { appendRecord } from '../core/run-records';
+import { httpAgent } from '../core/transport';
 import { type Page, paginationProblems } from './pagination';
 
 export interface Exchange {

@@ -3,14 +3,14 @@
  * checks each response with the pure checks, and a record per request written the moment it
  * completes (the live reporter prints a line per record).
  */
-import { type ChatRequest, checkChatCompletion } from './checks/chat-completion';
-import type { Problem } from './checks/problems';
-import { formatProblems } from './checks/problems';
-import { checkStream, streamedUsage } from './checks/stream';
-import { createHttp, type HttpResult } from './http';
-import { runBounded } from './load';
-import { appendRecord } from './run-records';
-import { collectStream, type StreamResult } from './sse';
+import { type ChatRequest, checkChatCompletion } from '../checks/chat-completion';
+import type { Problem } from '../core/problems';
+import { formatProblems } from '../core/problems';
+import { checkStream, streamedUsage } from '../checks/stream';
+import { createHttp, type HttpResult } from '../core/http';
+import { runBounded } from '../core/load';
+import { appendRecord } from '../core/run-records';
+import { collectStream, type StreamResult } from '../core/sse';
 
 /** The old script's five models. FakeAI 0.3.2 answers for any model name, these included. */
 export const LOAD_MODELS = ['gpt-4', 'gpt-4-turbo', 'gpt-3.5-turbo', 'claude-3-opus', 'claude-3-sonnet'] as const;

@@ -6,7 +6,7 @@
  */
 import OpenAI from 'openai';
 import type { ApiDriver } from './api-driver';
-import { loadConfig } from './config';
+import { loadConfig } from '../core/config';
 import type { Violation } from './contract';
 
 export interface SdkExchange {

@@ -18,7 +18,7 @@
  * When that tolerance reaches the configured value itself, the check could not tell "applied" from
  * "ignored", and reports "inconclusive" rather than "ok".
  */
-import { Distribution, describe } from './stats';
+import { Distribution, describe } from '../core/distribution';
 
 export interface FidelityCheck {
   /** "ttft" | "itl" | "nonstream-delay" */

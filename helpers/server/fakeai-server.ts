@@ -1,7 +1,7 @@
 /**
  * Starts and stops one FakeAI server. The only file that knows FakeAI's command line.
  *
- * The server runs under helpers/watchdog.py, in its own process group: the runner stops it by
+ * The server runs under helpers/server/watchdog.py, in its own process group: the runner stops it by
  * signalling the group, and if the runner dies (even by SIGKILL) the watchdog sees its stdin pipe
  * close and takes the group down. stdout and stderr share one O_APPEND log file, so their order is
  * kept and test workers can read it while the server writes.
@@ -10,7 +10,7 @@
  */
 import { appendFileSync, closeSync, openSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { type ErrorFacts, harnessError } from './errors';
+import { type ErrorFacts, harnessError } from '../core/errors';
 import { liveGroupMembers, signalGroup } from './process-group';
 import { type ProcessExit, waitUntilReady } from './readiness';
 

@@ -7,9 +7,9 @@
  * only, bounded by the per-request timeout). Results are cached per base URL.
  */
 import { MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_threads';
-import { loadConfig } from './config';
-import type { ServerInfo } from './harness-env';
-import { VERSION_NOT_REPORTED_SHORT } from './server-version';
+import { loadConfig } from '../core/config';
+import type { ServerInfo } from '../core/harness-env';
+import { VERSION_NOT_REPORTED_SHORT } from '../server/server-version';
 
 export interface OpenApiDoc {
   info?: { title?: string; version?: string };

@@ -46,7 +46,7 @@ export const VALID_BODIES: Readonly<Record<string, unknown>> = {
 /** A valid body with some fields replaced (real ids from earlier steps of a lifecycle). */
 export function body(route: string, overrides: Record<string, unknown> = {}): Record<string, unknown> {
   const base = VALID_BODIES[route];
-  if (base === undefined) throw new Error(`Invariant: no valid body for "${route}" in helpers/api-requests.ts`);
+  if (base === undefined) throw new Error(`Invariant: no valid body for "${route}" in helpers/api/api-requests.ts`);
   return { ...(structuredClone(base) as Record<string, unknown>), ...overrides };
 }
 

@@ -6,13 +6,13 @@
  */
 import { appendFileSync, existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { loadConfig } from './config';
+import { loadConfig } from '../core/config';
 import { Contract, type OpenApiDocument } from './contract';
-import { readHarnessEnv } from './harness-env';
-import { ROUTE_EXCLUSIONS, type RouteExclusion } from './route-exclusions';
-import { readRecords, recordsOfKind, type RouteRecord } from './run-records';
+import { readHarnessEnv } from '../core/harness-env';
+import { ROUTE_EXCLUSIONS, type RouteExclusion } from '../ledger/route-exclusions';
+import { readRecords, recordsOfKind, type RouteRecord } from '../core/run-records';
 
-const EXCLUSIONS_FILE = 'helpers/route-exclusions.ts';
+const EXCLUSIONS_FILE = 'helpers/ledger/route-exclusions.ts';
 
 /** WebSocket routes: FastAPI leaves them out of /openapi.json, but they are served and checked. */
 export const WEBSOCKET_ROUTES: readonly string[] = ['WS /metrics/stream', 'WS /v1/realtime'];

@@ -2,7 +2,7 @@
  * Descriptive statistics for benchmark samples. Pure functions over arrays of numbers, so every
  * figure the bench prints can be checked against fixed data in helpers/__tests__/bench-stats.test.ts.
  */
-import { quantile } from '../reporting/stats';
+import { quantile } from './stats';
 
 /** Below this many samples a p99 is just "one of the slowest few": we still compute it but say so. */
 export const MIN_SAMPLES_FOR_P99 = 100;

@@ -1,17 +1,15 @@
 /**
  * Allowed server exceptions, scoped to the tests that provoke them on purpose.
  *
- * An allowance (ALLOWED_EXCEPTIONS, helpers/config.ts) belongs to one known defect and names the
+ * An allowance (ALLOWED_EXCEPTIONS, helpers/ledger/allowances.ts) belongs to one known defect and names the
  * test files — and within them the tests — that provoke it. The same exception anywhere else fails
  * as any other, so an unrelated test that starts hitting the defect is not hidden by it.
  * This module holds the rules; the test environment and globalTeardown apply them.
  */
-import { existsSync } from 'node:fs';
-import path from 'node:path';
-import type { AllowedException, AllowedPlace } from './config';
-import { defectTestName, KNOWN_DEFECTS, knownDefect } from './known-defects';
+import type { AllowedException, AllowedPlace } from '../ledger/allowances';
+import { defectTestName, knownDefect } from '../ledger/known-defects';
 import { allowedBy, type Finding } from './log-watcher';
-import type { FindingRecord } from './run-records';
+import type { FindingRecord } from '../core/run-records';
 
 /** Where a finding may have come from: a test (full name) in a file, or only a file (a hook). */
 export interface Origin {
@@ -20,23 +18,6 @@ export interface Origin {
   test?: string;
 }
 
-/**
- * What is wrong with an allowlist, one line per problem: an unknown defect id, no place, a file
- * that does not exist. A typo there would otherwise make a dead allowance that never matches.
- */
-export function allowanceProblems(allowed: readonly AllowedException[], root: string, defectIds: readonly string[] = KNOWN_DEFECTS.map((d) => d.id)): string[] {
-  const problems: string[] = [];
-  for (const a of allowed) {
-    const name = `allowance /${a.pattern.source}/`;
-    if (!defectIds.includes(a.defect)) problems.push(`${name}: unknown known-defect id "${a.defect}" (helpers/known-defects.ts has: ${defectIds.join(', ')})`);
-    if (a.provokedBy.length === 0) problems.push(`${name}: names no test file (provokedBy is empty), so it could never excuse anything`);
-    for (const p of a.provokedBy) {
-      if (!existsSync(path.resolve(root, p.file))) problems.push(`${name}: test file ${p.file} does not exist (paths are relative to the project root)`);
-      if (p.tests && p.tests.length === 0) problems.push(`${name}: ${p.file} has an empty tests list; leave it out to mean the defect's own tests`);
-    }
-  }
-  return problems;
-}
 
 /** The tail every known-defect test of `defect` carries in its name (see defectTestName). */
 function defectNameTail(defect: string): string {
@@ -107,7 +88,7 @@ export function staleText(stale: readonly StalePlace[]): string {
     `${stale.length} allowed exception${stale.length === 1 ? ' was' : 's were'} never seen where allowed during this full run:`,
     ...lines,
     'On the pinned FakeAI each is provoked on every full run: either FakeAI no longer has the defect (its known-defect test says so too)',
-    'or the test stopped provoking it. Remove or narrow the entry in ALLOWED_EXCEPTIONS (helpers/config.ts), so it cannot hide a new exception there.',
+    'or the test stopped provoking it. Remove or narrow the entry in ALLOWED_EXCEPTIONS (helpers/ledger/allowances.ts), so it cannot hide a new exception there.',
   ].join('\n');
 }
 
