@@ -133,6 +133,49 @@ describe('a test during which the server logged an exception', () => {
       expect(messages(t)[0]).toContain(`which is allowed only in ${thisFile()} (tests whose name contains "the provoker")`);
     });
 
+    /**
+     * Runs `name` then "next", with the allowed traceback written `delayMs` after `name`'s test_done
+     * began: past the quiet period, so without a wait for it, it falls in "next"'s window.
+     */
+    async function provokeLateThenNext(env: E2EEnvironment, name: string, delayMs: number): Promise<[Circus.TestEntry, Circus.TestEntry]> {
+      const t = makeTest(name);
+      const next = makeTest('next');
+      await env.handleTestEvent(event('test_start', t));
+      const write = new Promise<void>((resolve) => setTimeout(() => resolve(appendFileSync(logFile, tracebackRecord('on purpose'))), delayMs));
+      await env.handleTestEvent(event('test_done', t));
+      await env.handleTestEvent(event('test_start', next));
+      await write;
+      await env.handleTestEvent(event('test_done', next));
+      return [t, next];
+    }
+
+    test('a test it names keeps its window open for the exception it provokes, so a late traceback is not blamed on the next test', async () => {
+      const env = makeEnv(allowance([{ file: thisFile(), tests: ['the provoker'] }]));
+      // 150 ms is far past the 10 ms quiet period: without the wait the traceback lands in "next".
+      const [provoker, next] = await provokeLateThenNext(env, 'the provoker', 150);
+      expect(messages(provoker)).toEqual([]);
+      expect(messages(next)).toEqual([]);
+      expect(recordsOfKind(readRecords(runDir), 'finding')).toEqual([expect.objectContaining({ tests: ['area the provoker'], allowed: true })]);
+    });
+
+    test('a test it does not name does not wait: the same late traceback lands in the next test and fails it', async () => {
+      const env = makeEnv(allowance([{ file: thisFile(), tests: ['the provoker'] }]));
+      const [bystander, next] = await provokeLateThenNext(env, 'a bystander', 150);
+      expect(messages(bystander)).toEqual([]);
+      expect(messages(next)).toHaveLength(1);
+      expect(messages(next)[0]).toMatch(/^FakeAI server "default" logged an exception during test "area next"/);
+    });
+
+    test('a test it names whose exception never comes (a build without the defect) still closes, within the bound', async () => {
+      const env = makeEnv(allowance([{ file: thisFile(), tests: ['the provoker'] }]));
+      const t = makeTest('the provoker');
+      await env.handleTestEvent(event('test_start', t));
+      const t0 = performance.now();
+      await env.handleTestEvent(event('test_done', t));
+      expect(performance.now() - t0).toBeLessThan(2500 + 1000);
+      expect(messages(t)).toEqual([]);
+    });
+
     test('an allowance for an unknown defect id stops the environment before any test', () => {
       expect(() => makeEnv({ allowedExceptions: [{ pattern: 'x', defect: 'no-such-defect', reason: 'test', provokedBy: [{ file: 'e2e/health.test.ts' }] }] })).toThrow(
         /unknown known-defect id "no-such-defect"/,
