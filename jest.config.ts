@@ -4,7 +4,7 @@
 import type { Config } from 'jest';
 
 const transform: Config['transform'] = {
-  // esbuild, not ts-jest: see the transformer's header for why and the README for the figures.
+  // esbuild, not ts-jest: see the transformer's header for why and docs/libraries.md for the figures.
   '^.+\\.ts$': '<rootDir>/helpers/jest/esbuild-transform.js',
 };
 

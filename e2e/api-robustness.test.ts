@@ -14,7 +14,7 @@ routeCoverageGate(__filename);
 const seed = readHarnessEnv().seed;
 // The bound: at most this many cases per route and kind of test, whatever the seed. Against 0.3.2's
 // document that is 141 top-level + 52 nested (16 routes) + 53 query (23 routes) = 246 requests, about
-// 1.5 s more than the top-level cases alone on the 2-core CI machine (README, robustness).
+// 1.5 s more than the top-level cases alone on the 2-core CI machine (docs/checks.md, "What the API tests cost").
 const CASES_PER_ROUTE = 5;
 const NESTED_CASES_PER_ROUTE = 5;
 const QUERY_CASES_PER_ROUTE = 3;

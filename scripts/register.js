@@ -1,7 +1,7 @@
 // `node -r ./scripts/register.js scripts/e2e.ts` (what `npm run e2e` runs): .ts files load through
 // esbuild with an on-disk cache (scripts/ts-cache.js). Only compiles; module resolution stays
 // Node's own, which is why this and not tsx (whose resolver breaks ESM-only execa inside Jest's
-// globalSetup: README, "How the CLI and its reports work").
+// globalSetup: docs/reports.md, "How the CLI and its reports work").
 const fs = require('node:fs');
 const Module = require('node:module');
 const { compile } = require('./ts-cache');

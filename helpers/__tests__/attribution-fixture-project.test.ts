@@ -120,7 +120,7 @@ describe('a traceback logged after the response', () => {
 
   test('a traceback later than the quiet period fails the test running when it lands (the documented limit)', () => {
     // Nothing in the log says which request caused it: the window it lands in is all there is.
-    // README.md ("Server-side exceptions", measured figures) gives the measured lags and the --log-quiet knob.
+    // docs/log-attribution.md ("Measured figures") gives the measured lags and the --log-quiet knob.
     expect(passed(run, 'triggers a traceback 300 ms after its response')).toBe(true);
     expect(run.failures.get('a write later than the quiet period › is running when the late traceback lands')).toContain('boom LATE');
   });

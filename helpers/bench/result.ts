@@ -1,5 +1,5 @@
 /**
- * The bench result file: one JSON document per run (schema documented in README.md, "Benchmarks").
+ * The bench result file: one JSON document per run (schema documented in docs/benchmarks.md, "Result file").
  * `version` changes whenever a field changes meaning; --baseline refuses a file of another version
  * instead of comparing apples with pears.
  */

@@ -13,14 +13,14 @@ import { ALLOWED_EXCEPTIONS, allowanceProblems, type AllowedException } from '..
 
 /**
  * Default quiet period before a test's part of a server log is scanned. Chosen from measurements
- * (README, "Server-side exceptions: log watching and attribution"; helpers/__fixtures__/attribution/measure-log-lag.ts).
+ * (docs/log-attribution.md, "Measured figures"; helpers/__fixtures__/attribution/measure-log-lag.ts).
  */
 export const DEFAULT_LOG_QUIET_MS = 25;
 
 export const PROJECT_ROOT = path.resolve(__dirname, '..', '..');
 export const VENV_PYTHON = path.join(PROJECT_ROOT, '.venv', 'bin', 'python');
 
-/** One user-settable option: its flag, its variable, and what it does. --help and the README use this table. */
+/** One user-settable option: its flag, its variable, and what it does. --help and docs/configuration.md (generated) use this table. */
 export interface OptionSpec {
   flag: string;
   /** Name of the value in --help, absent for boolean switches. */

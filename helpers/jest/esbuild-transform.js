@@ -1,7 +1,7 @@
 // Jest transformer: TypeScript → CommonJS with esbuild (already a dependency, for the config loader).
 // Why not ts-jest: it loads the TypeScript compiler in every Jest process, even with a warm cache;
 // esbuild's transform costs ~1 ms a file. Type errors are `npm run typecheck`'s job, not the runner's,
-// and no test uses jest.mock (esbuild does not hoist it). Measured figures are in the README.
+// and no test uses jest.mock (esbuild does not hoist it). Measured figures are in docs/libraries.md.
 const { transformSync, version } = require('esbuild');
 const { createHash } = require('node:crypto');
 

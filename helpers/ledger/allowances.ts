@@ -9,7 +9,7 @@ import { KNOWN_DEFECTS } from './known-defects';
 
 /**
  * Where an allowed exception may appear: a test file and, within it, the tests that provoke it.
- * A finding is tied to a test by its window of the log (README, "How an exception is tied to a test").
+ * A finding is tied to a test by its window of the log (docs/log-attribution.md, "How an exception is tied to a test").
  */
 export interface AllowedPlace {
   /** The test file, relative to the project root. */

@@ -11,7 +11,7 @@ import { DEFAULT_LOG_QUIET_MS } from '../core/config';
  * A traceback can land a few ms AFTER the response that caused it (a stream failing after its last
  * chunk, a background thread), so a test's log range is read only once the file stopped growing
  * for quietMs. The default lives in config.ts (E2E_LOG_QUIET_MS); the measurement behind it is in
- * README.md ("Server-side exceptions: log watching and attribution").
+ * docs/log-attribution.md.
  */
 export const DEFAULT_QUIET_MS = DEFAULT_LOG_QUIET_MS;
 export const DEFAULT_POLL_MS = 2;

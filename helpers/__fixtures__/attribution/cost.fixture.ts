@@ -1,4 +1,4 @@
-// Measures what the log watcher costs per test against the real FakeAI (README.md, "Server-side exceptions: log watching and attribution"):
+// Measures what the log watcher costs per test against the real FakeAI (docs/log-attribution.md, "Measured figures"):
 // 40 short tests, each sending one request. Run it twice, with this environment and with plain
 // `node` (--testEnvironment node), and compare; windows.ndjson also holds each window's closeMs.
 import { server } from '../../core/harness-env';
