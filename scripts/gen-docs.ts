@@ -21,7 +21,7 @@ if (args.includes('--check')) {
 for (const g of GENERATED) {
   const file = path.join(PROJECT_ROOT, g.page);
   const before = readFileSync(file, 'utf8');
-  const after = replaceBlock(before, g.name, g.render());
+  const after = replaceBlock(before, g.name, g.render(PROJECT_ROOT));
   if (after !== before) writeFileSync(file, after);
   process.stdout.write(`${g.page}: ${after === before ? 'up to date' : 'regenerated'} (generated:${g.name})\n`);
 }

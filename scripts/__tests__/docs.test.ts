@@ -6,7 +6,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import os from 'node:os';
 import path from 'node:path';
 import { PROJECT_ROOT } from '../../helpers/core/config';
-import { anchorsOf, brokenLinks, docPages, renderFlags, renderKnownDefects, replaceBlock, stalePages } from '../lib/docs';
+import { anchorsOf, brokenLinks, docPages, renderFlags, renderKnownDefects, replaceBlock, specsByDefect, stalePages } from '../lib/docs';
 
 describe('the docs of this checkout', () => {
   test('every generated block matches the code (run "npm run docs" when this fails)', () => {
@@ -27,8 +27,14 @@ describe('the docs of this checkout', () => {
 describe('generated blocks', () => {
   test('the flag table has a row per option and the known-defect block a row per defect', () => {
     expect(renderFlags([{ flag: '--x', arg: 'N', env: 'E2E_X', default: '1', description: 'a | b' }])).toContain('| `--x N` | `E2E_X` | 1 | a \\| b |');
-    const block = renderKnownDefects([{ id: 'd-1', summary: 's', evidence: 'fakeai/a.py:1' }], [], []);
-    expect(block).toContain('| `d-1` | `fakeai/a.py:1` | s |');
+    const block = renderKnownDefects([{ id: 'd-1', summary: 's', evidence: 'fakeai/a.py:1' }, { id: 'd-2', summary: 't', evidence: 'fakeai/b.py:2' }], [], [], new Map([['d-1', ['e2e/x.test.ts']]]));
+    expect(block).toContain('| `d-1` | `fakeai/a.py:1` | [x.test.ts](../e2e/x.test.ts) | s |');
+    expect(block).toContain('| `d-2` | `fakeai/b.py:2` | — | t |');
+  });
+
+  test('every known defect of the ledger is tested in at least one spec file', () => {
+    const untested = [...specsByDefect(PROJECT_ROOT)].filter(([, files]) => files.length === 0).map(([id]) => id);
+    expect(untested).toEqual([]);
   });
 
   test('a stale block, a page without markers, and a missing page are each reported', () => {

@@ -22,13 +22,24 @@ export function renderFlags(options: readonly OptionSpec[] = OPTIONS): string {
   return ['| flag | variable | default | what it does |', '|---|---|---|---|', ...rows, '| `--help`, `-h` | | | every flag, its variable and default |'].join('\n');
 }
 
+/** The spec files that name each defect id in quotes (where its tests live), read from e2e/. */
+export function specsByDefect(root: string, defects: readonly KnownDefect[] = KNOWN_DEFECTS): Map<string, string[]> {
+  const dir = path.join(root, 'e2e');
+  const specs = (existsSync(dir) ? readdirSync(dir) : []).filter((f) => f.endsWith('.ts')).sort().map((f) => ({ file: `e2e/${f}`, text: readFileSync(path.join(dir, f), 'utf8') }));
+  return new Map(defects.map((d) => [d.id, specs.filter((s) => s.text.includes(`'${d.id}'`)).map((s) => s.file)]));
+}
+
 export function renderKnownDefects(
   defects: readonly KnownDefect[] = KNOWN_DEFECTS,
   allowed: readonly AllowedException[] = ALLOWED_EXCEPTIONS,
   exclusions: readonly RouteExclusion[] = ROUTE_EXCLUSIONS,
+  specs: ReadonlyMap<string, readonly string[]> = new Map(),
 ): string {
-  const out = [`${defects.length} known defects (helpers/ledger/known-defects.ts).`, '', '| id | evidence | what is wrong |', '|---|---|---|'];
-  for (const d of defects) out.push(`| \`${d.id}\` | \`${d.evidence}\` | ${cell(d.summary)} |`);
+  const out = [`${defects.length} known defects (helpers/ledger/known-defects.ts).`, '', '| id | evidence | tested in | what is wrong |', '|---|---|---|---|'];
+  for (const d of defects) {
+    const where = (specs.get(d.id) ?? []).map((f) => `[${path.basename(f)}](../${f})`).join(', ') || '—';
+    out.push(`| \`${d.id}\` | \`${d.evidence}\` | ${where} | ${cell(d.summary)} |`);
+  }
   out.push('', `${allowed.length} allowed server exceptions (helpers/ledger/allowances.ts), each excused only where its defect's tests provoke it:`, '');
   out.push('| pattern | known defect | why | provoked by |', '|---|---|---|---|');
   for (const a of allowed) {
@@ -42,8 +53,8 @@ export function renderKnownDefects(
 }
 
 /** Every generated block, by name, with the page that must hold it. */
-export const GENERATED: readonly { name: string; page: string; render: () => string }[] = [
-  { name: 'known-defects', page: 'docs/known-defects.md', render: () => renderKnownDefects() },
+export const GENERATED: readonly { name: string; page: string; render: (root: string) => string }[] = [
+  { name: 'known-defects', page: 'docs/known-defects.md', render: (root) => renderKnownDefects(KNOWN_DEFECTS, ALLOWED_EXCEPTIONS, ROUTE_EXCLUSIONS, specsByDefect(root)) },
   { name: 'flags', page: 'docs/configuration.md', render: () => renderFlags() },
 ];
 
@@ -70,7 +81,7 @@ export function stalePages(root: string): string[] {
     }
     const text = readFileSync(file, 'utf8');
     try {
-      if (replaceBlock(text, g.name, g.render()) !== text) stale.push(`${g.page}: the generated:${g.name} block is stale; run "npm run docs"`);
+      if (replaceBlock(text, g.name, g.render(root)) !== text) stale.push(`${g.page}: the generated:${g.name} block is stale; run "npm run docs"`);
     } catch (e) {
       if (!(e instanceof MissingBlockError)) throw e;
       stale.push(`${g.page}: ${e.message}`);
