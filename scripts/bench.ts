@@ -79,7 +79,7 @@ async function main(): Promise<number> {
     process.stderr.write(tty ? `\r\x1b[2K${line}` : `${line}\n`);
   };
   const loadAvgStart = os.loadavg()[0];
-  const benchDir = path.join(config.reportsDir, 'bench');
+  const benchDir = path.join(config.reportsRoot, 'bench');
   mkdirSync(benchDir, { recursive: true });
 
   const started: StartedFakeAI[] = [];

@@ -19,8 +19,10 @@ import { isHarnessError } from '../helpers/core/errors';
 import { ancestors, launcherChain, watchLaunchers } from '../helpers/server/launcher-watch';
 import { palette, stripAnsi } from '../helpers/reporting/colours';
 import { clearRunFiles, finaliseRun, type FinaliseInput } from '../helpers/reporting/finalise';
+import { finishRun } from '../helpers/core/run-dir';
 
 const REPORTER = path.join(PROJECT_ROOT, 'helpers', 'jest', 'reporter.ts');
+const SEQUENCER = path.join(PROJECT_ROOT, 'helpers', 'jest', 'sequencer.ts');
 const HOOK_PREFIX = /^Jest: Got error running global(Setup|Teardown) - .*?, reason: /s;
 
 function out(s: string): void {
@@ -58,6 +60,7 @@ function configure(parsed: ParsedArgs): HarnessConfig | number {
   // Fix the decisions loadConfig made, so globalSetup, the tests and the reporter (each calling
   // loadConfig again) agree: one seed, one colour choice.
   process.env.E2E_SEED = String(config.seed);
+  process.env.E2E_RUN_ID = config.runId;
   process.env.E2E_COLOR = config.color ? '1' : '0';
   if (!config.color) silenceJestColours();
   return config;
@@ -84,9 +87,9 @@ function banner(config: HarnessConfig): void {
   if (config.quiet) return;
   const p = palette(config.color);
   const target = config.reuseUrl ? `testing the running server at ${config.reuseUrl}` : `starting FakeAI with ${config.python} (${config.pythonSource})`;
-  const rel = path.relative(process.cwd(), config.reportsDir);
-  out(p.bold('fakeai-e2e') + ` · ${target}`);
-  out(`seed ${config.seed}${config.seedWasGiven ? '' : ` (replay with --seed ${config.seed})`} · reports in ${rel.startsWith('..') || path.isAbsolute(rel) ? config.reportsDir : rel || '.'}`);
+  const rel = path.relative(process.cwd(), config.runDir);
+  out(p.bold('fakeai-e2e') + ` · ${target}${config.shard ? ` · shard ${config.shard}` : ''}`);
+  out(`seed ${config.seed}${config.seedWasGiven ? '' : ` (replay with --seed ${config.seed})`} · reports in ${rel.startsWith('..') || path.isAbsolute(rel) ? config.runDir : rel || '.'}`);
 }
 
 /** The one paragraph a hook error deserves: its message, without Jest's prefix or our stack. */
@@ -110,7 +113,8 @@ async function runJest(config: HarnessConfig, jestArgs: string[]): Promise<Omit<
     return 2;
   }
   const junit = ['jest-junit', { outputDirectory: path.dirname(config.junitReport), outputName: path.basename(config.junitReport), suiteName: 'fakeai-e2e', ancestorSeparator: ' › ', addFileAttribute: 'true' }];
-  const full = { ...argv, selectProjects: ['e2e'], runInBand: true, reporters: [[REPORTER, {}], junit] as unknown as string[] };
+  const shard = config.shard ? { shard: config.shard, testSequencer: SEQUENCER } : {};
+  const full = { ...argv, ...shard, selectProjects: ['e2e'], runInBand: true, reporters: [[REPORTER, {}], junit] as unknown as string[] };
   const testNamePattern = typeof argv.testNamePattern === 'string' ? argv.testNamePattern : null;
   // Test paths or -t: only some tests run, so a route nobody exercised says little about the suite.
   const selected = testNamePattern !== null || (argv._ ?? []).length > 0 || (argv.testPathPatterns ?? []).length > 0;
@@ -182,8 +186,12 @@ async function main(argv: string[]): Promise<number> {
   clearRunFiles(config);
   const startedAt = Date.now();
   const ran = await runJest(config, parsed.jestArgs);
-  if (typeof ran === 'number') return ran;
+  if (typeof ran === 'number') {
+    finishRun(config.runDir);
+    return ran;
+  }
   const { model, text } = finaliseRun({ config, startedAt, ...ran });
+  finishRun(config.runDir);
   out(text);
   return model.exitCode;
 }

@@ -4,6 +4,7 @@
  * and reads what a user would read: the exit code, the failure messages, the records.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { runDirOf } from '../core/run-dir';
 import { closeSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import os from 'node:os';
@@ -40,12 +41,14 @@ function processesWith(marker: string): number[] {
 }
 
 function runFixture(fixture: string, stub: string, extraEnv: NodeJS.ProcessEnv = {}): Promise<Run> {
-  const runDir = mkdtempSync(path.join(os.tmpdir(), `attribution-${fixture}-`));
+  const root = mkdtempSync(path.join(os.tmpdir(), `attribution-${fixture}-`));
+  const runDir = runDirOf(root, fixture);
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('E2E_') && !k.startsWith('JEST_')) env[k] = v;
   Object.assign(env, {
     PYTHONPATH: path.join(STUBS, stub),
-    E2E_REPORTS_DIR: runDir,
+    E2E_REPORTS_DIR: root,
+    E2E_RUN_ID: fixture,
     E2E_KILL_GRACE_MS: '500',
     NO_COLOR: '1',
     FORCE_COLOR: '0',

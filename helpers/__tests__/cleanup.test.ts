@@ -8,6 +8,7 @@
  * the whole process group was killed, not just the server's pid.
  */
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { runDirOf } from '../core/run-dir';
 import os from 'node:os';
 import path from 'node:path';
 import { isAlive } from '../server/process-group';
@@ -20,10 +21,13 @@ jest.setTimeout(60_000);
 
 function jestRun(stub: string, pattern: string | string[], extra: Record<string, string> = {}) {
   const runId = newRunId();
-  const reportsDir = path.join(tmp, runId);
+  const root = path.join(tmp, runId);
+  // The run's id is fixed here so the test knows its run directory before the run writes to it.
+  const reportsDir = runDirOf(root, runId);
   const env = stubEnv(stub, runId, {
     E2E_PYTHON: STUB_PYTHON,
-    E2E_REPORTS_DIR: reportsDir,
+    E2E_REPORTS_DIR: root,
+    E2E_RUN_ID: runId,
     E2E_KILL_GRACE_MS: String(GRACE_MS),
     E2E_STARTUP_TIMEOUT: '20',
     ...extra,

@@ -9,6 +9,7 @@ import path from 'node:path';
 import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
 import { PROJECT_ROOT } from '../core/config';
+import { latestRunDir } from '../core/run-dir';
 import { REPORT_SCHEMA } from '../reporting/json-report';
 import { parseJunit } from '../reporting/junit-check';
 
@@ -28,7 +29,8 @@ function run(flags: string[], fixtureCase: string, env: Record<string, string> =
   let output = '';
   child.stdout.on('data', (d) => (output += d));
   child.stderr.on('data', (d) => (output += d));
-  return new Promise((resolve) => child.on('close', (code) => resolve({ code, output, dir })));
+  // The reports are in the run's own directory under the root: `latest` names it.
+  return new Promise((resolve) => child.on('close', (code) => resolve({ code, output, dir: latestRunDir(dir) ?? dir })));
 }
 
 const read = (dir: string, name: string) => readFileSync(path.join(dir, name), 'utf8');

@@ -5,6 +5,7 @@
  * never becomes ready, so the run cannot end by itself while the test watches.
  */
 import { spawn } from 'node:child_process';
+import { runDirOf } from '../core/run-dir';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -83,9 +84,9 @@ describe('kill -9 of npm during `npm run e2e`', () => {
     const reportsDir = mkdtempSync(path.join(os.tmpdir(), 'fakeai-e2e-npm-kill-'));
     // The stub never turns ready: without the watch, the runner would wait out this whole timeout.
     const STARTUP_TIMEOUT_S = 50;
-    const env = stubEnv('never_ready', runId, { E2E_PYTHON: STUB_PYTHON, E2E_REPORTS_DIR: reportsDir, E2E_STARTUP_TIMEOUT: String(STARTUP_TIMEOUT_S), E2E_COLOR: '0' });
+    const env = stubEnv('never_ready', runId, { E2E_PYTHON: STUB_PYTHON, E2E_REPORTS_DIR: reportsDir, E2E_RUN_ID: runId, E2E_STARTUP_TIMEOUT: String(STARTUP_TIMEOUT_S), E2E_COLOR: '0' });
     const npm = spawn('npm', ['run', '--silent', 'e2e', '--', '--', 'e2e/health.test.ts'], { cwd: PROJECT_ROOT, env, stdio: 'ignore' });
-    const serverLog = path.join(reportsDir, 'server.log');
+    const serverLog = path.join(runDirOf(reportsDir, runId), 'server.log');
     try {
       // The stub is up and answering "not ready": the runner is inside its readiness wait.
       await waitUntil(() => existsSync(serverLog) && /Uvicorn running on/.test(readFileSync(serverLog, 'utf8')), 30_000, 'the stub server is listening');

@@ -50,12 +50,15 @@ describe('API routes in the report', () => {
     expect(buildReportModel(sampleInput({ routeCoverage: undefined })).routeCoverage).toBeNull();
   });
 
-  it('starts a run without the previous run\'s openapi.json, so a run with no API test is not judged against it', () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'fakeai-e2e-clear-'));
-    writeFileSync(path.join(dir, 'openapi.json'), '{}');
-    writeFileSync(path.join(dir, 'server.log'), 'kept');
-    clearRunFiles(loadConfig({ E2E_REPORTS_DIR: dir }, false));
-    expect([existsSync(path.join(dir, 'openapi.json')), existsSync(path.join(dir, 'server.log'))]).toEqual([false, true]);
+  it('starts a run in a directory of its own, so a run with no API test is not judged against an earlier run\'s openapi.json', () => {
+    const root = mkdtempSync(path.join(os.tmpdir(), 'fakeai-e2e-clear-'));
+    const earlier = loadConfig({ E2E_REPORTS_DIR: root, E2E_RUN_ID: 'earlier' }, false);
+    clearRunFiles(earlier);
+    writeFileSync(path.join(earlier.runDir, 'openapi.json'), '{}');
+    const now = loadConfig({ E2E_REPORTS_DIR: root, E2E_RUN_ID: 'now' }, false);
+    clearRunFiles(now);
+    expect(now.runDir).not.toBe(earlier.runDir);
+    expect([existsSync(path.join(now.runDir, 'openapi.json')), existsSync(path.join(earlier.runDir, 'openapi.json'))]).toEqual([false, true]);
   });
 });
 

@@ -8,6 +8,7 @@ import { appendFileSync, existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { loadConfig } from '../core/config';
 import { Contract, type OpenApiDocument } from './contract';
+import { runFile } from '../core/run-dir';
 import { readHarnessEnv } from '../core/harness-env';
 import { ROUTE_EXCLUSIONS, type RouteExclusion } from '../ledger/route-exclusions';
 import { readRecords, recordsOfKind, type RouteRecord } from '../core/run-records';
@@ -136,10 +137,11 @@ export function apiTestFiles(e2eDir: string): string[] {
  */
 export function routeCoverageGate(testFile: string): void {
   afterAll(() => {
-    const { runDir, servers } = readHarnessEnv();
-    // One marker file per run: server pids and ports are unique to it, so earlier runs never count.
-    const runKey = Object.values(servers).map((s) => `${s.pid ?? ''}@${s.baseUrl}`).sort().join(',');
-    const marker = path.join(runDir, 'api-files-done.ndjson');
+    const { runDir } = readHarnessEnv();
+    // The marker lives in this run's own directory, and each line carries the run's id too: in
+    // reuse mode server pid and URL are the same on every run, so they could not tell runs apart.
+    const runKey = path.basename(runDir);
+    const marker = runFile(runDir, 'apiFilesDone');
     appendFileSync(marker, `${JSON.stringify({ runKey, file: path.basename(testFile) })}\n`);
     const done = new Set(
       readFileSync(marker, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as { runKey: string; file: string }).filter((l) => l.runKey === runKey).map((l) => l.file),

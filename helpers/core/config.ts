@@ -10,12 +10,19 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { ALLOWED_EXCEPTIONS, allowanceProblems, type AllowedException } from '../ledger/allowances';
+import { newRunId, RUN_FILES, RUN_ID_SYNTAX, runDirOf, serverLogPath } from './run-dir';
 
 /**
  * Default quiet period before a test's part of a server log is scanned. Chosen from measurements
  * (docs/log-attribution.md, "Measured figures"; helpers/__fixtures__/attribution/measure-log-lag.ts).
  */
 export const DEFAULT_LOG_QUIET_MS = 25;
+export const DEFAULT_KEEP_RUNS = 10;
+/**
+ * FakeAI answers /health in ~1-5 ms; under two CPU hogs on 2 cores the slowest probe seen was far
+ * below a second (docs/reliability.md), so 5 s of silence is a hang, not load.
+ */
+export const DEFAULT_HANG_AFTER_S = 5;
 
 export const PROJECT_ROOT = path.resolve(__dirname, '..', '..');
 export const VENV_PYTHON = path.join(PROJECT_ROOT, '.venv', 'bin', 'python');
@@ -41,10 +48,13 @@ export const OPTIONS: readonly OptionSpec[] = [
   { flag: '--quiet', env: 'E2E_QUIET', default: 'off', description: 'Only the final summary and failures.' },
   { flag: '--verbose', env: 'E2E_VERBOSE', default: 'off', description: 'Also echo the server log and request details, and list every served route in the summary.' },
   { flag: '--no-color', env: 'NO_COLOR', default: 'colour on a TTY', description: 'No ANSI colours (also off when NO_COLOR is set or output is not a TTY).' },
-  { flag: '--reports-dir', arg: 'DIR', env: 'E2E_REPORTS_DIR', default: 'reports', description: 'Where server.log and the reports are written.' },
-  { flag: '--json', arg: 'FILE', env: 'E2E_JSON', default: 'reports/e2e-report.json', description: 'JSON report path.' },
-  { flag: '--junit', arg: 'FILE', env: 'E2E_JUNIT', default: 'reports/junit.xml', description: 'JUnit XML report path.' },
-  { flag: '--html', arg: 'FILE', env: 'E2E_HTML', default: 'reports/e2e-report.html', description: 'Self-contained HTML report path.' },
+  { flag: '--reports-dir', arg: 'DIR', env: 'E2E_REPORTS_DIR', default: 'reports', description: 'Parent of the run directories: each run writes into DIR/runs/<run id>/, and DIR/latest points at the newest.' },
+  { flag: '--keep-runs', arg: 'N', env: 'E2E_KEEP_RUNS', default: String(DEFAULT_KEEP_RUNS), description: 'How many run directories to keep under DIR/runs/ (older ones are removed; a run still in progress never is).' },
+  { flag: '--json', arg: 'FILE', env: 'E2E_JSON', default: '<run dir>/e2e-report.json', description: 'JSON report path.' },
+  { flag: '--junit', arg: 'FILE', env: 'E2E_JUNIT', default: '<run dir>/junit.xml', description: 'JUnit XML report path.' },
+  { flag: '--html', arg: 'FILE', env: 'E2E_HTML', default: '<run dir>/e2e-report.html', description: 'Self-contained HTML report path.' },
+  { flag: '--hang-after', arg: 'SECONDS', env: 'E2E_HANG_AFTER', default: String(DEFAULT_HANG_AFTER_S), description: 'A spawned server that answers no /health probe for this long is hung: its thread stacks are dumped, it is stopped, and the remaining tests fail at once.' },
+  { flag: '--shard', arg: 'I/N', env: 'E2E_SHARD', default: '(whole suite)', description: 'Run shard I of N (Jest --shard, balanced by the last run\'s file durations); merge the shards with npm run merge-reports.' },
   { flag: '--seed', arg: 'N', env: 'E2E_SEED', default: '(random, printed)', description: 'Seed for generated inputs; replays a run.' },
   { flag: '--kill-grace', arg: 'MS', env: 'E2E_KILL_GRACE_MS', default: '2000', description: 'Time between SIGTERM and SIGKILL when stopping a server.' },
   { flag: '--route-floor', arg: 'PERCENT', env: 'E2E_ROUTE_FLOOR', default: '100', description: 'Least share of served routes (minus helpers/ledger/route-exclusions.ts) the API tests must exercise.' },
@@ -87,6 +97,21 @@ const EnvSchema = z.object({
   NO_COLOR: z.string().optional(),
   E2E_COLOR: z.string().optional(),
   E2E_REPORTS_DIR: z.string().optional(),
+  E2E_RUN_ID: z
+    .string()
+    .optional()
+    .refine((v) => v === undefined || v === '' || RUN_ID_SYNTAX.test(v), { message: 'E2E_RUN_ID must be letters, digits, ".", "_" or "-"' }),
+  E2E_KEEP_RUNS: z
+    .string()
+    .optional()
+    .refine((v) => v === undefined || v === '' || (/^\d+$/.test(v) && Number(v) >= 1), { message: 'E2E_KEEP_RUNS must be a whole number, at least 1 (the run itself)' }),
+  E2E_HANG_AFTER: seconds('E2E_HANG_AFTER', DEFAULT_HANG_AFTER_S),
+  E2E_SHARD: z
+    .string()
+    .optional()
+    .refine((v) => v === undefined || v === '' || (/^(\d+)\/(\d+)$/.test(v) && Number(v.split('/')[0]) >= 1 && Number(v.split('/')[0]) <= Number(v.split('/')[1])), {
+      message: 'E2E_SHARD must be I/N with 1 <= I <= N, e.g. 1/2',
+    }),
   E2E_JSON: z.string().optional(),
   E2E_JUNIT: z.string().optional(),
   E2E_HTML: z.string().optional(),
@@ -122,6 +147,11 @@ export interface ServerProfile {
    * in parallel slows the others. Absent: always started.
    */
   usedBy?: readonly string[];
+  /**
+   * Set (to the known defect's id) when a test hangs this server on purpose: the hang watch
+   * leaves it alone, or it would fail every test after the one that hangs it.
+   */
+  hangExpected?: string;
 }
 
 /**
@@ -156,6 +186,7 @@ export const SERVER_PROFILES: readonly ServerProfile[] = [
     description: 'FakeAI for a known defect that hangs the server; only e2e/metrics-by-model.test.ts talks to it',
     env: {},
     usedBy: ['e2e/metrics-by-model.test.ts'],
+    hangExpected: 'by-model-deadlock',
   },
   {
     // Streaming latency on, to check FakeAI waits what it is configured to (e2e/timing-fidelity.test.ts
@@ -193,7 +224,17 @@ export interface HarnessConfig {
   quiet: boolean;
   verbose: boolean;
   color: boolean;
-  reportsDir: string;
+  /** --reports-dir: the parent of runs/ and latest (helpers/core/run-dir.ts). */
+  reportsRoot: string;
+  /** Unique per run, fixed by the first loadConfig() (the CLI) through E2E_RUN_ID. */
+  runId: string;
+  /** This run's own directory: every file the run writes goes here unless a flag names another place. */
+  runDir: string;
+  keepRuns: number;
+  /** Liveness threshold for spawned servers (helpers/server/hang-watch.ts). */
+  hangAfterMs: number;
+  /** Jest's --shard value, "i/n", or undefined for the whole suite. */
+  shard: string | undefined;
   serverLogFile: string;
   jsonReport: string;
   junitReport: string;
@@ -225,8 +266,10 @@ export function loadConfig(
     throw new ConfigError(`Invalid ALLOWED_EXCEPTIONS (helpers/ledger/allowances.ts):\n${allowanceLines.map((l) => `  ${l}`).join('\n')}`);
   }
   const e = parsed.data;
-  const reportsDir = path.resolve(PROJECT_ROOT, e.E2E_REPORTS_DIR || 'reports');
-  const inReports = (p: string | undefined, name: string) => (p ? path.resolve(p) : path.join(reportsDir, name));
+  const reportsRoot = path.resolve(PROJECT_ROOT, e.E2E_REPORTS_DIR || 'reports');
+  const runId = e.E2E_RUN_ID || newRunId();
+  const runDir = runDirOf(reportsRoot, runId);
+  const inRun = (p: string | undefined, name: string) => (p ? path.resolve(p) : path.join(runDir, name));
 
   let python: string;
   let pythonSource: HarnessConfig['pythonSource'];
@@ -264,11 +307,16 @@ export function loadConfig(
     quiet: e.E2E_QUIET,
     verbose: e.E2E_VERBOSE,
     color,
-    reportsDir,
-    serverLogFile: path.join(reportsDir, 'server.log'),
-    jsonReport: inReports(e.E2E_JSON, 'e2e-report.json'),
-    junitReport: inReports(e.E2E_JUNIT, 'junit.xml'),
-    htmlReport: inReports(e.E2E_HTML, 'e2e-report.html'),
+    reportsRoot,
+    runId,
+    runDir,
+    keepRuns: e.E2E_KEEP_RUNS ? Number(e.E2E_KEEP_RUNS) : DEFAULT_KEEP_RUNS,
+    hangAfterMs: e.E2E_HANG_AFTER,
+    shard: e.E2E_SHARD || undefined,
+    serverLogFile: serverLogPath(runDir, 'default'),
+    jsonReport: inRun(e.E2E_JSON, RUN_FILES.json),
+    junitReport: inRun(e.E2E_JUNIT, RUN_FILES.junit),
+    htmlReport: inRun(e.E2E_HTML, RUN_FILES.html),
     seed,
     seedWasGiven,
     profiles: SERVER_PROFILES,

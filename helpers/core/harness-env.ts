@@ -19,6 +19,10 @@ const ServerInfoSchema = z.object({
   logStart: z.number().int().nonnegative(),
   /** Written by the parent when the server exits unexpectedly: JSON {code, signal, at}. */
   exitMarkerFile: z.string().optional(),
+  /** Written by the hang watch when the server stopped answering (helpers/server/hang-watch.ts). */
+  hangMarkerFile: z.string().optional(),
+  /** The hang watch's threshold for this server; absent when the server is not watched. */
+  hangAfterMs: z.number().optional(),
   command: z.array(z.string()).optional(),
   fakeaiVersion: z.string().optional(),
   bootToReadyMs: z.number().optional(),

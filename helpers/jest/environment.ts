@@ -7,7 +7,7 @@
  * window with the pure log watcher, and fail the test for every exception that is not allowed.
  * Windows and findings go to the run dir, where globalTeardown finds what no test owned.
  *
- * A server that died fails the next tests at once: an error pushed at test_start makes circus skip
+ * A server that died or hung (helpers/server/hang-watch.ts) fails the next tests at once: an error pushed at test_start makes circus skip
  * the beforeEach hooks and the test body (it runs neither when test.errors is non-empty).
  */
 import path from 'node:path';
@@ -15,7 +15,7 @@ import type { EnvironmentContext, JestEnvironmentConfig } from '@jest/environmen
 import type { Circus } from '@jest/types';
 import NodeEnvironment from 'jest-environment-node';
 import { judge, notHereText, permittingPlace } from '../logs/allowance-rules';
-import { appendWindow, exitMarkerOf, serverExitedMessage } from '../logs/attribution';
+import { appendWindow, awaitHangVerdict, serverGone, serverGoneMessage } from '../logs/attribution';
 import { DEFAULT_LOG_QUIET_MS, loadConfig, PROJECT_ROOT } from '../core/config';
 import { ALLOWED_EXCEPTIONS, type AllowedException, type AllowedPlace, allowanceProblems } from '../ledger/allowances';
 import { type HarnessEnv, readHarnessEnv, type ServerInfo } from '../core/harness-env';
@@ -139,8 +139,8 @@ export default class E2EEnvironment extends NodeEnvironment {
     const name = fullName(test);
     const opened: OpenWindow[] = [];
     for (const server of Object.values(harness.servers)) {
-      const exitedBefore = exitMarkerOf(server) !== undefined;
-      if (exitedBefore) test.errors.push(plainError(serverExitedMessage(server)));
+      const exitedBefore = serverGone(server);
+      if (exitedBefore) test.errors.push(plainError(serverGoneMessage(server)));
       // Without a log file (a reused server without --server-log) there is nothing to watch.
       if (!server.logFile) continue;
       const log = new ServerLog(server.logFile);
@@ -157,6 +157,9 @@ export default class E2EEnvironment extends NodeEnvironment {
     const opened = this.byTest.get(test);
     if (!harness || !opened) return;
     this.byTest.delete(test);
+    // A test that failed (its own timeout, most likely) while a server was silent: hear the hang
+    // watch's verdict first, so the test says the server hung rather than only that it timed out.
+    if (test.errors.length > 0) await Promise.all(opened.map((w) => awaitHangVerdict(w.server)));
     const t0 = performance.now();
     const origin = { file: this.file, test: fullName(test) };
     const expected = this.allowed.filter((a) => permittingPlace(a, origin) !== undefined);
@@ -174,7 +177,7 @@ export default class E2EEnvironment extends NodeEnvironment {
         type: 'end', id: w.id, test: w.test, file: this.file, server: w.server.name,
         startOffset: w.startOffset, endOffset: w.endOffset!, findings: findings.map((f) => f.startOffset), endedAt: new Date().toISOString(), closeMs,
       });
-      if (!w.exitedBefore && exitMarkerOf(w.server)) exitMessages.push(serverExitedMessage(w.server));
+      if (!w.exitedBefore && serverGone(w.server)) exitMessages.push(serverGoneMessage(w.server));
     }
     // A server that died during the test: its own errors (refused connections) are noise next to that.
     if (exitMessages.length > 0) test.errors.splice(0, test.errors.length, ...exitMessages.map(plainError));

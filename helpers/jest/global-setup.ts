@@ -7,35 +7,27 @@
  * Ctrl-C / SIGTERM to the runner stop the servers before the runner dies (SIGKILL is the
  * watchdog's job).
  */
-import { existsSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { type HarnessConfig, loadConfig, PROJECT_ROOT, type ServerProfile, serverEnvironment } from '../core/config';
 import { harnessError } from '../core/errors';
 import { type StartedFakeAI, startFakeAI } from '../server/fakeai-server';
 import { type ServerInfo, writeHarnessEnv } from '../core/harness-env';
 import { waitUntilReady } from '../server/readiness';
-import { RECORDS_FILE } from '../core/run-records';
 import { VERSION_NOT_REPORTED } from '../server/server-version';
+import { beginRun, exitMarkerPath, hangMarkerPath, RUN_FILES, serverLogPath } from '../core/run-dir';
+import { type HangWatch, silentFileOf, startHangWatch } from '../server/hang-watch';
 
 /** What globalTeardown finds on globalThis (only it: globalThis does not reach test workers). */
 export interface SetupState {
   servers: StartedFakeAI[];
   removeSignalHandlers: () => void;
+  hangWatch: HangWatch;
 }
 export const SETUP_STATE_KEY = '__FAKEAI_E2E_SETUP__';
 
-/** Per-run files truncated at start, so a run never reads the last run's lines. */
-const RUN_FILES = [RECORDS_FILE, 'windows.ndjson'];
 /** How long a reused server gets to answer ready: it is meant to be up already. */
 const REUSE_READY_MS = 5000;
-
-export function serverLogFile(config: Pick<HarnessConfig, 'reportsDir' | 'serverLogFile'>, name: string): string {
-  return name === 'default' ? config.serverLogFile : path.join(config.reportsDir, `server-${name}.log`);
-}
-
-export function exitMarkerFile(reportsDir: string, name: string): string {
-  return path.join(reportsDir, `server-${name}.exit.json`);
-}
 
 function say(config: HarnessConfig, line: string): void {
   if (!config.quiet) process.stderr.write(`${line}\n`);
@@ -114,8 +106,8 @@ export function profilesForRun(
 async function startAll(config: HarnessConfig, profiles: readonly ServerProfile[]): Promise<StartedFakeAI[]> {
   const attempts = await Promise.allSettled(
     profiles.map((profile) => {
-      const logFile = serverLogFile(config, profile.name);
-      const marker = exitMarkerFile(config.reportsDir, profile.name);
+      const logFile = serverLogPath(config.runDir, profile.name);
+      const marker = exitMarkerPath(config.runDir, profile.name);
       writeFileSync(logFile, '');
       rmSync(marker, { force: true });
       return startFakeAI({
@@ -147,12 +139,36 @@ function describeServer(s: StartedFakeAI, config: HarnessConfig): ServerInfo {
     pid: s.pid,
     logFile: s.logFile,
     logStart: s.logStart,
-    exitMarkerFile: exitMarkerFile(config.reportsDir, s.name),
+    exitMarkerFile: exitMarkerPath(config.runDir, s.name),
+    ...(hangWatched(profile) ? { hangMarkerFile: hangMarkerPath(config.runDir, s.name), hangAfterMs: config.hangAfterMs } : {}),
     command: s.command,
     fakeaiVersion: s.fakeaiVersion,
     bootToReadyMs: s.bootToReadyMs,
     settings: profile ? fakeaiSettings(serverEnvironment(profile)) : {},
   };
+}
+
+function hangWatched(profile: ServerProfile | undefined): boolean {
+  return profile?.hangExpected === undefined;
+}
+
+/** The hang watch over every spawned server whose profile does not expect it to hang. */
+function watchForHangs(config: HarnessConfig, infos: readonly ServerInfo[]): HangWatch {
+  const targets = infos
+    .filter((i) => i.hangMarkerFile && i.pid !== undefined && i.logFile && i.exitMarkerFile)
+    .map((i) => ({
+      name: i.name,
+      pid: i.pid!,
+      baseUrl: i.baseUrl,
+      logFile: i.logFile!,
+      exitMarkerFile: i.exitMarkerFile!,
+      hangMarkerFile: i.hangMarkerFile!,
+      silentFile: silentFileOf(i.hangMarkerFile!),
+    }));
+  return startHangWatch(targets, {
+    hangAfterMs: config.hangAfterMs,
+    onHang: (name) => say(config, `✖ FakeAI "${name}" stopped answering for ${config.hangAfterMs / 1000} s: hung. Its thread stacks are in the failure below; the remaining tests fail at once.`),
+  });
 }
 
 async function useRunningServer(config: HarnessConfig, url: string): Promise<ServerInfo> {
@@ -191,13 +207,13 @@ async function useRunningServer(config: HarnessConfig, url: string): Promise<Ser
  * forwarded by `npm run e2e`'s launcher, and the second copy must not cut the stop short.
  * The stop is bounded by the kill grace; after that the watchdog is the safety net.
  */
-function stopOnSignals(servers: StartedFakeAI[]): () => void {
+function stopOnSignals(servers: StartedFakeAI[], hangWatch: HangWatch): () => void {
   const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM'];
   let stopping = false;
   const handler = (signal: NodeJS.Signals) => {
     if (stopping) return;
     stopping = true;
-    void Promise.allSettled(servers.map((s) => s.stop())).then(() => {
+    void Promise.allSettled([hangWatch.stop(), ...servers.map((s) => s.stop())]).then(() => {
       remove();
       process.kill(process.pid, signal);
     });
@@ -209,10 +225,11 @@ function stopOnSignals(servers: StartedFakeAI[]): () => void {
 
 export default async function globalSetup(selection?: RunSelection, project?: ProjectSelection): Promise<void> {
   const config = loadConfig();
-  mkdirSync(config.reportsDir, { recursive: true });
-  for (const f of RUN_FILES) writeFileSync(path.join(config.reportsDir, f), '');
-  // Tests call loadConfig() too: a random seed must be the same one there.
+  // Tests call loadConfig() too: a random seed and a generated run id must be the same there.
   if (!config.seedWasGiven) process.env.E2E_SEED = String(config.seed);
+  process.env.E2E_RUN_ID = config.runId;
+  beginRun({ reportsRoot: config.reportsRoot, runId: config.runId, keepRuns: config.keepRuns, shard: config.shard });
+  for (const f of [RUN_FILES.records, RUN_FILES.windows]) writeFileSync(path.join(config.runDir, f), '', { flag: 'a' });
 
   let servers: Record<string, ServerInfo>;
   if (config.reuseUrl) {
@@ -220,16 +237,18 @@ export default async function globalSetup(selection?: RunSelection, project?: Pr
   } else {
     const wanted = profilesForRun(config.profiles, selection, PROJECT_ROOT, project);
     const started = await startAll(config, wanted);
+    servers = Object.fromEntries(started.map((s) => [s.name, describeServer(s, config)]));
+    const hangWatch = watchForHangs(config, Object.values(servers));
     (globalThis as Record<string, unknown>)[SETUP_STATE_KEY] = {
       servers: started,
-      removeSignalHandlers: stopOnSignals(started),
+      removeSignalHandlers: stopOnSignals(started, hangWatch),
+      hangWatch,
     } satisfies SetupState;
-    servers = Object.fromEntries(started.map((s) => [s.name, describeServer(s, config)]));
     const skipped = config.profiles.filter((p) => !wanted.includes(p)).map((p) => p.name);
     if (skipped.length > 0) say(config, `  Not started: ${skipped.join(', ')} — no selected test file uses ${skipped.length > 1 ? 'them' : 'it'}.`);
     for (const s of started) {
       say(config, `✔ Started FakeAI ${s.fakeaiVersion ?? '(version unknown)'} "${s.name}" at ${s.baseUrl}, ready in ${s.bootToReadyMs} ms (log: ${path.relative(process.cwd(), s.logFile)})`);
     }
   }
-  writeHarnessEnv({ runDir: config.reportsDir, seed: config.seed, servers });
+  writeHarnessEnv({ runDir: config.runDir, seed: config.seed, servers });
 }

@@ -8,7 +8,8 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { type SuiteSelection, stalePlaces, staleText, wholeSuiteSelected } from '../logs/allowance-rules';
-import { findUnattributedExceptions } from '../logs/attribution';
+import { findUnattributedExceptions, serverGoneMessage } from '../logs/attribution';
+import { readHangMarker } from '../server/hang-watch';
 import { ALLOWED_EXCEPTIONS, type AllowedException, type AllowedPlace } from '../ledger/allowances';
 import { logTail } from '../core/errors';
 import { readHarnessEnv } from '../core/harness-env';
@@ -30,12 +31,18 @@ export default async function globalTeardown(globalConfig?: SuiteSelection, proj
   const problems: string[] = [];
   if (state) {
     state.removeSignalHandlers();
+    // Before the stop, or stopping servers would look like servers that stopped answering.
+    await state.hangWatch.stop();
     await Promise.allSettled(state.servers.map((s) => s.stop()));
     delete (globalThis as Record<string, unknown>)[SETUP_STATE_KEY];
   }
   // The exit marker, not the exit itself, tells who died unasked: stop() (here, or from a signal
   // handler) marks its exits as asked-for before it sends a signal.
   for (const info of Object.values(harness.servers)) {
+    if (readHangMarker(info.hangMarkerFile)) {
+      problems.push(`FakeAI ${serverGoneMessage(info)}`);
+      continue;
+    }
     if (!info.exitMarkerFile || !existsSync(info.exitMarkerFile)) continue;
     const exit = JSON.parse(readFileSync(info.exitMarkerFile, 'utf8')) as { code: number | null; signal: string | null };
     problems.push(

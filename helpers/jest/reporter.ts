@@ -46,7 +46,7 @@ export default class E2EReporter {
     this.p = palette(config.color);
     this.quiet = config.quiet;
     this.verbose = config.verbose && !config.quiet;
-    this.runDir = config.reportsDir;
+    this.runDir = config.runDir;
     this.write = options.write ?? ((s) => process.stdout.write(s));
   }
 
@@ -102,7 +102,7 @@ export default class E2EReporter {
           .map((s) => ({ name: s.name, tail: new LineTail(s.logFile as string, s.logStart) }));
       }
     } catch {
-      // Running without the harness (a fixture project): records may still be in reportsDir.
+      // Running without the harness (a fixture project): records may still be in the run dir.
     }
     this.records = new LineTail(recordsPath(this.runDir));
     this.records.follow((lines) => this.showRecords(lines));

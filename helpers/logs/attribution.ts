@@ -13,6 +13,7 @@ import type { HarnessEnv, ServerInfo } from '../core/harness-env';
 import { type Finding, formatFinding, scanLog } from './log-watcher';
 import { appendRecord } from '../core/run-records';
 import { ServerLog } from './server-log';
+import { hangMessage, readHangMarker, silentFileOf } from '../server/hang-watch';
 
 export const WINDOWS_FILE = 'windows.ndjson';
 
@@ -103,6 +104,34 @@ export function serverExitedMessage(server: ServerInfo): string {
       : `\nIts log ${server.logFile} is empty.`
     : '\nIts log is not watched.';
   return `server ${server.name} exited (code=${m.code}, signal=${m.signal})${when}; the remaining tests fail at once.${log}`;
+}
+
+/** Dead or hung: either way the server is gone and the remaining tests fail at once. */
+export function serverGone(server: Pick<ServerInfo, 'exitMarkerFile' | 'hangMarkerFile'>): boolean {
+  return exitMarkerOf(server) !== undefined || readHangMarker(server.hangMarkerFile) !== undefined;
+}
+
+/** The hang diagnosis when the server hung (it was killed after, so it also has an exit marker), else the exit. */
+export function serverGoneMessage(server: ServerInfo): string {
+  const hang = readHangMarker(server.hangMarkerFile);
+  if (!hang) return serverExitedMessage(server);
+  const tail = server.logFile ? new ServerLog(server.logFile).tail(20, server.logStart) : [];
+  return hangMessage(server.name, hang, server.logFile, tail);
+}
+
+/**
+ * For a test that failed while a server was silent: waits (bounded by the server's threshold plus
+ * the time a dump takes) until the watch either calls it hung or hears from it again, so the
+ * failing test is told about the hang instead of only its own timeout. Resolves at once when the
+ * server is not silent.
+ */
+export async function awaitHangVerdict(server: Pick<ServerInfo, 'hangMarkerFile' | 'hangAfterMs'>): Promise<void> {
+  if (!server.hangMarkerFile || server.hangAfterMs === undefined) return;
+  const silent = silentFileOf(server.hangMarkerFile);
+  const deadline = Date.now() + server.hangAfterMs + 4000;
+  while (existsSync(silent) && !existsSync(server.hangMarkerFile) && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 50));
+  }
 }
 
 export function windowContains(w: Pick<TestWindow, 'startOffset' | 'endOffset'>, offset: number): boolean {

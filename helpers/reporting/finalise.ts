@@ -4,7 +4,8 @@
  * the HTML all include it. Also the beginning: stale per-run files are removed so a failed setup
  * can never be reported with the previous run's results.
  */
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { beginRun } from '../core/run-dir';
 import path from 'node:path';
 import type { HarnessConfig } from '../core/config';
 import { readHarnessEnv, type HarnessEnv } from '../core/harness-env';
@@ -27,13 +28,13 @@ export function harnessOrNull(): HarnessEnv | null {
 }
 
 /**
- * Removes what a previous run left in the reports directory, before Jest starts. openapi.json too:
- * the API driver saves it when an API test runs, and route coverage is evaluated only when it
- * exists, so a stale copy would judge a run that selected no API test (-t health) against it.
+ * Creates this run's own directory (helpers/core/run-dir.ts) before Jest starts, so nothing an
+ * earlier or concurrent run wrote can be read as this run's. A JUnit file named by --junit lives
+ * outside it and may be a previous run's: removed, so a failed setup never reports it.
  */
 export function clearRunFiles(config: HarnessConfig): void {
-  mkdirSync(config.reportsDir, { recursive: true });
-  const stale = [recordsPath(config.reportsDir), path.join(config.reportsDir, SNAPSHOT_FILE), path.join(config.reportsDir, 'openapi.json'), config.junitReport];
+  beginRun({ reportsRoot: config.reportsRoot, runId: config.runId, keepRuns: config.keepRuns, shard: config.shard });
+  const stale = [recordsPath(config.runDir), path.join(config.runDir, SNAPSHOT_FILE), path.join(config.runDir, 'openapi.json'), config.junitReport];
   for (const f of stale) rmSync(f, { force: true });
 }
 
@@ -59,7 +60,7 @@ export interface FinalisedRun {
 export function finaliseRun(input: FinaliseInput): FinalisedRun {
   const { config } = input;
   const harness = harnessOrNull();
-  const runDir = harness?.runDir ?? config.reportsDir;
+  const runDir = harness?.runDir ?? config.runDir;
   const snapshot = input.harnessError ? null : readSnapshot(runDir);
   let routeCoverage: RouteCoverage | undefined;
   let coverageProblem: string | null = null;

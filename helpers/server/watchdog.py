@@ -15,6 +15,10 @@ Status lines on fd 3 (a pipe from the runner), when that fd is open:
   pid N             the server's pid, once spawned
   exit CODE SIGNAL  the server's exit, at once ("-" for the part that does not apply)
 Then this process exits the way the server did.
+
+The server starts with stack-dump/ first on its PYTHONPATH: its sitecustomize registers
+faulthandler on SIGUSR1, so a hung server can be asked for every thread's stack (see
+helpers/server/hang-watch.ts). It takes itself off the path again at once.
 Standard library only: it must run under any interpreter the user points the suite at.
 """
 import os
@@ -22,6 +26,8 @@ import signal
 import subprocess
 import sys
 import threading
+
+STACK_DUMP_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "stack-dump")
 
 
 def main(argv):
@@ -39,10 +45,13 @@ def main(argv):
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join([STACK_DUMP_DIR] + [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p])
     # The server must not hold the runner's pipe nor inherit our ignored signals.
     server = subprocess.Popen(
         command,
         stdin=subprocess.DEVNULL,
+        env=env,
         preexec_fn=lambda: (signal.signal(signal.SIGTERM, signal.SIG_DFL), signal.signal(signal.SIGINT, signal.SIG_DFL)),
     )
     status(f"pid {server.pid}")

@@ -10,9 +10,9 @@ export default async function globalSetup(): Promise<void> {
   if (process.env.FIXTURE_SETUP === 'fail') {
     throw new HarnessError('NEVER_READY', 'FakeAI "default" did not answer /health with ready: true within 45 s (fixture). Raise --timeout.');
   }
-  mkdirSync(config.reportsDir, { recursive: true });
+  mkdirSync(config.runDir, { recursive: true });
   writeHarnessEnv({
-    runDir: config.reportsDir,
+    runDir: config.runDir,
     seed: config.seed,
     servers: {
       default: {
