@@ -14,7 +14,8 @@
 import path from 'node:path';
 import type { AggregatedResult, AssertionResult, Test, TestCaseResult, TestContext, TestResult } from '@jest/test-result';
 import type { Config } from '@jest/types';
-import { loadConfig } from '../core/config';
+import { loadConfig, PROJECT_ROOT } from '../core/config';
+import { readTimings, writeTimings } from '../core/shards';
 import { readHarnessEnv } from '../core/harness-env';
 import { recordsPath, type RunRecord } from '../core/run-records';
 import { palette, stripAnsi, type Palette } from '../reporting/colours';
@@ -35,6 +36,7 @@ export default class E2EReporter {
   private records: LineTail | undefined;
   private logs: { name: string; tail: LineTail }[] = [];
   private runDir: string;
+  private readonly reportsRoot: string;
   /** The current file's header, printed before its first line (at once unless --quiet). */
   private pendingHeader: string | undefined;
 
@@ -47,6 +49,7 @@ export default class E2EReporter {
     this.quiet = config.quiet;
     this.verbose = config.verbose && !config.quiet;
     this.runDir = config.runDir;
+    this.reportsRoot = config.reportsRoot;
     this.write = options.write ?? ((s) => process.stdout.write(s));
   }
 
@@ -137,6 +140,28 @@ export default class E2EReporter {
     this.drain();
     this.records?.stop();
     writeSnapshot(this.runDir, snapshotFromResults(results, this.globalConfig.rootDir));
+    this.saveTimings(results);
+  }
+
+  /**
+   * Each file's duration, for balancing shards next time (helpers/core/shards.ts). Not from a
+   * shard: every shard must plan from the same timings, so a shard never changes them. Not under
+   * -t either: a file's duration with some of its tests filtered out is not its duration.
+   */
+  private saveTimings(results: AggregatedResult): void {
+    if (this.globalConfig.shard || this.globalConfig.testNamePattern || !this.reportsRoot) return;
+    const files = { ...(readTimings(this.reportsRoot)?.files ?? {}) };
+    let changed = false;
+    for (const r of results.testResults) {
+      if (r.testExecError || !r.perfStats?.end) continue;
+      files[path.relative(PROJECT_ROOT, r.testFilePath)] = r.perfStats.end - r.perfStats.start;
+      changed = true;
+    }
+    try {
+      if (changed) writeTimings(this.reportsRoot, files);
+    } catch {
+      // A read-only reports dir costs the next shards their balance, not this run its report.
+    }
   }
 
   getLastError(): Error | undefined {

@@ -81,7 +81,8 @@ def main(argv):
     sys.stderr.flush()
     if sig:
         # Relay death by signal: die by the same one, with its default action restored.
-        signal.signal(sig, signal.SIG_DFL)
+        if sig not in (signal.SIGKILL, signal.SIGSTOP):  # those two cannot be handled, so need no reset
+            signal.signal(sig, signal.SIG_DFL)
         os.kill(os.getpid(), sig)
         code = 128 + sig
     # os._exit, not sys.exit: interpreter shutdown aborts (SIGABRT) while the stdin thread blocks.
