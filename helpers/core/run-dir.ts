@@ -28,12 +28,16 @@ export const RUN_FILES = {
   html: 'e2e-report.html',
 } as const;
 
-const RUN_ID = /^\d{8}-\d{6}-\d{3}-\d+$/;
 /** What E2E_RUN_ID may hold: a generated id, or any plain name a caller chose (self-tests do). */
 export const RUN_ID_SYNTAX = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 
+let lastStamp = 0;
+
+/** Within one process, a later call never gets an earlier or equal stamp (a millisecond is bumped). */
 export function newRunId(now: Date = new Date(), pid: number = process.pid): string {
-  const iso = now.toISOString(); // 2026-12-06T03:15:00.123Z
+  const stamp = pid === process.pid ? Math.max(now.getTime(), lastStamp + 1) : now.getTime();
+  if (pid === process.pid) lastStamp = stamp;
+  const iso = new Date(stamp).toISOString(); // 2026-12-06T03:15:00.123Z
   return `${iso.slice(0, 10).replace(/-/g, '')}-${iso.slice(11, 19).replace(/:/g, '')}-${iso.slice(20, 23)}-${pid}`;
 }
 
@@ -179,8 +183,4 @@ export function finishRun(runDir: string): void {
   const info = readRunInfo(runDir);
   if (!info) return;
   writeFileSync(path.join(runDir, RUN_INFO_FILE), JSON.stringify({ ...info, finishedAt: new Date().toISOString() }));
-}
-
-export function isGeneratedRunId(id: string): boolean {
-  return RUN_ID.test(id);
 }
