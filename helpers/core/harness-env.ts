@@ -3,9 +3,22 @@
  * `process.env` is inherited by the tests (in-band and in workers alike); `globalThis` is not, so
  * everything the tests need travels here as one JSON variable, validated on the way in.
  */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { z } from 'zod';
 
 export const HARNESS_ENV_VAR = 'E2E_HARNESS';
+/** The handoff as globalSetup wrote it, kept in the run dir for tools that read a finished run. */
+export const HARNESS_FILE = 'harness.json';
+
+/** A finished run's handoff, from its run dir; null when it has none (setup failed) or it is damaged. */
+export function readHarnessFile(runDir: string): HarnessEnv | null {
+  try {
+    return HarnessEnvSchema.parse(JSON.parse(readFileSync(path.join(runDir, HARNESS_FILE), 'utf8')));
+  } catch {
+    return null;
+  }
+}
 
 const ServerInfoSchema = z.object({
   name: z.string(),

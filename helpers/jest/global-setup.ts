@@ -12,7 +12,7 @@ import path from 'node:path';
 import { type HarnessConfig, loadConfig, PROJECT_ROOT, type ServerProfile, serverEnvironment } from '../core/config';
 import { harnessError } from '../core/errors';
 import { type StartedFakeAI, startFakeAI } from '../server/fakeai-server';
-import { type ServerInfo, writeHarnessEnv } from '../core/harness-env';
+import { HARNESS_ENV_VAR, HARNESS_FILE, type ServerInfo, writeHarnessEnv } from '../core/harness-env';
 import { waitUntilReady } from '../server/readiness';
 import { VERSION_NOT_REPORTED } from '../server/server-version';
 import { beginRun, exitMarkerPath, hangMarkerPath, RUN_FILES, serverLogPath } from '../core/run-dir';
@@ -251,4 +251,6 @@ export default async function globalSetup(selection?: RunSelection, project?: Pr
     }
   }
   writeHarnessEnv({ runDir: config.runDir, seed: config.seed, servers });
+  // The same facts on disk: merge-reports reads each shard's servers from here.
+  writeFileSync(path.join(config.runDir, HARNESS_FILE), process.env[HARNESS_ENV_VAR] ?? '{}');
 }

@@ -1,0 +1,104 @@
+/**
+ * Shard runs → one run: the pieces `npm run merge-reports` (scripts/merge-reports.ts) puts
+ * together. Each shard's run dir holds Jest's outcomes (jest-results.json), the run records, the
+ * OpenAPI document the API driver saved, the servers (harness.json) and JUnit XML; the merge
+ * writes the same files for the union, so route coverage and the reports are computed exactly as
+ * for one unsharded run. What only the union can show — a test file run twice or by no shard, a
+ * shard missing, the route-coverage floor — becomes a problem that fails the merged verdict.
+ */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { HarnessEnv, ServerInfo } from '../core/harness-env';
+import type { RunInfo } from '../core/run-dir';
+import type { JestSnapshot } from './jest-snapshot';
+import type { ReportModel } from './report-model';
+
+export interface ShardRun {
+  dir: string;
+  info: RunInfo | undefined;
+  snapshot: JestSnapshot;
+  harness: HarnessEnv | null;
+}
+
+export function mergeSnapshots(snapshots: readonly JestSnapshot[]): JestSnapshot {
+  return {
+    startedAt: Math.min(...snapshots.map((s) => s.startedAt)),
+    finishedAt: Math.max(...snapshots.map((s) => s.finishedAt)),
+    success: snapshots.every((s) => s.success),
+    numTotalTests: snapshots.reduce((a, s) => a + s.numTotalTests, 0),
+    files: snapshots.flatMap((s) => s.files),
+    tests: snapshots.flatMap((s) => s.tests),
+  };
+}
+
+/** Every shard's servers, named "<server>@<shard>" so two shards' "default" stay apart. */
+export function mergeHarness(runs: readonly ShardRun[], runDir: string): HarnessEnv | null {
+  const servers: Record<string, ServerInfo> = {};
+  for (const [i, r] of runs.entries()) {
+    const tag = r.info?.shard ?? String(i + 1);
+    for (const [name, s] of Object.entries(r.harness?.servers ?? {})) servers[`${name}@${tag}`] = { ...s, name: `${name}@${tag}` };
+  }
+  const first = runs.find((r) => r.harness)?.harness;
+  return first ? { runDir, seed: first.seed, servers } : null;
+}
+
+/**
+ * What the union says about the split itself: files run by two shards, spec files no shard ran
+ * (judged only when the inputs are shards i/n of one n with every i present), and missing shards.
+ */
+export function shardProblems(runs: readonly ShardRun[], specFiles: readonly string[]): string[] {
+  const problems: string[] = [];
+  const seen = new Map<string, number>();
+  for (const r of runs) for (const f of new Set(r.snapshot.files.map((x) => x.file))) seen.set(f, (seen.get(f) ?? 0) + 1);
+  const twice = [...seen].filter(([, n]) => n > 1).map(([f]) => f);
+  if (twice.length > 0) problems.push(`test files run by more than one shard: ${twice.join(', ')}`);
+  const shards = runs.map((r) => r.info?.shard).filter((s): s is string => s !== undefined);
+  const counts = new Set(shards.map((s) => s.split('/')[1]));
+  if (shards.length === runs.length && counts.size === 1) {
+    const n = Number([...counts][0]);
+    const have = new Set(shards.map((s) => Number(s.split('/')[0])));
+    const absent = Array.from({ length: n }, (_, i) => i + 1).filter((i) => !have.has(i));
+    if (absent.length > 0) problems.push(`shard${absent.length > 1 ? 's' : ''} ${absent.map((i) => `${i}/${n}`).join(', ')} not given: the merge is not the whole suite`);
+    else {
+      const unrun = specFiles.filter((f) => !seen.has(f));
+      if (unrun.length > 0) problems.push(`test files no shard ran: ${unrun.join(', ')}`);
+    }
+  } else if (counts.size > 1) {
+    problems.push(`the runs are shards of different splits (${[...counts].map((n) => `/${n}`).join(', ')})`);
+  }
+  return problems;
+}
+
+/** The suite's spec files, relative to the project root, as Jest names them in results. */
+export function specFiles(projectRoot: string): string[] {
+  const dir = path.join(projectRoot, 'e2e');
+  return existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.test.ts')).map((f) => `e2e/${f}`).sort() : [];
+}
+
+/** The merged verdict: the model's own, failed further by what only the union shows. */
+export function withMergeProblems(model: ReportModel, problems: readonly string[]): ReportModel {
+  if (problems.length === 0 || model.verdict === 'ERROR') return model;
+  const line = model.verdict === 'FAIL' ? `${model.verdictLine}, ${problems.join(', ')}` : `✗ FAILED: ${problems.join(', ')}`;
+  return { ...model, verdict: 'FAIL', exitCode: 1, verdictLine: line };
+}
+
+const SUITE = /<testsuite\b[\s\S]*?<\/testsuite>|<testsuite\b[^>]*\/>/g;
+const ROOT_ATTR = (xml: string, name: string) => Number(new RegExp(`<testsuites\\b[^>]*\\s${name}="([\\d.]+)"`).exec(xml)?.[1] ?? 0);
+
+/** jest-junit's files, one <testsuites> holding every shard's <testsuite> elements and their sums. */
+export function mergeJunit(xmls: readonly string[], name = 'fakeai-e2e'): string {
+  const suites = xmls.flatMap((x) => x.match(SUITE) ?? []);
+  const sum = (attr: string) => xmls.reduce((a, x) => a + ROOT_ATTR(x, attr), 0);
+  const time = Math.round(sum('time') * 1000) / 1000;
+  return [
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    `<testsuites name="${name}" tests="${sum('tests')}" failures="${sum('failures')}" errors="${sum('errors')}" time="${time}">`,
+    ...suites.map((s) => `  ${s}`),
+    '</testsuites>',
+    '',
+  ].join('\n');
+}
+
+export function readJunitFiles(dirs: readonly string[], file = 'junit.xml'): string[] {
+  return dirs.map((d) => path.join(d, file)).filter((f) => existsSync(f)).map((f) => readFileSync(f, 'utf8'));
+}
