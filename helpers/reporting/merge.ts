@@ -6,12 +6,15 @@
  * for one unsharded run. What only the union can show — a test file run twice or by no shard, a
  * shard missing, the route-coverage floor — becomes a problem that fails the merged verdict.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { appendFileSync, copyFileSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { HarnessEnv, ServerInfo } from '../core/harness-env';
-import type { RunInfo } from '../core/run-dir';
-import type { JestSnapshot } from './jest-snapshot';
-import type { ReportModel } from './report-model';
+import { type RouteCoverage, routeCoverageOf } from '../api/route-coverage';
+import { HARNESS_FILE, type HarnessEnv, readHarnessFile, type ServerInfo } from '../core/harness-env';
+import { readRunInfo, RUN_FILES, type RunInfo } from '../core/run-dir';
+import { readRecords } from '../core/run-records';
+import type { RouteExclusion } from '../ledger/route-exclusions';
+import { type JestSnapshot, readSnapshot, writeSnapshot } from './jest-snapshot';
+import { buildReportModel, type ReportModel } from './report-model';
 
 export interface ShardRun {
   dir: string;
@@ -101,4 +104,84 @@ export function mergeJunit(xmls: readonly string[], name = 'fakeai-e2e'): string
 
 export function readJunitFiles(dirs: readonly string[], file = 'junit.xml'): string[] {
   return dirs.map((d) => path.join(d, file)).filter((f) => existsSync(f)).map((f) => readFileSync(f, 'utf8'));
+}
+
+/** A finished run's pieces, or why the directory is not one. */
+export function readShardRun(dir: string): ShardRun | string {
+  const snapshot = readSnapshot(dir);
+  if (!snapshot) return `${dir} has no Jest results (jest-results.json): the run did not finish, or its setup failed.`;
+  return { dir, info: readRunInfo(dir), snapshot, harness: readHarnessFile(dir) };
+}
+
+export interface MergeOptions {
+  runs: readonly ShardRun[];
+  /** The merged run's own directory (already created). */
+  runDir: string;
+  routeFloor: number;
+  exclusions?: readonly RouteExclusion[];
+  specFiles: readonly string[];
+  artifacts: { json: string; junit: string; html: string };
+}
+
+export interface Merged {
+  model: ReportModel;
+  coverage: RouteCoverage | undefined;
+  problems: string[];
+  junitXml: string;
+}
+
+/**
+ * Writes the union's run files into `runDir` (records, openapi.json, jest-results.json,
+ * harness.json, JUnit) and builds the merged model, route coverage judged on the union.
+ */
+export function mergeShardRuns(o: MergeOptions): Merged {
+  for (const r of o.runs) {
+    const records = path.join(r.dir, RUN_FILES.records);
+    if (!existsSync(records)) continue;
+    const text = readFileSync(records, 'utf8');
+    appendFileSync(path.join(o.runDir, RUN_FILES.records), text === '' || text.endsWith('\n') ? text : `${text}\n`);
+  }
+  const withDoc = o.runs.find((r) => existsSync(path.join(r.dir, RUN_FILES.openapi)));
+  if (withDoc) copyFileSync(path.join(withDoc.dir, RUN_FILES.openapi), path.join(o.runDir, RUN_FILES.openapi));
+  const snapshot = mergeSnapshots(o.runs.map((r) => r.snapshot));
+  writeSnapshot(o.runDir, snapshot);
+  const harness = mergeHarness(o.runs, o.runDir);
+  if (harness) writeFileSync(path.join(o.runDir, HARNESS_FILE), JSON.stringify(harness));
+  const junitXml = mergeJunit(readJunitFiles(o.runs.map((r) => r.dir)));
+  writeFileSync(o.artifacts.junit, junitXml);
+
+  const problems = shardProblems(o.runs, o.specFiles);
+  let coverage: RouteCoverage | undefined;
+  try {
+    coverage = o.exclusions ? routeCoverageOf(o.runDir, o.routeFloor, o.exclusions) : routeCoverageOf(o.runDir, o.routeFloor);
+  } catch (e) {
+    problems.push(`route coverage not evaluated: ${(e as Error).message}`);
+  }
+  if (coverage && !coverage.ok) {
+    problems.push(`route coverage ${coverage.exercisedCounted}/${coverage.counted} (${coverage.percent.toFixed(1)} %) is below the ${coverage.floor} % floor: not exercised ${coverage.missing.join(', ')}`);
+  }
+  if (coverage && coverage.exclusionProblems.length > 0) problems.push(`route exclusions: ${coverage.exclusionProblems.join('; ')}`);
+
+  const infos = o.runs.map((r) => r.info).filter((i): i is RunInfo => i !== undefined);
+  const startedAt = Math.min(snapshot.startedAt, ...infos.map((i) => Date.parse(i.startedAt)).filter(Number.isFinite));
+  const finishedAt = Math.max(snapshot.finishedAt, ...infos.map((i) => (i.finishedAt ? Date.parse(i.finishedAt) : 0)));
+  const model = withMergeProblems(
+    buildReportModel({
+      snapshot,
+      records: readRecords(o.runDir),
+      harness,
+      seed: harness?.seed ?? null,
+      startedAt,
+      finishedAt,
+      harnessError: null,
+      teardownError: null,
+      testNamePattern: null,
+      selected: false,
+      jestSuccess: snapshot.success,
+      routeCoverage: coverage,
+      artifacts: { ...o.artifacts, serverLog: null },
+    }),
+    problems,
+  );
+  return { model, coverage, problems, junitXml };
 }
