@@ -152,9 +152,19 @@ async function diagnose(t, silentMs) {
   parentPort.postMessage({ hung: t.name });
 }
 
+/** Probe figures per server, kept beside the markers: what the threshold is judged against. */
+function writeStats(t, stats) {
+  try {
+    fs.writeFileSync(t.hangMarkerFile.replace(/\.hang\.json$/, '.probes.json'), JSON.stringify(stats));
+  } catch {
+    // the run dir is gone: nothing to keep them for
+  }
+}
+
 async function watch(t) {
   let lastAnswer = Date.now();
   let silentWritten = false;
+  const stats = { probes: 0, answered: 0, maxAnswerMs: 0, longestSilenceMs: 0 };
   const markSilent = () => {
     if (silentWritten || stopped) return;
     silentWritten = true;
@@ -162,9 +172,14 @@ async function watch(t) {
   };
   while (!stopped) {
     if (fs.existsSync(t.exitMarkerFile)) break; // a death, not a hang: the exit marker tells it
+    const sent = Date.now();
     const answered = await probe(t.baseUrl, lastAnswer + hangAfterMs - Date.now(), markSilent);
     if (stopped) break;
+    stats.probes += 1;
     if (answered) {
+      stats.answered += 1;
+      stats.maxAnswerMs = Math.max(stats.maxAnswerMs, Date.now() - sent);
+      stats.longestSilenceMs = Math.max(stats.longestSilenceMs, Date.now() - lastAnswer);
       lastAnswer = Date.now();
       if (silentWritten) {
         silentWritten = false;
@@ -172,6 +187,8 @@ async function watch(t) {
       }
     } else if (Date.now() - lastAnswer >= hangAfterMs) {
       if (fs.existsSync(t.exitMarkerFile)) break;
+      stats.longestSilenceMs = Math.max(stats.longestSilenceMs, Date.now() - lastAnswer);
+      writeStats(t, stats);
       await diagnose(t, Date.now() - lastAnswer);
       return;
     } else if (Date.now() - lastAnswer >= silentAfterMs) {
@@ -179,6 +196,7 @@ async function watch(t) {
     }
     await pause(probeEveryMs);
   }
+  writeStats(t, stats);
   fs.rmSync(t.silentFile, { force: true });
 }
 
