@@ -19,8 +19,11 @@ import { renderSoak, type SoakRun, summariseSoak } from '../helpers/reporting/so
 const USAGE = `Usage: npm run soak -- [--runs N] [--deadline SECONDS] [--hog] [-- e2e flags]
 
 Runs the e2e suite N times in a row (default 20) and prints per-test flake counts and the
-spread of the run times. --deadline bounds the whole soak (default 60 s per run). --hog runs one
+spread of the run times. --deadline bounds the whole soak (default 120 s per run). --hog runs one
 busy-loop process per CPU beside it. Anything after "--" goes to each npm run e2e.`;
+
+/** A whole run takes ~40 s alone here; three times that per run before the deadline stops the soak. */
+const DEFAULT_S_PER_RUN = 120;
 
 /** A busy loop that checks every ~10^7 turns whether its parent is still there. */
 const HOG = `const p = Number(process.argv[1]); let i = 0;
@@ -51,12 +54,15 @@ function parse(argv: string[]): Options | string {
   }
   if (!Number.isInteger(runs) || runs < 1) return `--runs must be a whole number, at least 1.\n\n${USAGE}`;
   if (deadlineS !== undefined && !(deadlineS > 0)) return `--deadline must be a positive number of seconds.\n\n${USAGE}`;
-  return { runs, deadlineMs: (deadlineS ?? runs * 60) * 1000, hog, e2eArgs };
+  return { runs, deadlineMs: (deadlineS ?? runs * DEFAULT_S_PER_RUN) * 1000, hog, e2eArgs };
 }
 
 function startHogs(): ChildProcess[] {
   return os.cpus().map(() => spawn(process.execPath, ['-e', HOG, String(process.pid)], { stdio: 'ignore' }));
 }
+
+/** The e2e run in progress, for the signal handler: it must not outlive the soak. */
+let current: ChildProcess | undefined;
 
 function runOnce(index: number, args: string[], reportsRoot: string, remainingMs: number): Promise<SoakRun> {
   const runId = `${newRunId()}-soak${index}`;
@@ -66,6 +72,7 @@ function runOnce(index: number, args: string[], reportsRoot: string, remainingMs
     env: { ...process.env, E2E_RUN_ID: runId },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  current = child;
   let tail = '';
   const keep = (c: Buffer) => (tail = (tail + c.toString()).slice(-4000));
   child.stdout!.on('data', keep);
@@ -99,10 +106,16 @@ async function main(argv: string[]): Promise<number> {
   const hogs = opts.hog ? startHogs() : [];
   const killHogs = () => hogs.forEach((h) => h.exitCode === null && h.signalCode === null && h.kill('SIGKILL'));
   process.on('exit', killHogs);
-  for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => {
-    killHogs();
-    process.exit(130);
-  });
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(sig, () => {
+      killHogs();
+      // The run stops its own servers on SIGTERM; the soak waits for that, then goes.
+      if (current && current.exitCode === null && current.signalCode === null) {
+        current.once('close', () => process.exit(130));
+        current.kill('SIGTERM');
+      } else process.exit(130);
+    });
+  }
   const deadline = Date.now() + opts.deadlineMs;
   const runs: SoakRun[] = [];
   let stoppedEarly: string | null = null;

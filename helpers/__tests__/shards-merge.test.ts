@@ -44,7 +44,7 @@ describe('balancing shards by recorded durations', () => {
     // The behaviour this sequencer replaces: shown on the same figures, so the gain is measured, not assumed.
     const jestDefault = new Sequencer({ contexts: [], globalConfig: {} } as never);
     const tests = fakeTests(FILES);
-    const loads = [1, 2].map((i) => jestDefault.shard(tests, { shardIndex: i, shardCount: 2 }).reduce((a, t) => a + RECORDED[path.relative(PROJECT_ROOT, t.path)], 0));
+    const loads = [1, 2].map((i) => (jestDefault.shard(tests, { shardIndex: i, shardCount: 2 }) as Test[]).reduce((a, t) => a + RECORDED[path.relative(PROJECT_ROOT, t.path)], 0));
     const ours = planShards(weigh(FILES, PROJECT_ROOT, timings), 2).map(shardLoad);
     expect(spread(ours)).toBeLessThan(spread(loads));
   });

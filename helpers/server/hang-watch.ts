@@ -59,7 +59,7 @@ export function startHangWatch(targets: readonly HangTarget[], opts: HangWatchOp
     workerData: {
       targets,
       hangAfterMs: opts.hangAfterMs,
-      probeEveryMs: opts.probeEveryMs ?? 250,
+      probeEveryMs: opts.probeEveryMs ?? 500,
       silentAfterMs: Math.min(opts.silentAfterMs ?? 1000, opts.hangAfterMs),
       dumpWaitMs: opts.dumpWaitMs ?? 2000,
     },
