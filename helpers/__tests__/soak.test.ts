@@ -19,6 +19,13 @@ describe('summing up a soak', () => {
     expect(renderSoak(s, { hog: false, stoppedEarly: null, date: 'D' })).toContain('  1/3 failed  a');
   });
 
+  test('a test whose title carries its random seed is one test across runs, not a new one each run', () => {
+    const title = (seed: number) => `robustness (seed ${seed}, replay with E2E_SEED=${seed}) rejects invalid bodies`;
+    const s = summariseSoak([run(1, 1, { [title(11)]: 'failed' }, 1), run(2, 1, { [title(22)]: 'passed' }), run(3, 1, { [title(33)]: 'failed' }, 1)]);
+    expect(s.broken).toEqual([]);
+    expect(s.flaky).toEqual([{ name: 'robustness (seed N, replay with E2E_SEED=N) rejects invalid bodies', failed: 2, passed: 1 }]);
+  });
+
   test('a test that failed every time is broken, not flaky', () => {
     const s = summariseSoak([run(1, 1, { a: 'failed' }, 1), run(2, 1, { a: 'failed' }, 1)]);
     expect(s.flaky).toEqual([]);

@@ -29,10 +29,20 @@ export interface SoakSummary {
   wall: { minMs: number; medianMs: number; maxMs: number; spreadPercent: number } | null;
 }
 
+/**
+ * One name per test across runs: generated-input tests put their random seed in their title
+ * ("(seed 846607833, replay with E2E_SEED=846607833)"), which would count each run's failure as a
+ * different test that failed every time it ran.
+ */
+export function soakTestName(name: string): string {
+  return name.replace(/\bseed \d+/g, 'seed N').replace(/E2E_SEED=\d+/g, 'E2E_SEED=N');
+}
+
 export function summariseSoak(runs: readonly SoakRun[]): SoakSummary {
   const tally = new Map<string, TestTally>();
   for (const r of runs) {
-    for (const [name, status] of Object.entries(r.tests)) {
+    for (const [raw, status] of Object.entries(r.tests)) {
+      const name = soakTestName(raw);
       const t = tally.get(name) ?? { name, failed: 0, passed: 0 };
       if (status === 'failed') t.failed += 1;
       if (status === 'passed') t.passed += 1;
