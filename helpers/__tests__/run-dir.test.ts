@@ -60,6 +60,12 @@ describe('run directories from the configuration', () => {
     expect([c.jsonReport, c.junitReport, c.htmlReport]).toEqual(['/tmp/x/out.json', '/tmp/x/j.xml', '/tmp/x/h.html']);
   });
 
+  test('--hang-after defaults to 5 s, takes 0 for off, and refuses a negative value', () => {
+    expect(loadConfig({}, false).hangAfterMs).toBe(5000);
+    expect(loadConfig({ E2E_HANG_AFTER: '0' }, false).hangAfterMs).toBe(0);
+    expect(() => loadConfig({ E2E_HANG_AFTER: '-1' }, false)).toThrow(/E2E_HANG_AFTER/);
+  });
+
   test('refuses a run id that could escape the runs folder, and a --keep-runs below 1', () => {
     expect(() => loadConfig({ E2E_RUN_ID: '../etc' }, false)).toThrow(/E2E_RUN_ID/);
     expect(() => loadConfig({ E2E_KEEP_RUNS: '0' }, false)).toThrow(/E2E_KEEP_RUNS/);

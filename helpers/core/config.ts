@@ -53,7 +53,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   { flag: '--json', arg: 'FILE', env: 'E2E_JSON', default: '<run dir>/e2e-report.json', description: 'JSON report path.' },
   { flag: '--junit', arg: 'FILE', env: 'E2E_JUNIT', default: '<run dir>/junit.xml', description: 'JUnit XML report path.' },
   { flag: '--html', arg: 'FILE', env: 'E2E_HTML', default: '<run dir>/e2e-report.html', description: 'Self-contained HTML report path.' },
-  { flag: '--hang-after', arg: 'SECONDS', env: 'E2E_HANG_AFTER', default: String(DEFAULT_HANG_AFTER_S), description: 'A spawned server that answers no /health probe for this long is hung: its thread stacks are dumped, it is stopped, and the remaining tests fail at once.' },
+  { flag: '--hang-after', arg: 'SECONDS', env: 'E2E_HANG_AFTER', default: String(DEFAULT_HANG_AFTER_S), description: 'A spawned server that answers no /health probe for this long is hung: its thread stacks are dumped, it is stopped, and the remaining tests fail at once. 0 turns the watch off (a server paused in a debugger).' },
   { flag: '--shard', arg: 'I/N', env: 'E2E_SHARD', default: '(whole suite)', description: 'Run shard I of N (Jest --shard, balanced by the last run\'s file durations); merge the shards with npm run merge-reports.' },
   { flag: '--seed', arg: 'N', env: 'E2E_SEED', default: '(random, printed)', description: 'Seed for generated inputs; replays a run.' },
   { flag: '--kill-grace', arg: 'MS', env: 'E2E_KILL_GRACE_MS', default: '2000', description: 'Time between SIGTERM and SIGKILL when stopping a server.' },
@@ -105,7 +105,19 @@ const EnvSchema = z.object({
     .string()
     .optional()
     .refine((v) => v === undefined || v === '' || (/^\d+$/.test(v) && Number(v) >= 1), { message: 'E2E_KEEP_RUNS must be a whole number, at least 1 (the run itself)' }),
-  E2E_HANG_AFTER: seconds('E2E_HANG_AFTER', DEFAULT_HANG_AFTER_S),
+  // 0 turns the watch off: a server paused in a debugger must not be killed as hung.
+  E2E_HANG_AFTER: z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v === '') return DEFAULT_HANG_AFTER_S * 1000;
+      const n = Number(v);
+      if (!Number.isFinite(n) || n < 0) {
+        ctx.addIssue({ code: z.ZodIssueCode.custom, message: `E2E_HANG_AFTER must be a number of seconds (0 turns the hang watch off), got "${v}"` });
+        return z.NEVER;
+      }
+      return Math.round(n * 1000);
+    }),
   E2E_SHARD: z
     .string()
     .optional()
@@ -231,7 +243,7 @@ export interface HarnessConfig {
   /** This run's own directory: every file the run writes goes here unless a flag names another place. */
   runDir: string;
   keepRuns: number;
-  /** Liveness threshold for spawned servers (helpers/server/hang-watch.ts). */
+  /** Liveness threshold for spawned servers (helpers/server/hang-watch.ts); 0 = not watched. */
   hangAfterMs: number;
   /** Jest's --shard value, "i/n", or undefined for the whole suite. */
   shard: string | undefined;

@@ -140,7 +140,7 @@ function describeServer(s: StartedFakeAI, config: HarnessConfig): ServerInfo {
     logFile: s.logFile,
     logStart: s.logStart,
     exitMarkerFile: exitMarkerPath(config.runDir, s.name),
-    ...(hangWatched(profile) ? { hangMarkerFile: hangMarkerPath(config.runDir, s.name), hangAfterMs: config.hangAfterMs } : {}),
+    ...(hangWatched(profile, config) ? { hangMarkerFile: hangMarkerPath(config.runDir, s.name), hangAfterMs: config.hangAfterMs } : {}),
     command: s.command,
     fakeaiVersion: s.fakeaiVersion,
     bootToReadyMs: s.bootToReadyMs,
@@ -148,8 +148,8 @@ function describeServer(s: StartedFakeAI, config: HarnessConfig): ServerInfo {
   };
 }
 
-function hangWatched(profile: ServerProfile | undefined): boolean {
-  return profile?.hangExpected === undefined;
+function hangWatched(profile: ServerProfile | undefined, config: HarnessConfig): boolean {
+  return config.hangAfterMs > 0 && profile?.hangExpected === undefined;
 }
 
 /** The hang watch over every spawned server whose profile does not expect it to hang. */
