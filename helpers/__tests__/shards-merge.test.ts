@@ -2,6 +2,7 @@
  * Shards and one merged answer: shards balanced by recorded durations, never overlapping or
  * missing a file; and merge-reports giving the union's verdict, JUnit and route coverage.
  */
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -135,4 +136,24 @@ describe('merging shard runs', () => {
     expect(parseJunit(xml)).toEqual({ declaredTests: 3, testcases: 3, failures: 1, skipped: 0 });
     expect(xml).toContain('time="1.75"');
   });
+});
+
+describe('npm run merge-reports', () => {
+  const cli = (...args: string[]) =>
+    spawnSync(process.execPath, ['-r', './scripts/register.js', 'scripts/merge-reports.ts', ...args], { cwd: PROJECT_ROOT, encoding: 'utf8', timeout: 60_000 });
+
+  test('exits 2 naming the problem when an input is not a finished run, or no input is given', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'fakeai-e2e-merge-cli-'));
+    try {
+      const r = cli('--reports-dir', dir, dir);
+      expect(r.status).toBe(2);
+      expect(r.stderr).toContain(`${dir} is neither a run directory (no run.json) nor a reports directory with a "latest" run.`);
+      mkdirSync(path.join(dir, 'half'));
+      writeFileSync(path.join(dir, 'half', 'run.json'), '{}');
+      expect(cli('--reports-dir', dir, path.join(dir, 'half')).stderr).toContain('has no Jest results (jest-results.json)');
+      expect(cli().status).toBe(2);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 90_000);
 });
