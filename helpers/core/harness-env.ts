@@ -43,10 +43,34 @@ const ServerInfoSchema = z.object({
   settings: z.record(z.string()).default({}),
 });
 
+/**
+ * Which FakeAI build the run judges (helpers/server/build-spec.ts fills it in): the version from the
+ * interpreter's package metadata and where pip got it, so every report can name it.
+ */
+export const BuildIdentitySchema = z.object({
+  /** importlib.metadata.version("fakeai"); null when no distribution is installed or the server is reused. */
+  version: z.string().nullable(),
+  /** How it was installed: `--fakeai 0.3.1 → pip install …`, `npm install (.venv, …)`, `--python …`, reuse. */
+  installedBy: z.string(),
+  source: z.enum(['pypi', 'checkout', 'archive', 'pip', 'pinned', 'interpreter', 'reused']),
+  /** pip's record of a non-index install (PEP 610 direct_url.json): a directory, an archive URL, a VCS URL. */
+  origin: z.string().nullable(),
+  /** Git commit of a checkout or VCS install ("+dirty": local changes). */
+  commit: z.string().nullable(),
+  /** File name of a wheel or sdist install. */
+  archive: z.string().nullable(),
+  /** Installed from a package index (no direct_url.json): only then is it "the release" of that version. */
+  fromIndex: z.boolean(),
+  python: z.string().nullable(),
+});
+export type BuildIdentity = z.infer<typeof BuildIdentitySchema>;
+
 const HarnessEnvSchema = z.object({
   runDir: z.string(),
   seed: z.number().int(),
   servers: z.record(ServerInfoSchema),
+  /** Absent in fixture runs that predate builds: they judge the pinned release. */
+  build: BuildIdentitySchema.optional(),
 });
 
 export type ServerInfo = z.infer<typeof ServerInfoSchema>;
