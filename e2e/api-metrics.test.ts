@@ -8,7 +8,7 @@ import { routeCoverageGate } from '../helpers/api/route-coverage';
 routeCoverageGate(__filename);
 
 const JSON_VIEWS = [
-  '/health', '/health/detailed', '/metrics', '/kv-cache/metrics', '/metrics/costs', '/metrics/multi-dimensional',
+  '/health', '/health/detailed', '/metrics', '/metrics/costs', '/metrics/multi-dimensional',
   '/dcgm/metrics/json', '/dynamo/metrics/json', '/metrics/rate-limits', '/metrics/rate-limits/tier',
   '/metrics/rate-limits/throttle-analytics', '/metrics/rate-limits/abuse-patterns',
 ];
@@ -27,6 +27,18 @@ describe('metrics and health views', () => {
     const results = await runBounded(JSON_VIEWS, 4, (p) => api.get(p));
     expectConforms(results);
     for (const r of results) expect([r.path, typeof r.data]).toEqual([r.path, 'object']);
+  });
+
+  // Its own test: on a build that accepts an oversize prompt the view breaks (known defect kv-cache-stats-recursion).
+  testKnownDefect('kv-cache-stats-recursion', 'GET /kv-cache/metrics answers 200 with a body its declared schema allows, also after an oversize prompt', async () => {
+    const api = await apiDriver();
+    // Past gpt-4's context window: refused before the KV cache by a build that checks it, cached as a chain thousands of blocks deep by one that does not.
+    await api.post('/v1/chat/completions', { model: 'gpt-4', messages: [{ role: 'user', content: Array.from({ length: 9000 }, () => 'word').join(' ') }], max_tokens: 20 });
+    const r = await api.get('/kv-cache/metrics');
+    // The defect is a 500 (RecursionError, matched in the server log by its allowance); any other status is something else.
+    expectDefectOrFix(r.status === 200 || r.status === 500, `GET /kv-cache/metrics → ${r.status}`);
+    expectConforms(r);
+    expect(typeof r.data).toBe('object');
   });
 
   test('per-model views: one model, and two compared', async () => {

@@ -123,7 +123,17 @@ export interface FixedRecord {
   at: string;
 }
 
-export type RunRecord = RequestRecord | EndpointRecord | SkipRecord | DefectRecord | FindingRecord | RouteRecord | BlockedRecord | FixedRecord;
+/** An allowed exception a full run never met, on a build whose ledger says it need not (not fatal). */
+export interface AllowanceUnusedRecord {
+  kind: 'allowance-unused';
+  defect: string;
+  pattern: string;
+  file: string;
+  why: string;
+  at: string;
+}
+
+export type RunRecord = RequestRecord | EndpointRecord | SkipRecord | DefectRecord | FindingRecord | RouteRecord | BlockedRecord | FixedRecord | AllowanceUnusedRecord;
 
 export const RECORDS_FILE = 'records.ndjson';
 

@@ -18,6 +18,11 @@ export interface KnownDefect {
    * the message of that error; any other error still means the test failed for another reason.
    */
   symptom?: RegExp;
+  /**
+   * The release `evidence` was read in, when the pinned release does not have the defect (one that
+   * a later release fixed). Which releases it affects: helpers/ledger/releases.ts.
+   */
+  evidenceIn?: string;
 }
 
 export const KNOWN_DEFECTS: KnownDefect[] = [
@@ -166,6 +171,21 @@ export const KNOWN_DEFECTS: KnownDefect[] = [
     summary: 'The non-streaming delay FakeAI computes and logs ("Generating completion with delay …s") is never waited: run_with_delay takes delay keyword-only (utils/async_executor.py:33) but is passed it positionally, so it lands in generate_response, which ignores it.',
     evidence: 'fakeai/fakeai_service.py:3061',
     evidenceText: 'response = await self.executor.run_with_delay(',
+  },
+  // Defects of 0.3.1 that 0.3.2 no longer shows (helpers/ledger/releases.ts; evidence read in 0.3.1).
+  {
+    id: 'context-length-not-checked',
+    summary: 'A prompt past the model\'s context window is answered 200 with a completion: create_chat_completion never calls validate_context_length (0.3.2 added the call).',
+    evidence: 'fakeai/fakeai_service.py:1635',
+    evidenceText: 'async def create_chat_completion(',
+    evidenceIn: '0.3.1',
+  },
+  {
+    id: 'kv-cache-stats-recursion',
+    summary: 'After an oversize prompt was accepted, GET /kv-cache/metrics answers 500 (RecursionError): the prompt\'s cached prefix is a chain thousands of nodes deep and get_stats counts it recursively. 0.3.2 refuses such prompts before they reach the cache, so the suite cannot provoke it there (the recursive count is unchanged in 0.3.2\'s kv_cache.py:104).',
+    evidence: 'fakeai/kv_cache.py:104',
+    evidenceText: 'def count_nodes(node):',
+    evidenceIn: '0.3.1',
   },
 ];
 
