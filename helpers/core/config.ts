@@ -203,6 +203,16 @@ export const SERVER_PROFILES: readonly ServerProfile[] = [
     hangExpected: 'by-model-deadlock',
   },
   {
+    // A prompt over ~1000 tokens that FakeAI accepts leaves a chain that deep in its KV-cache prefix
+    // tree, and GET /kv-cache/metrics recurses down it until RecursionError, for the rest of the
+    // server's life (known defect kv-cache-stats-recursion). Tests that send such prompts (0.3.1
+    // accepts even an oversize one) get a server of their own, so the others' /kv-cache/metrics keeps working.
+    name: 'deep-prompts',
+    description: 'FakeAI for the tests that send prompts over ~1000 tokens (bad input, the KV-cache view); they break its /kv-cache/metrics',
+    env: {},
+    usedBy: ['e2e/bad-input.test.ts', 'e2e/api-metrics.test.ts'],
+  },
+  {
     // Streaming latency on, to check FakeAI waits what it is configured to (e2e/timing-fidelity.test.ts
     // reads these numbers back from the server's settings). The jitter is set, not left to FakeAI's
     // default, because the tolerance is derived from it.

@@ -88,6 +88,15 @@ export function readHarnessEnv(env: NodeJS.ProcessEnv = process.env): HarnessEnv
   return HarnessEnvSchema.parse(JSON.parse(raw));
 }
 
+/**
+ * The named server when this run started it, else the default one: reuse mode (--host/--port) has
+ * only the running server, and a test that merely prefers a server of its own runs there.
+ */
+export function serverOrDefault(name: string, env: NodeJS.ProcessEnv = process.env): ServerInfo {
+  const harness = readHarnessEnv(env);
+  return harness.servers[name] ?? server('default', env);
+}
+
 /** The server a test talks to. Call it inside a test or hook, not at module load. */
 export function server(name = 'default', env: NodeJS.ProcessEnv = process.env): ServerInfo {
   const harness = readHarnessEnv(env);

@@ -172,7 +172,7 @@ export const KNOWN_DEFECTS: KnownDefect[] = [
     evidence: 'fakeai/fakeai_service.py:3061',
     evidenceText: 'response = await self.executor.run_with_delay(',
   },
-  // Defects of 0.3.1 that 0.3.2 no longer shows (helpers/ledger/releases.ts; evidence read in 0.3.1).
+  // A defect of 0.3.1 that 0.3.2 no longer shows (helpers/ledger/releases.ts; evidence read in 0.3.1).
   {
     id: 'context-length-not-checked',
     summary: 'A prompt past the model\'s context window is answered 200 with a completion: create_chat_completion never calls validate_context_length (0.3.2 added the call).',
@@ -182,10 +182,9 @@ export const KNOWN_DEFECTS: KnownDefect[] = [
   },
   {
     id: 'kv-cache-stats-recursion',
-    summary: 'After an oversize prompt was accepted, GET /kv-cache/metrics answers 500 (RecursionError): the prompt\'s cached prefix is a chain thousands of nodes deep and get_stats counts it recursively. 0.3.2 refuses such prompts before they reach the cache, so the suite cannot provoke it there (the recursive count is unchanged in 0.3.2\'s kv_cache.py:104).',
+    summary: 'After one prompt of more than ~1000 tokens, GET /kv-cache/metrics answers 500 (RecursionError) for the rest of the server\'s life: the prefix tree holds one node per token, and get_stats counts the chain recursively.',
     evidence: 'fakeai/kv_cache.py:104',
     evidenceText: 'def count_nodes(node):',
-    evidenceIn: '0.3.1',
   },
 ];
 

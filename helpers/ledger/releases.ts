@@ -48,9 +48,9 @@ export const DEFECT_RELEASES: Readonly<Record<string, Readonly<Record<string, st
   'vector-stores-unreachable': { '0.3.1': 'fakeai/fakeai_service.py:5163' },
   'responses-output-text-type': { '0.3.1': 'fakeai/fakeai_service.py:3111' },
   'nonstream-delay-ignored': { '0.3.1': 'fakeai/fakeai_service.py:2984' },
-  // Defects of 0.3.1 that 0.3.2 fixed (their `evidence` in known-defects.ts is 0.3.1's).
+  // A defect of 0.3.1 that 0.3.2 fixed (its `evidence` in known-defects.ts is 0.3.1's).
   'context-length-not-checked': { '0.3.1': 'fakeai/fakeai_service.py:1635', '0.3.2': null },
-  'kv-cache-stats-recursion': { '0.3.1': 'fakeai/kv_cache.py:104', '0.3.2': null },
+  'kv-cache-stats-recursion': { '0.3.1': 'fakeai/kv_cache.py:104' },
 };
 
 /** What the ledger can say about the build a run judges. */

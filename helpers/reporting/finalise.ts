@@ -4,7 +4,7 @@
  * the HTML all include it. Also the beginning: stale per-run files are removed so a failed setup
  * can never be reported with the previous run's results.
  */
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { beginRun } from '../core/run-dir';
 import path from 'node:path';
 import type { HarnessConfig } from '../core/config';
@@ -16,6 +16,8 @@ import { readSnapshot, SNAPSHOT_FILE } from './jest-snapshot';
 import { writeHtmlReport } from './html-report';
 import { writeJsonReport } from './json-report';
 import { parseJunit } from './junit-check';
+import { addJunitProperties, runProperties } from './junit-properties';
+import { buildOfRun } from '../server/build-install';
 import { buildReportModel, type ReportModel } from './report-model';
 import { renderSummary } from './summary';
 
@@ -83,6 +85,8 @@ export function finaliseRun(input: FinaliseInput): FinalisedRun {
     selected: input.selected ?? false,
     jestSuccess: input.jestSuccess,
     routeCoverage,
+    // globalSetup writes the build into the handoff; a run that failed before it (a --fakeai build that does not import) asks here.
+    build: harness?.build ?? buildOfRun(config),
     artifacts: {
       json: config.jsonReport,
       junit: existsSync(config.junitReport) ? config.junitReport : null,
@@ -90,6 +94,10 @@ export function finaliseRun(input: FinaliseInput): FinalisedRun {
       serverLog: existsSync(config.serverLogFile) ? config.serverLogFile : null,
     },
   });
+  if (existsSync(config.junitReport)) {
+    // Before the count check below reads it back: the properties must not change what it counts.
+    writeFileSync(config.junitReport, addJunitProperties(readFileSync(config.junitReport, 'utf8'), runProperties(model)));
+  }
   writeJsonReport(model, config.jsonReport);
   writeHtmlReport(model, config.htmlReport);
 
