@@ -8,7 +8,7 @@
 import type { ReportModel } from './report-model';
 
 /** The parts of a run report the matrix reads (older or partial reports may lack some). */
-export type RunReport = Pick<ReportModel, 'verdict' | 'exitCode' | 'totals' | 'tests' | 'defects' | 'servers' | 'harnessError' | 'timings'> &
+export type RunReport = Pick<ReportModel, 'verdict' | 'verdictLine' | 'exitCode' | 'totals' | 'tests' | 'defects' | 'servers' | 'harnessError' | 'timings'> &
   Partial<Pick<ReportModel, 'build' | 'fixed' | 'routeCoverage' | 'skips' | 'ledger'>>;
 
 export interface BuildRun {
