@@ -23,22 +23,24 @@ interface MatrixArgs {
   parallel: number;
   reportsDir: string;
   releases: boolean;
+  seed: number | undefined;
   jestArgs: string[];
 }
 
-const USAGE = `Usage: npm run matrix -- [--fakeai SPEC]... [--no-releases] [--parallel N] [--reports-dir DIR] [-- jest args]
+const USAGE = `Usage: npm run matrix -- [--fakeai SPEC]... [--no-releases] [--parallel N] [--seed N] [--reports-dir DIR] [-- jest args]
 
 Runs the e2e suite against several FakeAI builds and prints one table comparing them.
   --fakeai SPEC     a build to add (a PyPI version, a source checkout, a wheel, anything pip accepts); repeatable
   --no-releases     only the --fakeai builds, not every 0.3.x release PyPI serves
   --parallel N      builds run at once (default 1: one after the other)
   --reports-dir DIR where each build's reports and matrix.{json,md,html} go (default reports/matrix)
+  --seed N          the seed every build's run uses (default: one random seed, printed)
 Exit codes: 0 every build passed or could not start (its column says why); 1 a build failed; 2 usage.`;
 
 function parseArgs(argv: string[]): MatrixArgs | string {
   const sep = argv.indexOf('--');
   const own = sep === -1 ? argv : argv.slice(0, sep);
-  const out: MatrixArgs = { specs: [], parallel: 1, reportsDir: path.join(PROJECT_ROOT, 'reports', 'matrix'), releases: true, jestArgs: sep === -1 ? [] : argv.slice(sep + 1) };
+  const out: MatrixArgs = { specs: [], parallel: 1, reportsDir: path.join(PROJECT_ROOT, 'reports', 'matrix'), releases: true, seed: undefined, jestArgs: sep === -1 ? [] : argv.slice(sep + 1) };
   for (let i = 0; i < own.length; i++) {
     const [flag, inline] = own[i].split(/=(.*)/s, 2);
     const value = () => inline ?? own[++i];
@@ -46,11 +48,13 @@ function parseArgs(argv: string[]): MatrixArgs | string {
     else if (flag === '--fakeai') out.specs.push(value());
     else if (flag === '--no-releases') out.releases = false;
     else if (flag === '--parallel') out.parallel = Number(value());
+    else if (flag === '--seed') out.seed = Number(value());
     else if (flag === '--reports-dir') out.reportsDir = path.resolve(value());
     else return `Unknown argument "${own[i]}".\n\n${USAGE}`;
   }
   if (!Number.isInteger(out.parallel) || out.parallel < 1) return `--parallel must be a whole number from 1, got "${out.parallel}".`;
   if (out.specs.some((s) => !s)) return '--fakeai needs a value.';
+  if (out.seed !== undefined && !(Number.isInteger(out.seed) && out.seed >= 0)) return '--seed must be a whole number.';
   return out;
 }
 
@@ -64,10 +68,10 @@ function pypiReleases(): { versions: string[]; note: string | null } {
   return { versions: versions.sort((a, b) => Number(a.split('.')[2]) - Number(b.split('.')[2])), note: null };
 }
 
-function runOne(spec: string, dir: string, jestArgs: string[]): Promise<BuildRun> {
+function runOne(spec: string, dir: string, seed: number, jestArgs: string[]): Promise<BuildRun> {
   mkdirSync(dir, { recursive: true });
   const json = path.join(dir, 'e2e-report.json');
-  const args = ['-r', './scripts/register.js', 'scripts/e2e.ts', '--fakeai', spec, '--reports-dir', dir, '--json', json, '--quiet', '--no-color', ...(jestArgs.length ? ['--', ...jestArgs] : [])];
+  const args = ['-r', './scripts/register.js', 'scripts/e2e.ts', '--fakeai', spec, '--reports-dir', dir, '--json', json, '--seed', String(seed), '--quiet', '--no-color', ...(jestArgs.length ? ['--', ...jestArgs] : [])];
   // The child's own runs must not inherit a build handoff or an interpreter choice from this shell's E2E_*.
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => k !== 'E2E_FAKEAI_BUILD' && k !== 'E2E_FAKEAI' && k !== 'E2E_URL'));
   return new Promise((resolve) => {
@@ -116,8 +120,10 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write('[matrix] no builds to run: PyPI could not be asked and no --fakeai was given.\n');
     return 2;
   }
-  process.stdout.write(`[matrix] ${specs.length} builds (${specs.join(', ')}), ${args.parallel} at a time; reports in ${path.relative(process.cwd(), args.reportsDir) || '.'}\n`);
-  const runs = await runBounded(specs, args.parallel, (spec) => runOne(spec, path.join(args.reportsDir, parseBuildSpec(spec).key), args.jestArgs));
+  // One seed for every build: generated inputs (and the test names that carry the seed) then match.
+  const seed = args.seed ?? Math.floor(Math.random() * 2 ** 31);
+  process.stdout.write(`[matrix] ${specs.length} builds (${specs.join(', ')}), ${args.parallel} at a time, seed ${seed}; reports in ${path.relative(process.cwd(), args.reportsDir) || '.'}\n`);
+  const runs = await runBounded(specs, args.parallel, (spec) => runOne(spec, path.join(args.reportsDir, parseBuildSpec(spec).key), seed, args.jestArgs));
   const matrix = buildMatrix(runs);
   mkdirSync(args.reportsDir, { recursive: true });
   writeFileSync(path.join(args.reportsDir, 'matrix.json'), `${JSON.stringify(matrix, null, 2)}\n`);

@@ -89,6 +89,14 @@ function column(b: BuildRun): MatrixColumn {
   };
 }
 
+/**
+ * A test's name without what varies by build: the known-defect suffix (it carries the evidence
+ * line, which moves between releases) and a skip's reason (it names the version).
+ */
+export function testKey(name: string): string {
+  return name.replace(/ \[known FakeAI defect [^\]]*\]$/, '').replace(/ — skipped: .*$/s, '');
+}
+
 function outcomeOf(r: RunReport, test: { name: string; status: string }): TestOutcomeLabel {
   if (r.fixed?.some((f) => f.test === test.name || test.name.endsWith(f.test))) return 'FIXED';
   if (test.status === 'passed' && r.defects.some((d) => test.name.endsWith(d.test))) return 'known defect';
@@ -126,13 +134,13 @@ export function buildMatrix(runs: readonly BuildRun[], now = new Date()): Matrix
 
   const ran = runs.filter((b) => b.report && b.report.verdict !== 'ERROR');
   const names = new Map<string, string>();
-  for (const b of ran) for (const t of b.report!.tests) names.set(t.name, t.file);
+  for (const b of ran) for (const t of b.report!.tests) names.set(testKey(t.name), t.file);
   const differingTests: MatrixModel['differingTests'] = [];
   for (const [test, file] of names) {
     const outcomes = runs.map((b): TestOutcomeLabel => {
       const r = b.report;
       if (!r || r.verdict === 'ERROR') return '—';
-      const t = r.tests.find((x) => x.name === test);
+      const t = r.tests.find((x) => testKey(x.name) === test);
       return t ? outcomeOf(r, t) : '—';
     });
     const seen = new Set(outcomes.filter((_, i) => runs[i].report && runs[i].report!.verdict !== 'ERROR'));
