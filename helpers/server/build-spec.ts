@@ -31,8 +31,9 @@ export function parseBuildSpec(spec: string, cwd = process.cwd()): BuildSpec {
   if (s === '') throw new Error('--fakeai needs a value: a PyPI version (0.3.1), a source checkout (a directory), or anything pip accepts.');
   const onDisk = path.resolve(cwd, s);
   // A directory named like a version ("./0.3.1") is a checkout only when written as a path.
-  const looksLikePath = s.startsWith('.') || s.startsWith('/') || s.startsWith('~') || s.includes(path.sep);
-  if ((looksLikePath || !RELEASE.test(s)) && existsSync(onDisk)) {
+  const isUrl = /^[a-z][a-z0-9+.-]*:\/\//i.test(s);
+  const looksLikePath = !isUrl && (s.startsWith('.') || s.startsWith('/') || s.startsWith('~') || s.includes(path.sep));
+  if (!isUrl && (looksLikePath || !RELEASE.test(s)) && existsSync(onDisk)) {
     const kind: BuildKind = statSync(onDisk).isDirectory() ? 'checkout' : 'archive';
     return { spec: s, kind, requirement: onDisk, key: keyFor(kind, path.basename(onDisk), onDisk) };
   }
