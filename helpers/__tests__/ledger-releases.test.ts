@@ -106,6 +106,11 @@ describe('testKnownDefect on builds (fixture Jest project)', () => {
     expect(fixed[0]).toMatchObject({ id: 'max-tokens-floor', evidence: 'fakeai/fakeai_service.py:1818', seen: expect.stringMatching(/passed/) });
   });
 
+  test('a defect the pinned release already fixed (0.3.1\'s) passing on an unknown build is no news: passes, not FIXED', () => {
+    expect(run.outcome('unknown old fix').status).toBe('passed');
+    expect(run.records().filter((r) => r.kind === 'fixed' && (r as { id: string }).id === 'context-length-not-checked')).toEqual([]);
+  });
+
   test('the same fixed defect on a release the ledger says has it: red, as today', () => {
     expect(run.outcome('release fixed').status).toBe('failed');
     expect(run.outcome('release fixed').message).toMatch(/Failing test passed even though it was supposed to fail/);
@@ -126,7 +131,7 @@ describe('testKnownDefect on builds (fixture Jest project)', () => {
 
   test('the standing comes from the harness handoff when not given: a checkout build is unknown', () => {
     expect(run.outcome('run: the check passes').status).toBe('passed');
-    expect(run.ranCount()).toBe(8);
+    expect(run.ranCount()).toBe(9);
   });
 });
 

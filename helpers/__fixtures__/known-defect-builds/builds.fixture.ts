@@ -25,5 +25,6 @@ describe('builds', () => {
   testKnownDefect('max-tokens-floor', 'release still: the defect shows', showsDefect, undefined, pinned);
   testKnownDefect('stream-context-length-breaks-stream', 'absent ok: the check passes', passes, undefined, v031);
   testKnownDefect('stream-context-length-breaks-stream', 'absent broken: the defect shows', showsDefect, undefined, v031);
+  testKnownDefect('context-length-not-checked', 'unknown old fix: the check passes', passes, undefined, unknown);
   testKnownDefect('max-tokens-floor', 'run: the check passes', passes);
 });
