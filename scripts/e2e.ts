@@ -205,7 +205,7 @@ function prepareBuild(config: HarnessConfig): { config: HarnessConfig; error: { 
     return { config: loadConfig(), error: null };
   } catch (e) {
     if (!isHarnessError(e)) throw e;
-    process.env[BUILD_HINT_VAR] ??= JSON.stringify({ source: spec.kind, installedBy: `--fakeai ${spec.spec} → not installed (${e.code})`, commit: null });
+    process.env[BUILD_HINT_VAR] ??= JSON.stringify({ source: spec.kind, installedBy: `--fakeai ${spec.spec} → not installed (${e.code})`, commit: null, installed: false });
     return { config: loadConfig(), error: { code: e.code, message: e.message } };
   }
 }

@@ -3,7 +3,8 @@ import { mkdtempSync, rmSync, utimesSync, writeFileSync, mkdirSync } from 'node:
 import os from 'node:os';
 import path from 'node:path';
 import { buildLabel, originOf, parseBuildSpec } from '../server/build-spec';
-import { checkoutCommit, treeFingerprint } from '../server/build-install';
+import { buildOfRun, checkoutCommit, treeFingerprint } from '../server/build-install';
+import { PROJECT_ROOT } from '../core/config';
 
 describe('--fakeai SPEC: what pip is asked for', () => {
   let dir: string;
@@ -79,5 +80,18 @@ describe('a checkout is reinstalled when its files change', () => {
     expect(dirty.commit).toBe(`${clean.commit}+dirty`);
     writeFileSync(path.join(dir, 'fakeai', 'app.py'), 'x = 300\n');
     expect(checkoutCommit(dir)!.statusHash).not.toBe(dirty.statusHash);
+  });
+});
+
+describe('the build a run reports', () => {
+  test('a --fakeai build that never installed is not confused with the interpreter at hand', () => {
+    const env = { E2E_FAKEAI_BUILD: JSON.stringify({ source: 'pypi', installedBy: '--fakeai 9.9.9 → not installed (BUILD_INSTALL_FAILED)', commit: null, installed: false }) };
+    expect(buildOfRun({ reuseUrl: undefined, python: path.join(PROJECT_ROOT, '.venv', 'bin', 'python'), pythonSource: 'project .venv' }, env)).toEqual({
+      version: null, installedBy: '--fakeai 9.9.9 → not installed (BUILD_INSTALL_FAILED)', source: 'pypi', origin: null, commit: null, archive: null, fromIndex: false, python: null,
+    });
+  });
+
+  test('a reused server is a build the suite did not install, with no version', () => {
+    expect(buildOfRun({ reuseUrl: 'http://127.0.0.1:8000', python: 'python3', pythonSource: 'python3 on PATH' }, {})).toMatchObject({ version: null, source: 'reused', origin: 'http://127.0.0.1:8000', fromIndex: false });
   });
 });

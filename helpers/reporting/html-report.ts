@@ -176,7 +176,7 @@ export function renderHtml(m: ReportModel): string {
   const b = m.build;
   const build = `<section id="build"><h2>Build</h2>${
     b
-      ? table(['FakeAI', 'from', 'commit', 'installed by', 'ledger'], [[td(b.version ?? '(no version metadata)'), td(b.archive ?? b.origin ?? (b.source === 'reused' ? '' : 'a package index (PyPI)')), td(b.commit ?? ''), td(b.installedBy), td(m.ledger.note)]])
+      ? table(['FakeAI', 'from', 'commit', 'installed by', 'ledger'], [[td(b.version ?? '(no version metadata)'), td(b.archive ?? b.origin ?? (b.fromIndex ? 'a package index (PyPI)' : '')), td(b.commit ?? ''), td(b.installedBy), td(m.ledger.note)]])
       : '<p>no build facts</p>'
   }${m.allowancesUnused.length ? `<p>Allowed exceptions never met on this build (not a failure here):</p>${table(['defect', 'pattern', 'file', 'why'], m.allowancesUnused.map((a) => [td(a.defect), td(a.pattern), td(a.file), td(a.why)]))}` : ''}</section>`;
   const fixed = m.fixed.length

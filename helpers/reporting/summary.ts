@@ -165,7 +165,7 @@ export function buildLines(m: ReportModel): string[] {
   const lines = [kv('FakeAI', b.version ?? '(no version metadata)')];
   if (b.archive) lines.push(kv('Archive', b.archive));
   else if (b.origin) lines.push(kv('From', b.origin));
-  else if (b.source !== 'reused') lines.push(kv('From', 'a package index (PyPI)'));
+  else if (b.fromIndex) lines.push(kv('From', 'a package index (PyPI)'));
   if (b.commit) lines.push(kv('Commit', b.commit));
   lines.push(kv('Installed by', b.installedBy));
   lines.push(kv('Ledger', m.ledger.note));

@@ -144,7 +144,7 @@ export function ensureBuild(spec: BuildSpec, opts: { root: string; basePython: s
     const made = run(opts.basePython, ['-m', 'venv', venv]);
     if (!made.ok) throw installError(spec, `"${opts.basePython} -m venv" failed`, made.out, 'install the venv module (Debian/Ubuntu: apt-get install python3-venv), or pass --python with an interpreter that has it.');
   }
-  const pip = ['-m', 'pip', 'install', '--disable-pip-version-check', '--quiet'];
+  const pip = ['-m', 'pip', 'install', '--disable-pip-version-check', '--no-color', '--quiet'];
   let pipArgs = reinstall ? [...pip, '--force-reinstall', '--no-deps', spec.requirement] : [...pip, spec.requirement, pillowPin(opts.root), '-c', constraints];
   let constrained = !reinstall;
   say(`${reinstall ? 'reinstalling' : 'installing'} ${spec.requirement} (pip ${pipArgs.slice(2).join(' ')})`);
@@ -157,7 +157,9 @@ export function ensureBuild(spec: BuildSpec, opts: { root: string; basePython: s
     r = run(python, pipArgs, opts.root);
   }
   if (!r.ok) {
-    rmSync(stampFile, { force: true });
+    // A fresh venv that holds no build is clutter; a checkout's venv keeps its dependencies for the next try.
+    if (reinstall) rmSync(stampFile, { force: true });
+    else rmSync(venv, { recursive: true, force: true });
     const remedy =
       spec.kind === 'pypi'
         ? `check that PyPI is reachable and serves fakeai ${spec.requirement.split('==')[1]} ("pip index versions fakeai" lists what it serves).`
@@ -192,6 +194,8 @@ export interface BuildHint {
   source: BuildIdentity['source'];
   installedBy: string;
   commit: string | null;
+  /** False when the install failed: the interpreter at hand is not the build, so it is not asked. */
+  installed?: boolean;
 }
 
 export function hintFor(build: InstalledBuild): BuildHint {
@@ -250,5 +254,6 @@ export function buildOfRun(config: Pick<HarnessConfig, 'reuseUrl' | 'python' | '
     (config.pythonSource === 'project .venv'
       ? { source: 'pinned', installedBy: 'npm install (.venv from python/requirements.txt + constraints.txt)', commit: null }
       : { source: 'interpreter', installedBy: `${config.pythonSource === 'python3 on PATH' ? 'python3 on PATH' : '--python'} ${config.python} (prepared by the user)`, commit: null });
+  if (hint.installed === false) return { version: null, installedBy: hint.installedBy, source: hint.source, origin: null, commit: null, archive: null, fromIndex: false, python: null };
   return probeBuild(config.python, hint);
 }

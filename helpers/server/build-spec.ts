@@ -76,7 +76,7 @@ export function buildLabel(b: BuildIdentity): string {
   const where: string[] = [];
   if (b.archive) where.push(b.archive);
   else if (b.origin) where.push(b.origin);
-  else if (b.source !== 'reused') where.push('from a package index');
+  else if (b.fromIndex) where.push('from a package index');
   if (b.commit) where.push(`commit ${b.commit}`);
   return `${version}${where.length ? ` (${where.join(', ')})` : ''} · installed by ${b.installedBy}`;
 }
