@@ -2,7 +2,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { PROJECT_ROOT } from '../core/config';
 import { KNOWN_DEFECTS } from '../ledger/known-defects';
-import { DEFECT_RELEASES, defectExpectation, LEDGER_RELEASES, ledgerStanding, PINNED_RELEASE, releasesWith } from '../ledger/releases';
+import { ROUTE_EXCLUSIONS } from '../ledger/route-exclusions';
+import { DEFECT_RELEASES, defectExpectation, exclusionsFor, LEDGER_RELEASES, ledgerStanding, PINNED_RELEASE, releasesWith } from '../ledger/releases';
 import { splitStale } from '../logs/allowance-rules';
 import { ALLOWED_EXCEPTIONS } from '../ledger/allowances';
 import { useKnownDefectFixtureRun } from '../__fixtures__/known-defect-fixture-run';
@@ -78,6 +79,20 @@ const site031 = path.join(PROJECT_ROOT, '.venv-builds', 'pypi-0.3.1', 'lib', 'py
     }
   },
 );
+
+describe('route exclusions follow their defect\'s releases', () => {
+  const exclusions = [{ route: 'GET /a', reason: 'r', defect: 'stream-context-length-breaks-stream' }, { route: 'GET /b', reason: 'r', defect: 'max-tokens-floor' }, { route: 'GET /c', reason: 'no defect' }];
+
+  test('on a release verified not to have the defect the route is no longer excluded; elsewhere it stays', () => {
+    expect(exclusionsFor(exclusions, { kind: 'release', version: '0.3.1' }, KNOWN_DEFECTS).map((e) => e.route)).toEqual(['GET /b', 'GET /c']);
+    expect(exclusionsFor(exclusions, { kind: 'release', version: '0.3.2' }, KNOWN_DEFECTS).map((e) => e.route)).toEqual(['GET /a', 'GET /b', 'GET /c']);
+    expect(exclusionsFor(exclusions, { kind: 'unknown', why: 'a checkout' }, KNOWN_DEFECTS)).toHaveLength(3);
+  });
+
+  test('every real exclusion names a known defect', () => {
+    for (const e of ROUTE_EXCLUSIONS) expect([e.route, KNOWN_DEFECTS.some((d) => d.id === e.defect)]).toEqual([e.route, true]);
+  });
+});
 
 describe('allowances a build never triggers', () => {
   const stale = ALLOWED_EXCEPTIONS.filter((a) => a.defect === 'stream-context-length-breaks-stream' || a.defect === 'files-unknown-id-500').map((a) => ({ allowance: a, place: a.provokedBy[0] }));

@@ -98,3 +98,14 @@ export function defectExpectation(defect: { id: string; evidence: string }, stan
 export function releasesWith(defect: { id: string; evidence: string }, releases = DEFECT_RELEASES): string[] {
   return LEDGER_RELEASES.filter((v) => defectExpectation(defect, { kind: 'release', version: v }, releases).expect === 'defect');
 }
+
+/**
+ * The route exclusions that apply to a build: all but those whose defect the ledger verified this
+ * release does not have (a build the ledger does not know keeps them all: an excluded route may hang it).
+ */
+export function exclusionsFor<E extends { defect?: string }>(exclusions: readonly E[], standing: LedgerStanding, defects: readonly { id: string; evidence: string }[]): E[] {
+  return exclusions.filter((e) => {
+    const d = e.defect ? defects.find((k) => k.id === e.defect) : undefined;
+    return !d || defectExpectation(d, standing).expect !== 'absent';
+  });
+}

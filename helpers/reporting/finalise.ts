@@ -10,6 +10,9 @@ import path from 'node:path';
 import type { HarnessConfig } from '../core/config';
 import { readHarnessEnv, type HarnessEnv } from '../core/harness-env';
 import { routeCoverageOf, type RouteCoverage } from '../api/route-coverage';
+import { ROUTE_EXCLUSIONS } from '../ledger/route-exclusions';
+import { exclusionsFor, ledgerStanding } from '../ledger/releases';
+import { KNOWN_DEFECTS } from '../ledger/known-defects';
 import { readRecords, recordsPath } from '../core/run-records';
 import { palette } from './colours';
 import { readSnapshot, SNAPSHOT_FILE } from './jest-snapshot';
@@ -67,7 +70,7 @@ export function finaliseRun(input: FinaliseInput): FinalisedRun {
   let routeCoverage: RouteCoverage | undefined;
   let coverageProblem: string | null = null;
   try {
-    routeCoverage = routeCoverageOf(runDir, config.routeFloor);
+    routeCoverage = routeCoverageOf(runDir, config.routeFloor, exclusionsFor(ROUTE_EXCLUSIONS, ledgerStanding(harness?.build), KNOWN_DEFECTS));
   } catch (e) {
     // A damaged openapi.json must not cost the run its report; say so instead.
     coverageProblem = `route coverage not evaluated: ${(e as Error).message}`;
