@@ -1,15 +1,16 @@
-import { apiDriver, expectConforms, expectListsAndPaginates } from '../helpers/api/api-driver';
-import { body } from '../helpers/api/api-requests';
+import { apiDriver, createdId, expectConforms, expectListsAndPaginates } from '../helpers/api/api-driver';
+import { ASSISTANTS_ONLY, body, THREAD_ROUTES } from '../helpers/api/api-requests';
+import { describeIfServed } from '../helpers/api/capabilities';
 import { routeCoverageGate } from '../helpers/api/route-coverage';
 
 routeCoverageGate(__filename);
 
-describe('assistants', () => {
+describeIfServed('assistants', ASSISTANTS_ONLY, () => {
   test('an assistant lives its whole life: create → retrieve → listed and paginated → update → delete → 404', async () => {
     const api = await apiDriver();
     const made = await Promise.all([1, 2, 3].map((n) => api.post('/v1/assistants', body('POST /v1/assistants', { name: `e2e assistant ${n}` }))));
     expectConforms(made);
-    const id = made[0].data.id as string;
+    const id = createdId(made[0], 'create an assistant');
     const retrieved = await api.get(`/v1/assistants/${id}`);
     expectConforms(retrieved);
     expect(retrieved.data).toMatchObject({ id, name: 'e2e assistant 1' });
@@ -26,12 +27,12 @@ describe('assistants', () => {
   });
 });
 
-describe('threads, messages and runs', () => {
+describeIfServed('threads, messages and runs', [...THREAD_ROUTES, 'POST /v1/assistants'], () => {
   test('a thread lives its whole life: create → retrieve → update → delete → 404', async () => {
     const api = await apiDriver();
     const thread = await api.post('/v1/threads', body('POST /v1/threads'));
     expectConforms(thread);
-    const id = thread.data.id as string;
+    const id = createdId(thread, 'create a thread');
     const retrieved = await api.get(`/v1/threads/${id}`);
     expectConforms(retrieved);
     const updated = await api.post(`/v1/threads/${id}`, body('POST /v1/threads/{thread_id}'));
@@ -45,17 +46,18 @@ describe('threads, messages and runs', () => {
   test('messages: create → retrieve → listed in order → update', async () => {
     const api = await apiDriver();
     const thread = await api.post('/v1/threads', {});
-    const base = `/v1/threads/${thread.data.id}/messages`;
+    const base = `/v1/threads/${createdId(thread, 'create a thread')}/messages`;
     const m1 = await api.post(base, body('POST /v1/threads/{thread_id}/messages', { content: 'first' }));
     const m2 = await api.post(base, body('POST /v1/threads/{thread_id}/messages', { content: 'second' }));
     expectConforms([m1, m2]);
-    const retrieved = await api.get(`${base}/${m1.data.id}`);
+    const m1Id = createdId(m1, 'create the first message');
+    const retrieved = await api.get(`${base}/${m1Id}`);
     expectConforms(retrieved);
     const listed = await api.get(base, { order: 'asc' });
     expectConforms(listed);
     const ids = listed.data.data.map((m: { id: string }) => m.id);
     expect(ids.indexOf(m1.data.id)).toBeLessThan(ids.indexOf(m2.data.id));
-    const updated = await api.post(`${base}/${m1.data.id}`, body('POST /v1/threads/{thread_id}/messages/{message_id}'));
+    const updated = await api.post(`${base}/${m1Id}`, body('POST /v1/threads/{thread_id}/messages/{message_id}'));
     expectConforms(updated);
     expect(updated.data.metadata).toMatchObject({ edited: 'yes' });
   });
@@ -64,10 +66,10 @@ describe('threads, messages and runs', () => {
     const api = await apiDriver();
     const assistant = await api.post('/v1/assistants', body('POST /v1/assistants'));
     const thread = await api.post('/v1/threads', body('POST /v1/threads'));
-    const base = `/v1/threads/${thread.data.id}/runs`;
-    const run = await api.post(base, { assistant_id: assistant.data.id });
+    const base = `/v1/threads/${createdId(thread, 'create a thread')}/runs`;
+    const run = await api.post(base, { assistant_id: createdId(assistant, 'create an assistant') });
     expectConforms(run);
-    const runId = run.data.id as string;
+    const runId = createdId(run, 'create a run');
     const [retrieved, listed, updated, steps] = await Promise.all([
       api.get(`${base}/${runId}`),
       api.get(base),

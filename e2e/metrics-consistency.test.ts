@@ -8,6 +8,7 @@ import { checkSameFigure, EXACT, metricsFigures, modelFigures, PRINTED_6DP, rate
 import { checkChatCounterDeltas, checkDynamoDelta, checkPerModelDeltas, checkRateLowerBounds, type SentCompletion } from '../helpers/checks/metrics-delta';
 import { expectNoProblems, problem, type Problem } from '../helpers/core/problems';
 import { readHarnessEnv, server } from '../helpers/core/harness-env';
+import { stepChain } from '../helpers/core/steps';
 import { expectDefectProblems, testKnownDefect } from '../helpers/checks/known-defect-test';
 import { type MetricsSnapshot, saveSnapshot, takeSnapshot } from '../helpers/chat/metrics';
 import { expectDynamoCountsStreams, expectPerModelCountsStreams, expectStreamStatsCount } from '../helpers/chat/stream-counting-defects';
@@ -32,72 +33,69 @@ async function phase(label: string, plan: typeof plainPlan) {
   return { before, after, outcomes };
 }
 
-function need<T>(v: T | undefined, what: string): T {
-  if (v === undefined) throw new Error(`${what} did not run (see the first test's failure)`);
-  return v;
-}
-
 describe('metrics consistency', () => {
-  let plain: Awaited<ReturnType<typeof phase>> | undefined;
-  let streams: Awaited<ReturnType<typeof phase>> | undefined;
+  // One failed snapshot blocks the checks built on it, each saying so, instead of failing them all with copies of its cause.
+  const steps = stepChain();
+  type Phase = Awaited<ReturnType<typeof phase>>;
+  const need = (name: 'the plain phase' | 'the streamed phase') => steps.need<Phase>(name);
 
   test(`snapshot, ${plainPlan.length} plain completions (one per model), snapshot: all succeed`, async () => {
-    plain = await phase('plain', plainPlan);
+    await steps.run('the plain phase', () => phase('plain', plainPlan));
   });
 
   test('plain: KV-cache lookups and routed requests grow by exactly the requests sent', () => {
-    const p = need(plain, 'the plain phase');
+    const p = need('the plain phase');
     expectNoProblems('counters after plain requests', checkChatCounterDeltas(p.before.counters, p.after.counters, sentOf(p.outcomes)));
   });
 
   test('plain: each model\'s request_count and token totals grow by exactly its requests and their usage', () => {
-    const p = need(plain, 'the plain phase');
+    const p = need('the plain phase');
     expectNoProblems('per-model counters after plain requests', checkPerModelDeltas(p.before.counters, p.after.counters, sentOf(p.outcomes)));
   });
 
   test('plain: /dynamo/metrics/json total_requests grows by exactly the requests sent', () => {
-    const p = need(plain, 'the plain phase');
+    const p = need('the plain phase');
     expectNoProblems('dynamo counter after plain requests', checkDynamoDelta(p.before.counters, p.after.counters, sentOf(p.outcomes)));
   });
 
   test(`snapshot, ${streamPlan.length} streamed completions with include_usage (one per model), snapshot: all succeed`, async () => {
-    streams = await phase('streamed', streamPlan);
+    await steps.run('the streamed phase', () => phase('streamed', streamPlan));
   });
 
   test('streamed: KV-cache lookups and routed requests grow by exactly the streams sent, and none stays active', () => {
-    const s = need(streams, 'the streamed phase');
+    const s = need('the streamed phase');
     expectNoProblems('counters after streams', checkChatCounterDeltas(s.before.counters, s.after.counters, sentOf(s.outcomes)));
   });
 
   testKnownDefect('by-model-ignores-streams', "streamed: each model's request_count and token totals grow by exactly its streams and their usage", () => {
-    const s = need(streams, 'the streamed phase');
+    const s = need('the streamed phase');
     expectPerModelCountsStreams(s.before.counters, s.after.counters, sentOf(s.outcomes));
   });
 
   testKnownDefect('dynamo-ignores-streams', 'streamed: /dynamo/metrics/json total_requests grows by exactly the streams sent', () => {
-    const s = need(streams, 'the streamed phase');
+    const s = need('the streamed phase');
     expectDynamoCountsStreams(s.before.counters, s.after.counters, sentOf(s.outcomes));
   });
 
   testKnownDefect('streaming-stats-never-count', 'streamed: /metrics streaming_stats.completed_streams grows by exactly the streams sent', () => {
-    const s = need(streams, 'the streamed phase');
+    const s = need('the streamed phase');
     expectStreamStatsCount(s.before.counters, s.after.counters, sentOf(s.outcomes));
   });
 
   test('/metrics rates are at least what both phases alone put in the 60 s window (requests, responses, completion tokens)', () => {
-    const s = need(streams, 'the streamed phase');
-    const p = need(plain, 'the plain phase');
+    const s = need('the streamed phase');
+    const p = need('the plain phase');
     expectNoProblems('rates', checkRateLowerBounds(s.after.sources.metrics, [...sentOf(p.outcomes), ...sentOf(s.outcomes)]));
   });
 
   /** Rate tolerance for a snapshot, from its own fetch timing and the first response this file saw. */
   function rateTol(snap: MetricsSnapshot): Tolerance {
-    const firstResponse = Math.min(...need(plain, 'the plain phase').outcomes.map((o) => o.endedAt));
+    const firstResponse = Math.min(...need('the plain phase').outcomes.map((o) => o.endedAt));
     return rateTolerance(snap.fetchEndMs - snap.fetchStartMs, snap.fetchStartMs - firstResponse);
   }
 
   test('/metrics and /metrics/csv give the same rates and latency statistics', () => {
-    const snap = need(streams, 'the streamed phase').after;
+    const snap = need('the streamed phase').after;
     const problems: Problem[] = [];
     // Without Prometheus (it answers 500 after traffic, see below): the JSON vs CSV pairs only.
     const sets = metricsFigures(snap.sources.metrics, { samples: [], types: {}, problems: [] }, snap.csv);
@@ -112,7 +110,7 @@ describe('metrics consistency', () => {
   });
 
   test('/metrics/by-model/{model} and /metrics/by-model/prometheus give the same counts', () => {
-    const snap = need(streams, 'the streamed phase').after;
+    const snap = need('the streamed phase').after;
     const problems: Problem[] = [];
     for (const model of models) {
       const stats = snap.sources.byModel[model];
@@ -126,7 +124,7 @@ describe('metrics consistency', () => {
   });
 
   testKnownDefect('metrics-prometheus-keyerror', '/metrics and /metrics/prometheus give the same figures after traffic', () => {
-    const snap = need(streams, 'the streamed phase').after;
+    const snap = need('the streamed phase').after;
     // The defect is a 500 (KeyError); no exposition for another reason is not it.
     if (!snap.prometheus) return expectDefectProblems('GET /metrics/prometheus', [problem('status', '200', snap.prometheusStatus)], () => snap.prometheusStatus === 500);
     const problems: Problem[] = [];

@@ -1,7 +1,8 @@
 import { toFile } from 'openai';
+import { describeIfServed } from '../helpers/api/capabilities';
 import { apiDriver } from '../helpers/api/api-driver';
 import { testKnownDefect } from '../helpers/checks/known-defect-test';
-import { body, EMBEDDING_MODEL, MODEL } from '../helpers/api/api-requests';
+import { ASSISTANT_ROUTES, body, EMBEDDING_MODEL, MODEL } from '../helpers/api/api-requests';
 import { openaiClient, type SdkDriver } from '../helpers/api/openai-client';
 import { routeCoverageGate } from '../helpers/api/route-coverage';
 
@@ -65,7 +66,9 @@ describe('the openai SDK on the other API areas', () => {
     expect((await c.files.delete(file.id)).deleted).toBe(true);
     expect(bodyViolations(sdk)).toEqual([]);
   });
+});
 
+describeIfServed('the openai SDK on the assistants API', ASSISTANT_ROUTES, () => {
   test('assistants, threads, messages and runs: the SDK walks a conversation', async () => {
     const sdk = openaiClient(await apiDriver());
     const b = sdk.client.beta;

@@ -17,6 +17,8 @@ import { ConfigError, loadConfig, PROJECT_ROOT, type HarnessConfig } from '../he
 import { parseCliArgs, usage, UsageError, type ParsedArgs } from '../helpers/core/cli-args';
 import { isHarnessError } from '../helpers/core/errors';
 import { ancestors, launcherChain, watchLaunchers } from '../helpers/server/launcher-watch';
+import { parseBuildSpec } from '../helpers/server/build-spec';
+import { BUILD_HINT_VAR, checkBuildImports, ensureBuild, hintFor } from '../helpers/server/build-install';
 import { palette, stripAnsi } from '../helpers/reporting/colours';
 import { clearRunFiles, finaliseRun, type FinaliseInput } from '../helpers/reporting/finalise';
 import { finishRun } from '../helpers/core/run-dir';
@@ -86,7 +88,11 @@ function silenceJestColours(): void {
 function banner(config: HarnessConfig): void {
   if (config.quiet) return;
   const p = palette(config.color);
-  const target = config.reuseUrl ? `testing the running server at ${config.reuseUrl}` : `starting FakeAI with ${config.python} (${config.pythonSource})`;
+  const target = config.reuseUrl
+    ? `testing the running server at ${config.reuseUrl}`
+    : config.fakeaiSpec
+      ? `starting FakeAI build "${config.fakeaiSpec}" with ${path.relative(process.cwd(), config.python)}`
+      : `starting FakeAI with ${config.python} (${config.pythonSource})`;
   const rel = path.relative(process.cwd(), config.runDir);
   out(p.bold('fakeai-e2e') + ` · ${target}${config.shard ? ` · shard ${config.shard}` : ''}`);
   out(`seed ${config.seed}${config.seedWasGiven ? '' : ` (replay with --seed ${config.seed})`} · reports in ${rel.startsWith('..') || path.isAbsolute(rel) ? config.runDir : rel || '.'}`);
@@ -169,22 +175,66 @@ function stopWhenNpmDies(): void {
   });
 }
 
+/**
+ * --fakeai: installs the build (or finds its cached venv) before Jest starts, then points E2E_PYTHON
+ * at it for globalSetup and leaves the install's story in E2E_FAKEAI_BUILD for the reports. A
+ * build that cannot be installed or imported is a harness error, reported like a failed setup.
+ */
+function prepareBuild(config: HarnessConfig): { config: HarnessConfig; error: { code: string; message: string } | null } | number {
+  if (!config.fakeaiSpec || process.env[BUILD_HINT_VAR]) return { config, error: null };
+  if (config.reuseUrl) {
+    err('--fakeai installs and starts a build; --host/--port (E2E_URL) test a server that is already running. Pass one of them.');
+    return 2;
+  }
+  let spec;
+  try {
+    spec = parseBuildSpec(config.fakeaiSpec);
+  } catch (e) {
+    err(`${(e as Error).message}\nRun "npm run e2e -- --help" for the flags and their variables.`);
+    return 2;
+  }
+  const say = (line: string) => {
+    if (!config.quiet) err(`[fakeai-e2e build] ${line}`);
+  };
+  try {
+    const build = ensureBuild(spec, { root: PROJECT_ROOT, basePython: process.env.E2E_PYTHON || 'python3', log: say });
+    process.env.E2E_PYTHON = build.python;
+    process.env[BUILD_HINT_VAR] = JSON.stringify(hintFor(build));
+    if (build.action !== 'cached') say(`${build.action} in ${(build.ms / 1000).toFixed(1)} s`);
+    checkBuildImports(build);
+    return { config: loadConfig(), error: null };
+  } catch (e) {
+    if (!isHarnessError(e)) throw e;
+    process.env[BUILD_HINT_VAR] ??= JSON.stringify({ source: spec.kind, installedBy: `--fakeai ${spec.spec} → not installed (${e.code})`, commit: null, installed: false });
+    return { config: loadConfig(), error: { code: e.code, message: e.message } };
+  }
+}
+
 // tsx adds its preflight and loader from node_modules/tsx/dist to node's own arguments.
 const UNDER_TSX = process.execArgv.some((a) => /[\\/]tsx[\\/]/.test(a));
 
 async function main(argv: string[]): Promise<number> {
   const parsed = parse(argv);
   if (typeof parsed === 'number') return parsed;
-  const config = configure(parsed);
-  if (typeof config === 'number') return config;
+  const config0 = configure(parsed);
+  if (typeof config0 === 'number') return config0;
   if (UNDER_TSX) {
     err('scripts/e2e.ts cannot run under tsx (its resolver breaks execa inside Jest\'s globalSetup).\nRun it as "npm run e2e -- ..." or "node -r ./scripts/register.js scripts/e2e.ts ...".');
     return 2;
   }
   stopWhenNpmDies();
+  const startedAt = Date.now();
+  const prepared = prepareBuild(config0);
+  if (typeof prepared === 'number') return prepared;
+  const config = prepared.config;
   banner(config);
   clearRunFiles(config);
-  const startedAt = Date.now();
+  if (prepared.error) {
+    const { model, text } = finaliseRun({ config, startedAt, harnessError: prepared.error, teardownError: null, testNamePattern: null, jestSuccess: null });
+    finishRun(config.runDir);
+    out(text);
+    return model.exitCode;
+  }
   const ran = await runJest(config, parsed.jestArgs);
   if (typeof ran === 'number') {
     finishRun(config.runDir);

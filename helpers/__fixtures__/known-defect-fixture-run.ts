@@ -10,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { PROJECT_ROOT } from '../core/config';
 import { HARNESS_ENV_VAR } from '../core/harness-env';
+import { readRecords, type RunRecord } from '../core/run-records';
 
 interface AssertionResult {
   title: string;
@@ -23,8 +24,12 @@ export interface FixtureOutcome {
 }
 
 /** `fixture` names a folder under helpers/__fixtures__ holding a jest.config.js. */
-export function useKnownDefectFixtureRun(fixture: string): { outcome: (titlePrefix: string) => FixtureOutcome; ranCount: () => number } {
+export function useKnownDefectFixtureRun(
+  fixture: string,
+  options: { build?: unknown; env?: Record<string, string> } = {},
+): { outcome: (titlePrefix: string) => FixtureOutcome; ranCount: () => number; records: () => RunRecord[] } {
   let results: AssertionResult[] = [];
+  let records: RunRecord[] = [];
   let runDir = '';
 
   beforeAll(() => {
@@ -32,10 +37,11 @@ export function useKnownDefectFixtureRun(fixture: string): { outcome: (titlePref
     const out = path.join(runDir, 'results.json');
     const env: NodeJS.ProcessEnv = {};
     for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('E2E_') && !k.startsWith('JEST_')) env[k] = v;
-    Object.assign(env, { NO_COLOR: '1', FORCE_COLOR: '0', [HARNESS_ENV_VAR]: JSON.stringify({ runDir, seed: 1, servers: {} }) });
+    Object.assign(env, { NO_COLOR: '1', FORCE_COLOR: '0', [HARNESS_ENV_VAR]: JSON.stringify({ runDir, seed: 1, servers: {}, ...(options.build ? { build: options.build } : {}) }) }, options.env);
     const config = path.join(PROJECT_ROOT, 'helpers', '__fixtures__', fixture, 'jest.config.js');
     spawnSync(process.execPath, [require.resolve('jest/bin/jest'), '--config', config, '--runInBand', '--json', '--outputFile', out], { cwd: PROJECT_ROOT, env, timeout: 60_000 });
     results = JSON.parse(readFileSync(out, 'utf8')).testResults.flatMap((f: { assertionResults: AssertionResult[] }) => f.assertionResults);
+    records = readRecords(runDir);
   }, 70_000);
 
   afterAll(() => rmSync(runDir, { recursive: true, force: true }));
@@ -47,5 +53,6 @@ export function useKnownDefectFixtureRun(fixture: string): { outcome: (titlePref
       return { status: r.status, message: r.failureMessages.join('\n') };
     },
     ranCount: () => results.length,
+    records: () => records,
   };
 }

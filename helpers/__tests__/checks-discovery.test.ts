@@ -89,7 +89,8 @@ describe('known defects registry', () => {
   });
   test('each evidence line in the installed fakeai contains the quoted text', () => {
     const site = path.join(PROJECT_ROOT, '.venv', 'lib', 'python3.11', 'site-packages');
-    for (const d of KNOWN_DEFECTS.filter((k) => k.evidenceText)) {
+    // Evidence read in another release (evidenceIn) is checked by ledger-releases.test.ts against that release.
+    for (const d of KNOWN_DEFECTS.filter((k) => k.evidenceText && !k.evidenceIn)) {
       const [file, line] = d.evidence.split(':');
       const text = readFileSync(path.join(site, file), 'utf8').split('\n')[Number(line) - 1];
       expect(`${d.id}: ${text}`).toContain(d.evidenceText!);

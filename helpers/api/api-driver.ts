@@ -8,6 +8,7 @@ import path from 'node:path';
 import axios, { type AxiosInstance } from 'axios';
 import { loadConfig } from '../core/config';
 import { CheckFailure } from '../core/problems';
+import { StepBlocked } from '../core/steps';
 import { Contract, formatViolations, type OpenApiDocument, type Violation } from './contract';
 import { readHarnessEnv, server } from '../core/harness-env';
 import { appendRecord } from '../core/run-records';
@@ -167,6 +168,16 @@ export function expectConforms(exchanges: Exchange | readonly Exchange[], expect
     if (ex.violations.length) problems.push(`${head}: response breaks /openapi.json:\n${formatViolations(ex.violations)}`);
   }
   if (problems.length) throw new ContractError(problems.join('\n'));
+}
+
+/**
+ * The id a create step answered with. Anything but a 200 with a string id stops the test here,
+ * naming the step, so no later request is built on it (`POST /v1/threads/undefined/messages`).
+ */
+export function createdId(ex: Exchange, step: string): string {
+  const id = (ex.data as { id?: unknown } | undefined)?.id;
+  if (ex.status === 200 && typeof id === 'string' && id !== '') return id;
+  throw new StepBlocked(step, `which failed: ${ex.method} ${ex.path} → ${ex.status}${typeof id === 'string' ? '' : ', no id in the body'}: ${bodyText(ex).slice(0, 200)}`);
 }
 
 export function bodyText(ex: Exchange): string {

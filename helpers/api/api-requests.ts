@@ -4,6 +4,11 @@
  * generator breaks exactly one thing in these bodies at a time.
  */
 export const MODEL = 'openai/gpt-oss-120b';
+
+/** The assistants API (0.3.2 serves it; 0.3.1 does not): a block needing it is skipped where it is not served (helpers/api/capabilities.ts). */
+export const ASSISTANT_ROUTES = ['POST /v1/assistants', 'GET /v1/assistants/{assistant_id}', 'POST /v1/threads', 'POST /v1/threads/{thread_id}/messages', 'POST /v1/threads/{thread_id}/runs'] as const;
+export const ASSISTANTS_ONLY = ['POST /v1/assistants', 'GET /v1/assistants', 'GET /v1/assistants/{assistant_id}', 'POST /v1/assistants/{assistant_id}', 'DELETE /v1/assistants/{assistant_id}'] as const;
+export const THREAD_ROUTES = ['POST /v1/threads', 'GET /v1/threads/{thread_id}', 'POST /v1/threads/{thread_id}', 'DELETE /v1/threads/{thread_id}', 'POST /v1/threads/{thread_id}/messages', 'GET /v1/threads/{thread_id}/messages', 'POST /v1/threads/{thread_id}/runs'] as const;
 export const EMBEDDING_MODEL = 'sentence-transformers/all-mpnet-base-v2';
 
 /** Body for a route keyed "METHOD /template"; ids in the body are placeholders the tests replace. */

@@ -16,6 +16,8 @@ export const HARNESS_ERROR_CODES = [
   'SERVER_DIED',
   'REUSED_SERVER_NOT_READY',
   'CONFIG_INVALID',
+  'BUILD_INSTALL_FAILED',
+  'BUILD_DOES_NOT_IMPORT',
 ] as const;
 
 export type HarnessErrorCode = (typeof HARNESS_ERROR_CODES)[number];
@@ -154,5 +156,9 @@ export function harnessError(code: HarnessErrorCode, facts: ErrorFacts): Harness
       );
     case 'CONFIG_INVALID':
       return new HarnessError(code, withLog(`Invalid configuration: ${facts.detail ?? ''}`, facts, 'fix the flag or variable named above.'));
+    case 'BUILD_INSTALL_FAILED':
+    case 'BUILD_DOES_NOT_IMPORT':
+      // Built where the facts are (helpers/server/build-install.ts); this path only wraps a detail.
+      return new HarnessError(code, withLog(`The FakeAI build could not be prepared: ${facts.detail ?? ''}`, facts, 'read the output above.'));
   }
 }

@@ -43,10 +43,34 @@ const ServerInfoSchema = z.object({
   settings: z.record(z.string()).default({}),
 });
 
+/**
+ * Which FakeAI build the run judges (helpers/server/build-spec.ts fills it in): the version from the
+ * interpreter's package metadata and where pip got it, so every report can name it.
+ */
+export const BuildIdentitySchema = z.object({
+  /** importlib.metadata.version("fakeai"); null when no distribution is installed or the server is reused. */
+  version: z.string().nullable(),
+  /** How it was installed: `--fakeai 0.3.1 → pip install …`, `npm install (.venv, …)`, `--python …`, reuse. */
+  installedBy: z.string(),
+  source: z.enum(['pypi', 'checkout', 'archive', 'pip', 'pinned', 'interpreter', 'reused']),
+  /** pip's record of a non-index install (PEP 610 direct_url.json): a directory, an archive URL, a VCS URL. */
+  origin: z.string().nullable(),
+  /** Git commit of a checkout or VCS install ("+dirty": local changes). */
+  commit: z.string().nullable(),
+  /** File name of a wheel or sdist install. */
+  archive: z.string().nullable(),
+  /** Installed from a package index (no direct_url.json): only then is it "the release" of that version. */
+  fromIndex: z.boolean(),
+  python: z.string().nullable(),
+});
+export type BuildIdentity = z.infer<typeof BuildIdentitySchema>;
+
 const HarnessEnvSchema = z.object({
   runDir: z.string(),
   seed: z.number().int(),
   servers: z.record(ServerInfoSchema),
+  /** Absent in fixture runs that predate builds: they judge the pinned release. */
+  build: BuildIdentitySchema.optional(),
 });
 
 export type ServerInfo = z.infer<typeof ServerInfoSchema>;
@@ -62,6 +86,15 @@ export function readHarnessEnv(env: NodeJS.ProcessEnv = process.env): HarnessEnv
     throw new Error(`Invariant: ${HARNESS_ENV_VAR} not set — run the e2e tests via "npm run e2e", which starts the servers.`);
   }
   return HarnessEnvSchema.parse(JSON.parse(raw));
+}
+
+/**
+ * The named server when this run started it, else the default one: reuse mode (--host/--port) has
+ * only the running server, and a test that merely prefers a server of its own runs there.
+ */
+export function serverOrDefault(name: string, env: NodeJS.ProcessEnv = process.env): ServerInfo {
+  const harness = readHarnessEnv(env);
+  return harness.servers[name] ?? server('default', env);
 }
 
 /** The server a test talks to. Call it inside a test or hook, not at module load. */

@@ -98,7 +98,42 @@ export interface RouteRecord {
   at: string;
 }
 
-export type RunRecord = RequestRecord | EndpointRecord | SkipRecord | DefectRecord | FindingRecord | RouteRecord;
+/** A test that stopped before its checks because a step it needs failed (helpers/core/steps.ts). */
+export interface BlockedRecord {
+  kind: 'blocked';
+  test: string;
+  step: string;
+  cause: string;
+  at: string;
+}
+
+/**
+ * A known defect that did not reproduce on a build the ledger does not cover (a checkout, a wheel):
+ * the defect's full check passed. Not a failure unless --strict (helpers/checks/known-defect-test.ts).
+ */
+export interface FixedRecord {
+  kind: 'fixed';
+  id: string;
+  test: string;
+  summary: string;
+  /** Where the defect was read in the release that has it. */
+  evidence: string;
+  /** What the run saw instead: the check that passed. */
+  seen: string;
+  at: string;
+}
+
+/** An allowed exception a full run never met, on a build whose ledger says it need not (not fatal). */
+export interface AllowanceUnusedRecord {
+  kind: 'allowance-unused';
+  defect: string;
+  pattern: string;
+  file: string;
+  why: string;
+  at: string;
+}
+
+export type RunRecord = RequestRecord | EndpointRecord | SkipRecord | DefectRecord | FindingRecord | RouteRecord | BlockedRecord | FixedRecord | AllowanceUnusedRecord;
 
 export const RECORDS_FILE = 'records.ndjson';
 

@@ -17,6 +17,8 @@ import { waitUntilReady } from '../server/readiness';
 import { VERSION_NOT_REPORTED } from '../server/server-version';
 import { beginRun, exitMarkerPath, hangMarkerPath, RUN_FILES, serverLogPath } from '../core/run-dir';
 import { type HangWatch, silentFileOf, startHangWatch } from '../server/hang-watch';
+import { buildOfRun } from '../server/build-install';
+import { buildLabel } from '../server/build-spec';
 
 /** What globalTeardown finds on globalThis (only it: globalThis does not reach test workers). */
 export interface SetupState {
@@ -250,7 +252,9 @@ export default async function globalSetup(selection?: RunSelection, project?: Pr
       say(config, `✔ Started FakeAI ${s.fakeaiVersion ?? '(version unknown)'} "${s.name}" at ${s.baseUrl}, ready in ${s.bootToReadyMs} ms (log: ${path.relative(process.cwd(), s.logFile)})`);
     }
   }
-  writeHarnessEnv({ runDir: config.runDir, seed: config.seed, servers });
+  const build = buildOfRun(config);
+  say(config, `  FakeAI build: ${buildLabel(build)}`);
+  writeHarnessEnv({ runDir: config.runDir, seed: config.seed, servers, build });
   // The same facts on disk: merge-reports reads each shard's servers from here.
   writeFileSync(path.join(config.runDir, HARNESS_FILE), process.env[HARNESS_ENV_VAR] ?? '{}');
 }

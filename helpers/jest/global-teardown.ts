@@ -7,13 +7,14 @@
  * stop the servers instead, and on SIGKILL the watchdog does.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { type SuiteSelection, stalePlaces, staleText, wholeSuiteSelected } from '../logs/allowance-rules';
+import { type SuiteSelection, splitStale, stalePlaces, staleText, wholeSuiteSelected } from '../logs/allowance-rules';
+import { ledgerStanding } from '../ledger/releases';
 import { findUnattributedExceptions, serverGoneMessage } from '../logs/attribution';
 import { readHangMarker } from '../server/hang-watch';
 import { ALLOWED_EXCEPTIONS, type AllowedException, type AllowedPlace } from '../ledger/allowances';
 import { logTail } from '../core/errors';
 import { readHarnessEnv } from '../core/harness-env';
-import { readRecords, recordsOfKind } from '../core/run-records';
+import { appendRecord, readRecords, recordsOfKind } from '../core/run-records';
 import { SETUP_STATE_KEY, type SetupState } from './global-setup';
 
 /** The part of the project config teardown reads (Jest's second argument). */
@@ -63,7 +64,11 @@ export default async function globalTeardown(globalConfig?: SuiteSelection, proj
   const watched = Object.values(harness.servers).every((s) => s.logFile);
   if (watched && wholeSuiteSelected(globalConfig, projectConfig?.testPathIgnorePatterns, DEFAULT_IGNORE)) {
     const stale = stalePlaces(allowed, recordsOfKind(readRecords(harness.runDir), 'finding'));
-    if (stale.length > 0) problems.push(staleText(stale));
+    const { fatal, notOnThisBuild } = splitStale(stale, ledgerStanding(harness.build));
+    for (const s of notOnThisBuild) {
+      appendRecord(harness.runDir, { kind: 'allowance-unused', defect: s.allowance.defect, pattern: s.allowance.pattern.source, file: s.place.file, why: s.why });
+    }
+    if (fatal.length > 0) problems.push(staleText(fatal));
   }
   if (problems.length > 0) throw new Error(problems.join('\n\n'));
 }

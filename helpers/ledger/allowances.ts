@@ -75,6 +75,13 @@ export const ALLOWED_EXCEPTIONS: readonly AllowedException[] = [
     provokedBy: [{ file: 'e2e/api-files.test.ts' }],
   },
   {
+    // 0.3.1 (helpers/ledger/releases.ts): count_nodes recursing down an oversize prompt's cached chain.
+    pattern: /RecursionError: maximum recursion depth exceeded/,
+    defect: 'kv-cache-stats-recursion',
+    reason: 'GET /kv-cache/metrics recurses past the limit once a prompt of over ~1000 tokens was cached',
+    provokedBy: [{ file: 'e2e/api-metrics.test.ts' }],
+  },
+  {
     pattern: /fakeai\.context_validator\.ContextLengthExceededError/,
     defect: 'stream-context-length-breaks-stream',
     reason: 'an oversize streamed prompt raises inside the stream',

@@ -18,6 +18,11 @@ export interface KnownDefect {
    * the message of that error; any other error still means the test failed for another reason.
    */
   symptom?: RegExp;
+  /**
+   * The release `evidence` was read in, when the pinned release does not have the defect (one that
+   * a later release fixed). Which releases it affects: helpers/ledger/releases.ts.
+   */
+  evidenceIn?: string;
 }
 
 export const KNOWN_DEFECTS: KnownDefect[] = [
@@ -166,6 +171,20 @@ export const KNOWN_DEFECTS: KnownDefect[] = [
     summary: 'The non-streaming delay FakeAI computes and logs ("Generating completion with delay …s") is never waited: run_with_delay takes delay keyword-only (utils/async_executor.py:33) but is passed it positionally, so it lands in generate_response, which ignores it.',
     evidence: 'fakeai/fakeai_service.py:3061',
     evidenceText: 'response = await self.executor.run_with_delay(',
+  },
+  // A defect of 0.3.1 that 0.3.2 no longer shows (helpers/ledger/releases.ts; evidence read in 0.3.1).
+  {
+    id: 'context-length-not-checked',
+    summary: 'A prompt past the model\'s context window is answered 200 with a completion: create_chat_completion never calls validate_context_length (0.3.2 added the call).',
+    evidence: 'fakeai/fakeai_service.py:1635',
+    evidenceText: 'async def create_chat_completion(',
+    evidenceIn: '0.3.1',
+  },
+  {
+    id: 'kv-cache-stats-recursion',
+    summary: 'After one prompt of more than ~1000 tokens, GET /kv-cache/metrics answers 500 (RecursionError) for the rest of the server\'s life: the prefix tree holds one node per token, and get_stats counts the chain recursively.',
+    evidence: 'fakeai/kv_cache.py:104',
+    evidenceText: 'def count_nodes(node):',
   },
 ];
 

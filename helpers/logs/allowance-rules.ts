@@ -7,7 +7,8 @@
  * This module holds the rules; the test environment and globalTeardown apply them.
  */
 import type { AllowedException, AllowedPlace } from '../ledger/allowances';
-import { defectTestName, knownDefect } from '../ledger/known-defects';
+import { defectTestName, knownDefect, KNOWN_DEFECTS } from '../ledger/known-defects';
+import { defectExpectation, type LedgerStanding } from '../ledger/releases';
 import { allowedBy, type Finding } from './log-watcher';
 import type { FindingRecord } from '../core/run-records';
 
@@ -80,6 +81,23 @@ export interface StalePlace {
 export function stalePlaces(allowed: readonly AllowedException[], findings: readonly FindingRecord[]): StalePlace[] {
   const used = new Set(findings.filter((f) => f.allowed && f.defect && f.file).map((f) => `${f.defect}\0${f.file}`));
   return allowed.flatMap((a) => a.provokedBy.filter((p) => !used.has(`${a.defect}\0${p.file}`)).map((place) => ({ allowance: a, place })));
+}
+
+/**
+ * Stale places split by what the ledger expects of this build: an allowance whose defect this
+ * release has is stale for real (fatal); one whose defect the release does not have, or a build
+ * the ledger does not cover, simply never met its exception — reported, not fatal.
+ */
+export function splitStale(stale: readonly StalePlace[], standing: LedgerStanding): { fatal: StalePlace[]; notOnThisBuild: (StalePlace & { why: string })[] } {
+  const fatal: StalePlace[] = [];
+  const notOnThisBuild: (StalePlace & { why: string })[] = [];
+  for (const s of stale) {
+    const d = KNOWN_DEFECTS.find((k) => k.id === s.allowance.defect);
+    const e = d ? defectExpectation(d, standing) : { expect: 'defect' as const };
+    if (e.expect === 'defect') fatal.push(s);
+    else notOnThisBuild.push({ ...s, why: e.expect === 'absent' ? `the ledger says fakeai ${standing.kind === 'release' ? standing.version : ''} does not have ${s.allowance.defect}` : e.why });
+  }
+  return { fatal, notOnThisBuild };
 }
 
 export function staleText(stale: readonly StalePlace[]): string {

@@ -4,18 +4,23 @@
  * the HTML all include it. Also the beginning: stale per-run files are removed so a failed setup
  * can never be reported with the previous run's results.
  */
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { beginRun } from '../core/run-dir';
 import path from 'node:path';
 import type { HarnessConfig } from '../core/config';
 import { readHarnessEnv, type HarnessEnv } from '../core/harness-env';
 import { routeCoverageOf, type RouteCoverage } from '../api/route-coverage';
+import { ROUTE_EXCLUSIONS } from '../ledger/route-exclusions';
+import { exclusionsFor, ledgerStanding } from '../ledger/releases';
+import { KNOWN_DEFECTS } from '../ledger/known-defects';
 import { readRecords, recordsPath } from '../core/run-records';
 import { palette } from './colours';
 import { readSnapshot, SNAPSHOT_FILE } from './jest-snapshot';
 import { writeHtmlReport } from './html-report';
 import { writeJsonReport } from './json-report';
 import { parseJunit } from './junit-check';
+import { addJunitProperties, runProperties } from './junit-properties';
+import { buildOfRun } from '../server/build-install';
 import { buildReportModel, type ReportModel } from './report-model';
 import { renderSummary } from './summary';
 
@@ -65,7 +70,7 @@ export function finaliseRun(input: FinaliseInput): FinalisedRun {
   let routeCoverage: RouteCoverage | undefined;
   let coverageProblem: string | null = null;
   try {
-    routeCoverage = routeCoverageOf(runDir, config.routeFloor);
+    routeCoverage = routeCoverageOf(runDir, config.routeFloor, exclusionsFor(ROUTE_EXCLUSIONS, ledgerStanding(harness?.build), KNOWN_DEFECTS));
   } catch (e) {
     // A damaged openapi.json must not cost the run its report; say so instead.
     coverageProblem = `route coverage not evaluated: ${(e as Error).message}`;
@@ -83,6 +88,8 @@ export function finaliseRun(input: FinaliseInput): FinalisedRun {
     selected: input.selected ?? false,
     jestSuccess: input.jestSuccess,
     routeCoverage,
+    // globalSetup writes the build into the handoff; a run that failed before it (a --fakeai build that does not import) asks here.
+    build: harness?.build ?? buildOfRun(config),
     artifacts: {
       json: config.jsonReport,
       junit: existsSync(config.junitReport) ? config.junitReport : null,
@@ -90,6 +97,10 @@ export function finaliseRun(input: FinaliseInput): FinalisedRun {
       serverLog: existsSync(config.serverLogFile) ? config.serverLogFile : null,
     },
   });
+  if (existsSync(config.junitReport)) {
+    // Before the count check below reads it back: the properties must not change what it counts.
+    writeFileSync(config.junitReport, addJunitProperties(readFileSync(config.junitReport, 'utf8'), runProperties(model)));
+  }
   writeJsonReport(model, config.jsonReport);
   writeHtmlReport(model, config.htmlReport);
 

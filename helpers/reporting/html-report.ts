@@ -105,6 +105,7 @@ export function renderHtml(m: ReportModel): string {
     ['failed', t.failed],
     ['skipped', t.skippedTests + t.skippedChecks],
     ['known defects', t.knownDefects],
+    ...(t.fixedDefects > 0 ? [['known defects FIXED', t.fixedDefects]] : []),
     ['unexpected exceptions', t.unexpectedExceptions],
     ['requests', rq.total],
     ['wall time', secs(m.timings.wallMs)],
@@ -172,6 +173,18 @@ export function renderHtml(m: ReportModel): string {
     ['name', 'FakeAI', 'url', 'pid', 'boot to ready', 'command'],
     m.servers.map((s) => [td(s.name), td(fakeaiVersionLabel(s)), td(s.baseUrl), tdNum(s.pid), tdNum(secs(s.bootToReadyMs)), td(s.command)]),
   );
+  const b = m.build;
+  const build = `<section id="build"><h2>Build</h2>${
+    b
+      ? table(['FakeAI', 'from', 'commit', 'installed by', 'ledger'], [[td(b.version ?? '(no version metadata)'), td(b.archive ?? b.origin ?? (b.fromIndex ? 'a package index (PyPI)' : '')), td(b.commit ?? ''), td(b.installedBy), td(m.ledger.note)]])
+      : '<p>no build facts</p>'
+  }${m.allowancesUnused.length ? `<p>Allowed exceptions never met on this build (not a failure here):</p>${table(['defect', 'pattern', 'file', 'why'], m.allowancesUnused.map((a) => [td(a.defect), td(a.pattern), td(a.file), td(a.why)]))}` : ''}</section>`;
+  const fixed = m.fixed.length
+    ? `<section id="fixed"><h2 class="ok">Fixed known defects</h2><p>Known defects that no longer reproduce on this build, which the ledger does not cover: news, not failures (--strict fails them).</p>${table(['id', 'test', 'summary', 'was at', 'seen now'], m.fixed.map((f) => [td(f.id), td(f.test), td(f.summary), `<td><pre>${esc(f.evidence)}</pre></td>`, td(f.seen, 'ok')]))}</section>`
+    : '';
+  const blocked = m.blocked.length
+    ? `<section id="blocked"><h2>Blocked by a failed step</h2>${table(['test', 'needs step', 'cause'], m.blocked.map((x) => [td(x.test), td(x.step), td(x.cause, 'bad')]))}</section>`
+    : '';
   const setup = m.harnessError ? `<section><h2 class="bad">Setup error (${esc(m.harnessError.code)})</h2><pre>${esc(m.harnessError.message)}</pre></section>` : '';
   const teardown = m.teardownError ? `<section><h2 class="bad">Teardown error</h2><pre>${esc(m.teardownError)}</pre></section>` : '';
 
@@ -180,7 +193,7 @@ export function renderHtml(m: ReportModel): string {
 <title>fakeai-e2e ${esc(m.verdict)}: ${esc(m.verdictLine)}</title><style>${CSS}</style></head>
 <body><header class="${m.verdict}"><h1 id="verdict">${esc(m.verdictLine)}</h1>
 <div>generated ${esc(m.generatedAt)} · seed ${esc(String(m.seed ?? '-'))} · schema v${m.schemaVersion}</div></header><main>
-<div class="cards">${cards}</div>${setup}${teardown}
+<div class="cards">${cards}</div>${setup}${teardown}${build}${fixed}${blocked}
 <section><h2>Requests</h2>${reqSummary}${requestCharts(m)}${byModel}</section>
 <section><h2>Tests</h2>${tests}</section>
 <section><h2>Skipped, with reasons</h2>${skips}</section>

@@ -35,7 +35,7 @@ export const REPORT_SCHEMA = {
     timings: obj(['finishedAt', 'wallMs'], { startedAt: nullable('string'), finishedAt: str, wallMs: { type: 'number', minimum: 0 }, testsMs: nullable('number') }),
     totals: obj(
       ['tests', 'passed', 'failed', 'skippedTests', 'skippedChecks', 'todo', 'knownDefects', 'fileErrors', 'exceptions', 'unexpectedExceptions'],
-      { tests: int, passed: int, failed: int, skippedTests: int, skippedChecks: int, todo: int, knownDefects: int, fileErrors: int, exceptions: int, unexpectedExceptions: int },
+      { tests: int, passed: int, failed: int, skippedTests: int, skippedChecks: int, todo: int, knownDefects: int, fixedDefects: int, fileErrors: int, exceptions: int, unexpectedExceptions: int },
     ),
     tests: {
       type: 'array',
@@ -58,6 +58,30 @@ export const REPORT_SCHEMA = {
       items: obj(['test', 'reason', 'source'], { test: str, reason: { type: 'string', minLength: 1 }, source: { enum: ['record', 'jest'] } }),
     },
     defects: { type: 'array', items: obj(['id', 'test', 'summary'], { id: str, test: str, summary: str, evidence: str }) },
+    build: {
+      description: 'The FakeAI build judged: version from its package metadata, where pip got it, how it was installed.',
+      oneOf: [
+        { type: 'null' },
+        obj(['version', 'installedBy', 'source', 'fromIndex'], {
+          version: nullable('string'),
+          installedBy: str,
+          source: { enum: ['pypi', 'checkout', 'archive', 'pip', 'pinned', 'interpreter', 'reused'] },
+          origin: nullable('string'),
+          commit: nullable('string'),
+          archive: nullable('string'),
+          fromIndex: { type: 'boolean' },
+          python: nullable('string'),
+        }),
+      ],
+    },
+    ledger: obj(['standing', 'version', 'note'], { standing: { enum: ['release', 'unknown'] }, version: nullable('string'), note: str }),
+    fixed: {
+      type: 'array',
+      description: 'Known defects that did not reproduce on a build the ledger does not cover, with the evidence of where they were.',
+      items: obj(['id', 'test', 'summary', 'evidence', 'seen'], { id: str, test: str, summary: str, evidence: str, seen: str }),
+    },
+    blocked: { type: 'array', items: obj(['test', 'step', 'cause'], { test: str, step: str, cause: str }) },
+    allowancesUnused: { type: 'array', items: obj(['defect', 'pattern', 'file', 'why'], { defect: str, pattern: str, file: str, why: str }) },
     requests: obj(['summary', 'byModel', 'items'], {
       summary: obj(['total', 'ok', 'failed', 'latencyMs', 'ttftMs', 'tokens'], { total: int, ok: int, failed: int, latencyMs: summary, ttftMs: summary, tokens: int }),
       byModel: {

@@ -3,8 +3,9 @@
  * the terminal summary, e2e-report.json and e2e-report.html all render. Pure, so every rule here
  * (what counts as skipped, what fails the run, which exit code) is unit-tested with made-up input.
  */
-import type { HarnessEnv } from '../core/harness-env';
-import { recordsOfKind, type DefectRecord, type EndpointRecord, type FindingRecord, type RequestRecord, type RunRecord } from '../core/run-records';
+import type { BuildIdentity, HarnessEnv } from '../core/harness-env';
+import { ledgerStanding } from '../ledger/releases';
+import { recordsOfKind, type AllowanceUnusedRecord, type BlockedRecord, type FixedRecord, type DefectRecord, type EndpointRecord, type FindingRecord, type RequestRecord, type RunRecord } from '../core/run-records';
 import type { FileOutcome, JestSnapshot, TestOutcome } from './jest-snapshot';
 import type { RouteCoverage } from '../api/route-coverage';
 import { coverageReport, routeStats, type ApiRoutes, type RouteCoverageReport } from './route-report';
@@ -62,11 +63,23 @@ export interface ReportModel {
     skippedChecks: number;
     todo: number;
     knownDefects: number;
+    /** Distinct known defects reported FIXED (unknown builds only). */
+    fixedDefects: number;
     fileErrors: number;
     exceptions: number;
     unexpectedExceptions: number;
   };
   tests: (TestOutcome & { skipReason: string | null })[];
+  /** The FakeAI build judged (version, origin, commit, how installed); null when nothing says. */
+  build: BuildIdentity | null;
+  /** What the known-defect ledger covers of it (helpers/ledger/releases.ts). */
+  ledger: { standing: 'release' | 'unknown'; version: string | null; note: string };
+  /** Known defects that did not reproduce on a build the ledger does not cover. */
+  fixed: FixedRecord[];
+  /** Tests stopped before their checks because a step they need failed (helpers/core/steps.ts). */
+  blocked: BlockedRecord[];
+  /** Allowed exceptions a full run never met where the ledger says this build need not raise them. */
+  allowancesUnused: AllowanceUnusedRecord[];
   files: FileOutcome[];
   skips: SkipEntry[];
   defects: DefectRecord[];
@@ -105,6 +118,8 @@ export interface ModelInput {
   artifacts: ReportModel['artifacts'];
   /** runCLI's own success flag when it returned (it also counts reporter errors). */
   jestSuccess?: boolean | null;
+  /** The build, when the harness handoff does not carry it (setup failed before globalSetup wrote it). */
+  build?: BuildIdentity | null;
   /** route-coverage.ts's evaluation of the run dir; absent or null when no API test ran. */
   routeCoverage?: RouteCoverage | null;
 }
@@ -156,6 +171,9 @@ export function buildReportModel(input: ModelInput): ReportModel {
   const requests = recordsOfKind(records, 'request');
   const endpoints = recordsOfKind(records, 'endpoint');
   const routeRecords = recordsOfKind(records, 'route');
+  const fixed = recordsOfKind(records, 'fixed');
+  const build = input.harness?.build ?? input.build ?? null;
+  const standing = ledgerStanding(build ?? undefined);
 
   const recordedReason = new Map(skipRecords.map((s) => [s.test, s.reason]));
   const jestSkipReason = input.testNamePattern
@@ -181,6 +199,7 @@ export function buildReportModel(input: ModelInput): ReportModel {
     todo: count('todo'),
     // Distinct defects: one FakeAI bug seen by three tests is one known defect.
     knownDefects: new Set(defects.map((d) => d.id)).size,
+    fixedDefects: new Set(fixed.map((d) => d.id)).size,
     fileErrors,
     exceptions: exceptions.length,
     unexpectedExceptions: unexpected,
@@ -204,6 +223,7 @@ export function buildReportModel(input: ModelInput): ReportModel {
     const notes = [
       totals.skippedTests + totals.skippedChecks > 0 ? `${totals.skippedTests + totals.skippedChecks} skipped` : '',
       totals.knownDefects > 0 ? plural(totals.knownDefects, 'known defect') : '',
+      totals.fixedDefects > 0 ? `${plural(totals.fixedDefects, 'known defect')} FIXED` : '',
     ].filter(Boolean);
     verdictLine =
       verdict === 'PASS'
@@ -229,6 +249,14 @@ export function buildReportModel(input: ModelInput): ReportModel {
     },
     totals,
     tests,
+    build,
+    ledger:
+      standing.kind === 'release'
+        ? { standing: 'release', version: standing.version, note: `release ${standing.version}: known defects are expected failures as the ledger lists them` }
+        : { standing: 'unknown', version: build?.version ?? null, note: `not a release the ledger covers (${standing.why}): a known defect that no longer reproduces is reported FIXED` },
+    fixed,
+    blocked: recordsOfKind(records, 'blocked'),
+    allowancesUnused: recordsOfKind(records, 'allowance-unused'),
     files: snapshot?.files ?? [],
     skips,
     defects,

@@ -54,6 +54,11 @@ function renderResults(m: ReportModel, p: Palette, verbose: boolean, out: string
   const seen = new Map<string, { summary: string; tests: number }>();
   for (const d of m.defects) seen.set(d.id, { summary: d.summary, tests: (seen.get(d.id)?.tests ?? 0) + 1 });
   for (const [id, d] of seen) out.push(`    ${p.yellow('◆')} ${id}${d.tests > 1 ? ` (${d.tests} tests)` : ''}: ${d.summary}`);
+  renderFixed(m, p, out);
+  if (m.blocked.length > 0) {
+    out.push(kv('Blocked', `${m.blocked.length} test${m.blocked.length === 1 ? '' : 's'} stopped before their checks: a step they need failed`));
+    for (const b of m.blocked) out.push(`    ${p.red('⊘')} ${b.test} ${p.dim(`— needs "${b.step}", ${b.cause}`)}`);
+  }
   const ran = t.passed + t.failed;
   if (ran > 0) out.push(kv('Pass rate', `${((t.passed / ran) * 100).toFixed(1)}%`));
   for (const test of m.tests.filter((x) => x.status === 'failed')) out.push(`    ${p.red('✗')} ${test.name} ${p.dim(`(${test.file})`)}`);
@@ -141,7 +146,38 @@ function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
+/** Known defects a build no longer shows: the best news of the day, in a section of its own. */
+function renderFixed(m: ReportModel, p: Palette, out: string[]): void {
+  if (m.fixed.length === 0) return;
+  out.push(...section(`Fixed known defects (${m.totals.fixedDefects})`, p));
+  const byId = new Map<string, typeof m.fixed>();
+  for (const f of m.fixed) byId.set(f.id, [...(byId.get(f.id) ?? []), f]);
+  for (const [id, fs] of byId) {
+    out.push(`  ${p.green('★')} FIXED ${id}: ${fs[0].summary}`);
+    out.push(`      was at ${fs[0].evidence}; now ${fs.map((f) => f.seen).join('; ')}`);
+  }
+  out.push(p.dim('  On a build the ledger does not cover these are news, not failures (--strict fails them). Once released, record the fix in helpers/ledger/releases.ts.'));
+}
+
+export function buildLines(m: ReportModel): string[] {
+  const b = m.build;
+  if (!b) return ['  no build facts'];
+  const lines = [kv('FakeAI', b.version ?? '(no version metadata)')];
+  if (b.archive) lines.push(kv('Archive', b.archive));
+  else if (b.origin) lines.push(kv('From', b.origin));
+  else if (b.fromIndex) lines.push(kv('From', 'a package index (PyPI)'));
+  if (b.commit) lines.push(kv('Commit', b.commit));
+  lines.push(kv('Installed by', b.installedBy));
+  lines.push(kv('Ledger', m.ledger.note));
+  return lines;
+}
+
 function renderFacts(m: ReportModel, p: Palette, out: string[]): void {
+  out.push(...section('Build', p), ...buildLines(m));
+  if (m.allowancesUnused.length > 0) {
+    out.push(kv('Allowances', `${m.allowancesUnused.length} never met on this build (not a failure here):`));
+    for (const a of m.allowancesUnused) out.push(`    ${p.dim('-')} /${a.pattern}/ (known defect ${a.defect}) in ${a.file}: ${a.why}`);
+  }
   out.push(...section('Server', p));
   if (m.servers.length === 0) out.push('  no server facts (setup did not finish)');
   for (const s of m.servers) {

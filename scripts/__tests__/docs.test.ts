@@ -28,8 +28,9 @@ describe('generated blocks', () => {
   test('the flag table has a row per option and the known-defect block a row per defect', () => {
     expect(renderFlags([{ flag: '--x', arg: 'N', env: 'E2E_X', default: '1', description: 'a | b' }])).toContain('| `--x N` | `E2E_X` | 1 | a \\| b |');
     const block = renderKnownDefects([{ id: 'd-1', summary: 's', evidence: 'fakeai/a.py:1' }, { id: 'd-2', summary: 't', evidence: 'fakeai/b.py:2' }], [], [], new Map([['d-1', ['e2e/x.test.ts']]]));
-    expect(block).toContain('| `d-1` | `fakeai/a.py:1` | [x.test.ts](../e2e/x.test.ts) | s |');
-    expect(block).toContain('| `d-2` | `fakeai/b.py:2` | — | t |');
+    // The releases column: a defect with no entry in helpers/ledger/releases.ts affects the pinned release only.
+    expect(block).toContain('| `d-1` | `fakeai/a.py:1` | 0.3.2 | [x.test.ts](../e2e/x.test.ts) | s |');
+    expect(block).toContain('| `d-2` | `fakeai/b.py:2` | 0.3.2 | — | t |');
   });
 
   test('every known defect of the ledger is tested in at least one spec file', () => {

@@ -11,6 +11,7 @@ import { OPTIONS, type OptionSpec } from '../../helpers/core/config';
 import { ALLOWED_EXCEPTIONS, type AllowedException } from '../../helpers/ledger/allowances';
 import { KNOWN_DEFECTS, type KnownDefect } from '../../helpers/ledger/known-defects';
 import { ROUTE_EXCLUSIONS, type RouteExclusion } from '../../helpers/ledger/route-exclusions';
+import { releasesWith } from '../../helpers/ledger/releases';
 
 /** A table cell: pipes escaped, line breaks folded. */
 function cell(text: string): string {
@@ -35,10 +36,11 @@ export function renderKnownDefects(
   exclusions: readonly RouteExclusion[] = ROUTE_EXCLUSIONS,
   specs: ReadonlyMap<string, readonly string[]> = new Map(),
 ): string {
-  const out = [`${defects.length} known defects (helpers/ledger/known-defects.ts).`, '', '| id | evidence | tested in | what is wrong |', '|---|---|---|---|'];
+  const out = [`${defects.length} known defects (helpers/ledger/known-defects.ts; which releases each affects: helpers/ledger/releases.ts).`, '', '| id | evidence | releases | tested in | what is wrong |', '|---|---|---|---|---|'];
   for (const d of defects) {
     const where = (specs.get(d.id) ?? []).map((f) => `[${path.basename(f)}](../${f})`).join(', ') || '—';
-    out.push(`| \`${d.id}\` | \`${d.evidence}\` | ${where} | ${cell(d.summary)} |`);
+    const releases = releasesWith(d).join(', ') || '—';
+    out.push(`| \`${d.id}\` | \`${d.evidence}\`${d.evidenceIn ? ` (in ${d.evidenceIn})` : ''} | ${releases} | ${where} | ${cell(d.summary)} |`);
   }
   out.push('', `${allowed.length} allowed server exceptions (helpers/ledger/allowances.ts), each excused only where its defect's tests provoke it:`, '');
   out.push('| pattern | known defect | why | provoked by |', '|---|---|---|---|');
