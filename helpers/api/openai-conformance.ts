@@ -57,7 +57,8 @@ function variantOf(schemaPath: string): string {
 
 /**
  * Ajv reports every branch of a failed anyOf/oneOf; a reader needs the ones that explain it:
- * - a variant whose `type` const/enum already said "not me" is dropped with all its errors;
+ * - a variant whose discriminator (a const/enum property: `type`, `object`) said "not me" is
+ *   dropped, with all its errors when they can be tied to it (its component in the schema path);
  * - a branch's plain mismatch at the union's own place (`type`, `const`, `enum` there: "not an
  *   object", "not null") is dropped, and the union line stays when nothing deeper is left;
  * - the union's own "matches none of the variants" goes once a deeper error explains it.
@@ -68,13 +69,13 @@ export function explainErrors(errors: readonly ErrorObject[]): ErrorObject[] {
   const shallow = (e: ErrorObject) => e.keyword === 'type' || e.keyword === 'const' || e.keyword === 'enum';
   const rejected: { at: string; variant: string }[] = [];
   for (const e of errors) {
-    if (shallow(e) && e.keyword !== 'type' && /\/type$/.test(e.instancePath) && compositeAt.has(parentOf(e.instancePath))) {
+    if ((e.keyword === 'const' || e.keyword === 'enum') && compositeAt.has(parentOf(e.instancePath))) {
       rejected.push({ at: parentOf(e.instancePath), variant: variantOf(e.schemaPath) });
     }
   }
   let kept = errors.filter((e) => !rejected.some((r) => r.variant !== '#' && r.variant === variantOf(e.schemaPath) && under(e.instancePath, r.at)));
   kept = kept.filter((e) => !(shallow(e) && compositeAt.has(e.instancePath)));
-  kept = kept.filter((e) => !(e.keyword === 'const' && /\/type$/.test(e.instancePath) && compositeAt.has(parentOf(e.instancePath))));
+  kept = kept.filter((e) => !((e.keyword === 'const' || e.keyword === 'enum') && compositeAt.has(parentOf(e.instancePath))));
   kept = kept.filter((e) => !COMPOSITE.has(e.keyword) || !kept.some((o) => !COMPOSITE.has(o.keyword) && under(o.instancePath, e.instancePath)));
   // Nested unions inside one failed union: keep only the outermost line for a place.
   kept = kept.filter((e) => !COMPOSITE.has(e.keyword) || !kept.some((o) => o !== e && COMPOSITE.has(o.keyword) && o.instancePath !== e.instancePath && under(e.instancePath, o.instancePath)));

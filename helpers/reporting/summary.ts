@@ -7,6 +7,7 @@ import { endpointRowLine, endpointRows } from './endpoint-table';
 import { RULE_WIDTH, secs, skipText } from './live-lines';
 import type { ReportModel } from './report-model';
 import { fakeaiVersionLabel } from '../server/server-version';
+import { renderOpenAiConformance } from './openai-conformance-view';
 
 function section(title: string, p: Palette): string[] {
   return ['', p.bold(title)];
@@ -83,6 +84,7 @@ function renderResults(m: ReportModel, p: Palette, verbose: boolean, out: string
   for (const row of endpointRows(m.metricsEndpoints)) out.push(endpointRowLine(row, p));
 
   renderRoutes(m, p, verbose, out);
+  out.push(...renderOpenAiConformance(m.openaiConformance, p));
 
   out.push(...section('Server Log Exceptions', p));
   if (m.exceptions.length === 0) out.push(`  ${p.green('none')}`);
