@@ -86,7 +86,7 @@ export const OPENAI_CONFORMANCE_SCHEMA = {
         },
         fakeaiOnly: { type: 'array', items: str },
         newDeviations: { type: 'array', items: deviation },
-        notSeen: { type: 'array', items: { type: 'object', required: ['id', 'route', 'part', 'pointer', 'rule'] } },
+        notSeen: { type: 'array', items: { type: 'object', required: ['id', 'route', 'part', 'pointer', 'rule'], properties: { id: str, route: str, part: str, pointer: str, rule: str, example: str, summary: str } } },
         strict: { type: 'boolean' },
         problems: { type: 'array', items: str },
         sdk: { type: 'array', items: { type: 'object', required: ['major', 'ran'], properties: { major: int, version: { type: ['string', 'null'] }, ran: { type: 'boolean' }, reason: { type: ['string', 'null'] } } } },
