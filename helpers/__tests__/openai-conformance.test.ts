@@ -10,6 +10,8 @@ import { mapRoutes, mapToOpenAi } from '../api/openai-routes';
 import { normaliseNullable, OpenAiSpec, type OpenAiDocument } from '../api/openai-spec';
 import type { OpenAiRecord } from '../core/run-records';
 import type { KnownDeviation } from '../ledger/openai-deviations';
+import { loadSdk, sdkMajors } from '../api/openai-sdks';
+import { renderOpenAiDeviations } from '../../scripts/lib/docs';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -206,5 +208,28 @@ describe('the conformance ledger and table', () => {
 
   test('the key a ledger entry matches on is part, route, pointer and rule', () => {
     expect(deviationKey(nullTools)).toBe('response POST /chat/completions /choices/*/tool_calls type #/x');
+  });
+});
+
+describe('the official SDK at both majors', () => {
+  test('7.x runs only where Node meets its engines field; below, it says why', () => {
+    const [v6, v7] = sdkMajors('20.20.2');
+    expect(v6).toMatchObject({ major: 6, runnable: true, reason: null, driver: 'sdk' });
+    expect(v7).toMatchObject({ major: 7, runnable: false, minNode: 22, driver: 'sdk-v7' });
+    expect(v7.reason).toMatch(/^openai 7\.\d+\.\d+ requires Node ≥ 22; this is Node 20\.20\.2$/);
+    expect(sdkMajors('22.1.0')[1]).toMatchObject({ runnable: true, reason: null });
+    expect(() => loadSdk(v7)).toThrow(/requires Node ≥ 22/);
+  });
+
+  test('6.x loads as a client class', () => {
+    const Client = loadSdk(sdkMajors()[0]);
+    expect(new Client({ apiKey: 'sk-x', baseURL: 'http://127.0.0.1:9/v1' }).chat.completions).toBeDefined();
+  });
+});
+
+describe('the docs page', () => {
+  test('the generated ledger block has a row per known deviation', () => {
+    const block = renderOpenAiDeviations([{ id: 'a', part: 'response', route: 'POST /x', pointer: '/y', rule: 'type #/t', example: 'null', summary: 'null | not allowed' }]);
+    expect(block).toContain('| `a` | response | `POST /x` | `/y` | `type #/t` | `null` | null \\| not allowed |');
   });
 });

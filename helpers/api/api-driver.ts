@@ -86,8 +86,8 @@ export class ApiDriver {
     this.http = axios.create({ baseURL: baseUrl, timeout: timeoutMs, validateStatus: () => true, responseType: 'arraybuffer', httpAgent: agent, transitional: { silentJSONParsing: false } });
   }
 
-  /** Matches, validates and records one exchange, whoever sent it. */
-  observe(driver: 'http' | 'sdk' | 'ws', method: string, urlPath: string, status: number, contentType: string | null, body: unknown, sent?: unknown): { template: string | undefined; violations: Violation[]; requestViolations: Violation[] } {
+  /** Matches, validates and records one exchange, whoever sent it ('http', 'ws', 'sdk' for openai 6.x, 'sdk-v7'). */
+  observe(driver: string, method: string, urlPath: string, status: number, contentType: string | null, body: unknown, sent?: unknown): { template: string | undefined; violations: Violation[]; requestViolations: Violation[] } {
     const template = this.contract.match(method, urlPath);
     const violations = template
       ? this.contract.checkResponse(method, template, status, contentType, body)

@@ -4,10 +4,11 @@
  * route, held to /openapi.json and counted for coverage just like the axios ones; the SDK's own
  * parsing is the other half of the check (an SDK exception on a 200 is a finding).
  */
-import OpenAI from 'openai';
+import type OpenAI from 'openai';
 import type { ApiDriver } from './api-driver';
 import { loadConfig } from '../core/config';
 import type { Violation } from './contract';
+import { loadSdk, type SdkMajor, sdkMajors } from './openai-sdks';
 
 export interface SdkExchange {
   method: string;
@@ -23,7 +24,8 @@ export interface SdkDriver {
   exchanges: SdkExchange[];
 }
 
-export function openaiClient(api: ApiDriver, apiKey = 'sk-e2e-any-key'): SdkDriver {
+/** `sdk` picks the major (openai-sdks.ts); 6.x when not given. */
+export function openaiClient(api: ApiDriver, apiKey = 'sk-e2e-any-key', sdk: SdkMajor = sdkMajors()[0]): SdkDriver {
   const exchanges: SdkExchange[] = [];
   const observingFetch = async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
     const res = await fetch(input, init);
@@ -44,11 +46,12 @@ export function openaiClient(api: ApiDriver, apiKey = 'sk-e2e-any-key'): SdkDriv
         sent = undefined;
       }
     }
-    const seen = api.observe('sdk', method, url.pathname + url.search, res.status, contentType, body, sent);
+    const seen = api.observe(sdk.driver, method, url.pathname + url.search, res.status, contentType, body, sent);
     exchanges.push({ method, path: url.pathname, status: res.status, contentType, violations: seen.violations });
     return res;
   };
-  const client = new OpenAI({
+  const Client = loadSdk(sdk);
+  const client = new Client({
     apiKey,
     baseURL: `${api.baseUrl}/v1`,
     maxRetries: 0,

@@ -15,6 +15,7 @@ import { type KnownDeviation, OPENAI_DEVIATIONS } from '../ledger/openai-deviati
 import { type Deviation, deviationKey } from './openai-conformance';
 import { mapRoutes, routesOf } from './openai-routes';
 import { OPENAI_SPEC_PIN, OpenAiSpec, openAiSpecInfo } from './openai-spec';
+import { sdkMajors } from './openai-sdks';
 
 const LEDGER_FILE = 'helpers/ledger/openai-deviations.ts';
 
@@ -54,6 +55,8 @@ export interface OpenAiConformanceReport {
   /** Whether not-seen entries fail this run (whole suite on the pinned build). */
   strict: boolean;
   problems: string[];
+  /** Which majors of the official openai SDK drove exchanges in this run, and why one did not. */
+  sdk?: { major: number; version: string | null; ran: boolean; reason: string | null }[];
 }
 
 export function matchesKnown(d: Pick<Deviation, 'part' | 'route' | 'pointer' | 'rule'>, k: KnownDeviation): boolean {
@@ -157,11 +160,19 @@ export function openAiConformanceOf(runDir: string, records: readonly RunRecord[
   const fakeaiDoc = existsSync(docFile) ? (JSON.parse(readFileSync(docFile, 'utf8')) as { paths: Record<string, Record<string, unknown>> }) : undefined;
   if (openai.length === 0 && !fakeaiDoc) return undefined;
   const spec = new OpenAiSpec(info);
-  return evaluateConformance({
+  const drivers = new Set(recordsOfKind([...records], 'route').map((r) => r.driver));
+  const sdk = sdkMajors().map((m) => ({
+    major: m.major,
+    version: m.version,
+    ran: drivers.has(m.driver),
+    reason: m.reason ?? (drivers.has(m.driver) ? null : 'no SDK test ran in this selection'),
+  }));
+  const report = evaluateConformance({
     records: openai,
     fakeaiRoutes: fakeaiDoc ? routesOf(fakeaiDoc) : undefined,
     openaiRoutes: routesOf(spec.doc),
     spec: { version: info.version, syncedAt: info.syncedAt, hash: info.hash, source: OPENAI_SPEC_PIN },
     strict,
   });
+  return { ...report, sdk };
 }

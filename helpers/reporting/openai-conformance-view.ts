@@ -15,12 +15,17 @@ export function headlineText(c: OpenAiConformanceReport): string {
   return `${h.conformingRoutes}/${h.judgedRoutes} mapped routes conformed on every response (${pct}); ${h.judgedRoutes} of ${h.mappedRoutes} mapped routes judged`;
 }
 
+export function sdkText(c: OpenAiConformanceReport): string {
+  return (c.sdk ?? []).map((s) => `${s.major}.x ${s.version ?? ''} ${s.ran ? 'ran' : `did not run (${s.reason})`}`.replace(/ +/g, ' ')).join('; ');
+}
+
 /** Terminal lines: the headline, then every mapped route with its deviations. */
 export function renderOpenAiConformance(c: OpenAiConformanceReport | null, p: Palette): string[] {
   if (!c) return [];
   const out = ['', p.bold(OPENAI_CONFORMANCE_TITLE)];
   out.push(`  Spec:           OpenAI API ${c.spec.version} (synced ${c.spec.syncedAt ?? 'unknown'}, ${c.spec.source})`);
   out.push(`  Headline:       ${headlineText(c)}`);
+  if (c.sdk) out.push(`  openai SDK:     ${sdkText(c)}`);
   const known = c.rows.reduce((n, r) => n + r.deviations.filter((d) => d.known).length, 0);
   out.push(`  Deviations:     ${known} known (expected failures)${c.newDeviations.length ? `, ${p.red(`${c.newDeviations.length} NEW`)}` : ''}${c.notSeen.length ? `, ${p.yellow(`${c.notSeen.length} known not seen${c.strict ? '' : ' (not judged: a selection or another build)'}`)}` : ''}`);
   for (const r of c.rows) {
@@ -50,7 +55,7 @@ export function openAiConformanceHtml(c: OpenAiConformanceReport | null): string
     .join('');
   const head = ['OpenAI route', 'FakeAI route', 'verdict', 'seen', 'judged', 'conformed', 'deviations (pointer, rule, example)'].map((h) => `<th>${esc(h)}</th>`).join('');
   const only = c.fakeaiOnly.length ? `<p class="muted">FakeAI-only (not judged): ${esc(c.fakeaiOnly.join(', '))}</p>` : '';
-  return `<p><b>${esc(headlineText(c))}</b> · OpenAI API ${esc(c.spec.version)}, synced ${esc(c.spec.syncedAt ?? 'unknown')}</p><table id="openai-conformance"><thead><tr>${head}</tr></thead><tbody>${rows}</tbody></table>${only}`;
+  return `<p><b>${esc(headlineText(c))}</b> · OpenAI API ${esc(c.spec.version)}, synced ${esc(c.spec.syncedAt ?? 'unknown')}</p><p>openai SDK: ${esc(sdkText(c))}</p><table id="openai-conformance"><thead><tr>${head}</tr></thead><tbody>${rows}</tbody></table>${only}`;
 }
 
 const str = { type: 'string' } as const;

@@ -12,6 +12,7 @@ import { ALLOWED_EXCEPTIONS, type AllowedException } from '../../helpers/ledger/
 import { KNOWN_DEFECTS, type KnownDefect } from '../../helpers/ledger/known-defects';
 import { ROUTE_EXCLUSIONS, type RouteExclusion } from '../../helpers/ledger/route-exclusions';
 import { releasesWith } from '../../helpers/ledger/releases';
+import { type KnownDeviation, OPENAI_DEVIATIONS } from '../../helpers/ledger/openai-deviations';
 
 /** A table cell: pipes escaped, line breaks folded. */
 function cell(text: string): string {
@@ -54,10 +55,18 @@ export function renderKnownDefects(
   return out.join('\n');
 }
 
+/** The ledger of known deviations from OpenAI's document, one row each (helpers/ledger/openai-deviations.ts). */
+export function renderOpenAiDeviations(deviations: readonly KnownDeviation[] = OPENAI_DEVIATIONS): string {
+  const out = [`${deviations.length} known deviations from OpenAI's API document (helpers/ledger/openai-deviations.ts).`, '', '| id | part | OpenAI route | pointer | rule | example | what a client meets |', '|---|---|---|---|---|---|---|'];
+  for (const d of deviations) out.push(`| \`${d.id}\` | ${d.part} | \`${d.route}\` | \`${cell(d.pointer || '(body)')}\` | \`${cell(d.rule)}\` | \`${cell(d.example)}\` | ${cell(d.summary)} |`);
+  return out.join('\n');
+}
+
 /** Every generated block, by name, with the page that must hold it. */
 export const GENERATED: readonly { name: string; page: string; render: (root: string) => string }[] = [
   { name: 'known-defects', page: 'docs/known-defects.md', render: (root) => renderKnownDefects(KNOWN_DEFECTS, ALLOWED_EXCEPTIONS, ROUTE_EXCLUSIONS, specsByDefect(root)) },
   { name: 'flags', page: 'docs/configuration.md', render: () => renderFlags() },
+  { name: 'openai-deviations', page: 'docs/openai-conformance.md', render: () => renderOpenAiDeviations() },
 ];
 
 export class MissingBlockError extends Error {}
