@@ -31,7 +31,7 @@ export interface GroupedDeviation extends Deviation {
 export interface ConformanceRow {
   /** OpenAI's route. */
   route: string;
-  /** FakeAI's route it maps from, when the FakeAI document was at hand. */
+  /** FakeAI's route it maps from, when the FakeAI document was at hand; null also for a route FakeAI does not serve (a 405 probe). */
   fakeai: string | null;
   /** Exchanges on the route, judged or not. */
   exchanges: number;
@@ -133,7 +133,7 @@ export function evaluateConformance(input: EvaluateInput): OpenAiConformanceRepo
     spec: input.spec,
     rows: allRows,
     fakeaiOnly: mapping.filter((m) => m.openai === null).map((m) => m.fakeai),
-    headline: { mappedRoutes: allRows.length, judgedRoutes: judgedRows.length, conformingRoutes, percent: judgedRows.length === 0 ? null : (100 * conformingRoutes) / judgedRows.length },
+    headline: { mappedRoutes: mapping.length > 0 ? mapping.filter((m) => m.openai !== null).length : allRows.length, judgedRoutes: judgedRows.length, conformingRoutes, percent: judgedRows.length === 0 ? null : (100 * conformingRoutes) / judgedRows.length },
     newDeviations,
     notSeen,
     strict: input.strict,
@@ -170,7 +170,7 @@ export function openAiConformanceOf(runDir: string, records: readonly RunRecord[
   const report = evaluateConformance({
     records: openai,
     fakeaiRoutes: fakeaiDoc ? routesOf(fakeaiDoc) : undefined,
-    openaiRoutes: routesOf(spec.doc),
+    openaiRoutes: routesOf(spec.index),
     spec: { version: info.version, syncedAt: info.syncedAt, hash: info.hash, source: OPENAI_SPEC_PIN },
     strict,
   });

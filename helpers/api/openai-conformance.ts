@@ -145,8 +145,8 @@ interface CompiledRoute {
 export class OpenAiConformance {
   private readonly table: CompiledRoute[];
 
-  constructor(private readonly spec: Pick<OpenAiSpec, 'operation' | 'validator'> & { doc: { paths: Record<string, Record<string, unknown>> } }) {
-    this.table = routesOf(spec.doc).map((r) => ({
+  constructor(private readonly spec: Pick<OpenAiSpec, 'operation' | 'validator'> & { index: { paths: Record<string, Record<string, unknown>> } }) {
+    this.table = routesOf(spec.index).map((r) => ({
       ...r,
       regex: new RegExp(`^${r.path.split('/').map((s) => (/^\{[^}]+\}$/.test(s) ? '[^/]+' : s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))).join('/')}$`),
       literal: r.path.replace(/\{[^}]+\}/g, '').length,
