@@ -47,6 +47,7 @@ describe('generated blocks', () => {
       expect(stale).toEqual([
         'docs/known-defects.md: the generated:known-defects block is stale; run "npm run docs"',
         'docs/configuration.md: missing (it must hold the generated:flags block)',
+        'docs/openai-conformance.md: missing (it must hold the generated:openai-deviations block)',
       ]);
       writeFileSync(path.join(root, 'docs/configuration.md'), '# C\nno markers\n');
       expect(stalePages(root)[1]).toBe('docs/configuration.md: no "<!-- generated:flags -->" … "<!-- /generated:flags -->" block');
