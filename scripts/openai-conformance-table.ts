@@ -19,7 +19,7 @@ const out = [
   `Measured ${report.generatedAt.slice(0, 10)} on this machine: FakeAI ${fakeai} against OpenAI's API document ${c.spec.version} (synced ${c.spec.syncedAt ?? 'unknown'}).`,
   `**${h.conformingRoutes} of ${h.judgedRoutes} judged routes conformed on every response (${h.percent === null ? '-' : h.percent.toFixed(1)} %)**; ${h.judgedRoutes} of ${h.mappedRoutes} mapped routes judged.`,
   '',
-  '| OpenAI route | FakeAI route | conforms | seen / judged / conformed | deviations (pointer: rule) |',
+  '| OpenAI route | FakeAI route | conforms | seen / judged / conformed | deviations (pointer: what OpenAI says) |',
   '|---|---|---|---|---|',
 ];
 for (const r of c.rows) {
