@@ -153,7 +153,7 @@ export function pinnedFakeaiVersion(root = PROJECT_ROOT): string | null {
  * mapping, and OpenAI's from the spec cache. Undefined when the run had no OpenAI spec (outside
  * `npm run e2e`) or judged nothing and saved no FakeAI document.
  */
-export function openAiConformanceOf(runDir: string, records: readonly RunRecord[], strict: boolean, info = openAiSpecInfo()): OpenAiConformanceReport | undefined {
+export function openAiConformanceOf(runDir: string, records: readonly RunRecord[], strict: boolean, info = openAiSpecInfo(process.env, runDir)): OpenAiConformanceReport | undefined {
   if (!info) return undefined;
   const openai = recordsOfKind([...records], 'openai');
   const docFile = path.join(runDir, 'openapi.json');

