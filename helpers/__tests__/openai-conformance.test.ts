@@ -4,7 +4,7 @@
  * OpenAI's own uses (nullable: true, $ref'd components, a discriminated event union). The real
  * document's cache is exercised by the e2e run; here every rule is pinned down on bad data.
  */
-import { evaluateConformance } from '../api/openai-conformance-report';
+import { conformanceStanding, evaluateConformance } from '../api/openai-conformance-report';
 import { deviationKey, OpenAiConformance } from '../api/openai-conformance';
 import { mapRoutes, mapToOpenAi } from '../api/openai-routes';
 import { normaliseNullable, OpenAiSpec, type OpenAiDocument } from '../api/openai-spec';
@@ -231,5 +231,18 @@ describe('the docs page', () => {
   test('the generated ledger block has a row per known deviation', () => {
     const block = renderOpenAiDeviations([{ id: 'a', part: 'response', route: 'POST /x', pointer: '/y', rule: 'type #/t', example: 'null', summary: 'null | not allowed' }]);
     expect(block).toContain('| `a` | response | `POST /x` | `/y` | `type #/t` | `null` | null \\| not allowed |');
+  });
+});
+
+describe('strictness follows the build the ledger describes', () => {
+  const standing = (build: unknown) => conformanceStanding({ build } as Parameters<typeof conformanceStanding>[0]);
+
+  test('the pinned release from PyPI is judged strictly, with no note', () => {
+    expect(standing({ version: '0.3.2', fromIndex: true, source: 'index' })).toEqual({ pinned: true, note: null });
+  });
+
+  test('another release or a checkout is not: a listed deviation that did not occur may be FIXED there', () => {
+    expect(standing({ version: '0.3.1', fromIndex: true, source: 'index' })).toMatchObject({ pinned: false, note: expect.stringContaining('release 0.3.1') });
+    expect(standing({ version: '0.3.2', fromIndex: false, source: 'checkout' })).toMatchObject({ pinned: false, note: expect.stringContaining('source checkout') });
   });
 });

@@ -8,8 +8,9 @@
  * build: a deviation that went away there means the entry is stale or the test stopped looking).
  */
 import { existsSync, readFileSync } from 'node:fs';
+import type { HarnessEnv } from '../core/harness-env';
+import { ledgerStanding, PINNED_RELEASE } from '../ledger/releases';
 import path from 'node:path';
-import { PROJECT_ROOT } from '../core/config';
 import { type OpenAiRecord, recordsOfKind, type RunRecord } from '../core/run-records';
 import { type KnownDeviation, OPENAI_DEVIATIONS } from '../ledger/openai-deviations';
 import { type Deviation, deviationKey } from './openai-conformance';
@@ -55,6 +56,8 @@ export interface OpenAiConformanceReport {
   /** Whether not-seen entries fail this run (whole suite on the pinned build). */
   strict: boolean;
   problems: string[];
+  /** Set when the build is not the pinned release: not-seen entries may be FIXED there. */
+  buildNote?: string | null;
   /** Which majors of the official openai SDK drove exchanges in this run, and why one did not. */
   sdk?: { major: number; version: string | null; ran: boolean; reason: string | null }[];
 }
@@ -141,11 +144,16 @@ export function evaluateConformance(input: EvaluateInput): OpenAiConformanceRepo
   };
 }
 
-/** The FakeAI version python/requirements.txt pins: the build the ledger describes. */
-export function pinnedFakeaiVersion(root = PROJECT_ROOT): string | null {
-  const file = path.join(root, 'python', 'requirements.txt');
-  if (!existsSync(file)) return null;
-  return /^fakeai==(\S+)/m.exec(readFileSync(file, 'utf8'))?.[1] ?? null;
+/**
+ * How the run's build stands to the ledger, which describes the pinned release: `strict` (a listed
+ * deviation that did not occur fails a whole-suite run) only there; elsewhere a listed deviation
+ * that did not occur is reported as possibly FIXED on that build (helpers/ledger/releases.ts).
+ */
+export function conformanceStanding(harness: Pick<HarnessEnv, 'build'> | null | undefined): { pinned: boolean; note: string | null } {
+  const standing = ledgerStanding(harness?.build);
+  if (standing.kind === 'release' && standing.version === PINNED_RELEASE) return { pinned: true, note: null };
+  const why = standing.kind === 'release' ? `release ${standing.version}` : `an unknown build (${standing.why})`;
+  return { pinned: false, note: `the deviation ledger describes FakeAI ${PINNED_RELEASE}; this run judged ${why}, so a listed deviation that did not occur may be FIXED here` };
 }
 
 /**
@@ -153,7 +161,7 @@ export function pinnedFakeaiVersion(root = PROJECT_ROOT): string | null {
  * mapping, and OpenAI's from the spec cache. Undefined when the run had no OpenAI spec (outside
  * `npm run e2e`) or judged nothing and saved no FakeAI document.
  */
-export function openAiConformanceOf(runDir: string, records: readonly RunRecord[], strict: boolean, info = openAiSpecInfo(process.env, runDir)): OpenAiConformanceReport | undefined {
+export function openAiConformanceOf(runDir: string, records: readonly RunRecord[], strict: boolean, info = openAiSpecInfo(process.env, runDir), buildNote: string | null = null): OpenAiConformanceReport | undefined {
   if (!info) return undefined;
   const openai = recordsOfKind([...records], 'openai');
   const docFile = path.join(runDir, 'openapi.json');
@@ -174,5 +182,5 @@ export function openAiConformanceOf(runDir: string, records: readonly RunRecord[
     spec: { version: info.version, syncedAt: info.syncedAt, hash: info.hash, source: OPENAI_SPEC_PIN },
     strict,
   });
-  return { ...report, sdk };
+  return { ...report, sdk, buildNote };
 }

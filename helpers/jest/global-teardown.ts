@@ -16,7 +16,7 @@ import { logTail } from '../core/errors';
 import { readHarnessEnv } from '../core/harness-env';
 import { appendRecord, readRecords, recordsOfKind } from '../core/run-records';
 import { SETUP_STATE_KEY, type SetupState } from './global-setup';
-import { openAiConformanceOf, pinnedFakeaiVersion } from '../api/openai-conformance-report';
+import { openAiConformanceOf, conformanceStanding } from '../api/openai-conformance-report';
 
 /** The part of the project config teardown reads (Jest's second argument). */
 interface ProjectPart {
@@ -74,9 +74,7 @@ export default async function globalTeardown(globalConfig?: SuiteSelection, proj
   // OpenAI conformance: a deviation the ledger lacks fails any run; a ledger entry that did not
   // occur fails only a whole-suite run on the pinned build (elsewhere it is reported, not judged).
   const whole = wholeSuiteSelected(globalConfig, projectConfig?.testPathIgnorePatterns, DEFAULT_IGNORE);
-  const pinned = pinnedFakeaiVersion();
-  const onPinned = Object.values(harness.servers).every((s) => s.spawned && s.fakeaiVersion === pinned);
-  const conformance = openAiConformanceOf(harness.runDir, readRecords(harness.runDir), whole && onPinned);
+  const conformance = openAiConformanceOf(harness.runDir, readRecords(harness.runDir), whole && conformanceStanding(harness).pinned);
   if (conformance) problems.push(...conformance.problems);
   if (problems.length > 0) throw new Error(problems.join('\n\n'));
 }

@@ -13,7 +13,7 @@ import { routeCoverageOf, type RouteCoverage } from '../api/route-coverage';
 import { ROUTE_EXCLUSIONS } from '../ledger/route-exclusions';
 import { exclusionsFor, ledgerStanding } from '../ledger/releases';
 import { KNOWN_DEFECTS } from '../ledger/known-defects';
-import { openAiConformanceOf, pinnedFakeaiVersion, type OpenAiConformanceReport } from '../api/openai-conformance-report';
+import { openAiConformanceOf, conformanceStanding, type OpenAiConformanceReport } from '../api/openai-conformance-report';
 import { readRecords, recordsPath } from '../core/run-records';
 import { palette } from './colours';
 import { readSnapshot, SNAPSHOT_FILE } from './jest-snapshot';
@@ -79,9 +79,8 @@ export function finaliseRun(input: FinaliseInput): FinalisedRun {
   const records = readRecords(runDir);
   let openaiConformance: OpenAiConformanceReport | undefined;
   try {
-    const pinned = pinnedFakeaiVersion();
-    const onPinned = Boolean(harness) && Object.values(harness!.servers).every((s) => s.spawned && s.fakeaiVersion === pinned);
-    openaiConformance = openAiConformanceOf(runDir, records, !(input.selected ?? false) && onPinned);
+    const standing = conformanceStanding(harness);
+    openaiConformance = openAiConformanceOf(runDir, records, !(input.selected ?? false) && standing.pinned, undefined, standing.note);
   } catch (e) {
     coverageProblem = `OpenAI conformance not evaluated: ${(e as Error).message}`;
   }

@@ -9,7 +9,7 @@
 import { appendFileSync, copyFileSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { type RouteCoverage, routeCoverageOf } from '../api/route-coverage';
-import { openAiConformanceOf, pinnedFakeaiVersion } from '../api/openai-conformance-report';
+import { openAiConformanceOf, conformanceStanding } from '../api/openai-conformance-report';
 import { OPENAI_SPEC_FILE } from '../api/openai-spec';
 import { HARNESS_FILE, type HarnessEnv, readHarnessFile, type ServerInfo } from '../core/harness-env';
 import { readRunInfo, RUN_FILES, type RunInfo } from '../core/run-dir';
@@ -169,9 +169,8 @@ export function mergeShardRuns(o: MergeOptions): Merged {
   // OpenAI conformance on the union, strict like a whole-suite run when every shard ran the pinned build.
   let openaiConformance;
   try {
-    const pinned = pinnedFakeaiVersion();
-    const onPinned = Boolean(harness) && Object.values(harness!.servers).every((s) => s.spawned && s.fakeaiVersion === pinned);
-    openaiConformance = openAiConformanceOf(o.runDir, readRecords(o.runDir), onPinned && problems.length === 0);
+    const standing = conformanceStanding(harness);
+    openaiConformance = openAiConformanceOf(o.runDir, readRecords(o.runDir), standing.pinned && problems.length === 0, undefined, standing.note);
     problems.push(...(openaiConformance?.problems ?? []));
   } catch (e) {
     problems.push(`OpenAI conformance not evaluated: ${(e as Error).message}`);

@@ -39,7 +39,8 @@ export function renderOpenAiConformance(c: OpenAiConformanceReport | null, p: Pa
     }
   }
   if (c.fakeaiOnly.length) out.push(`  FakeAI-only:    ${c.fakeaiOnly.length} routes OpenAI does not define, not judged: ${c.fakeaiOnly.join(', ')}`);
-  for (const k of c.notSeen) out.push(`    ${p.yellow('○ not seen')} ${k.id}: ${k.route} ${k.part} ${k.pointer || '(body)'}`);
+  if (c.buildNote && c.notSeen.length) out.push(`  ${p.yellow('FIXED?')}          ${c.buildNote}`);
+  for (const k of c.notSeen) out.push(`    ${p.yellow(c.buildNote ? '○ not seen (FIXED?)' : '○ not seen')} ${k.id}: ${k.route} ${k.part} ${k.pointer || '(body)'}`);
   return out;
 }
 
@@ -93,6 +94,7 @@ export const OPENAI_CONFORMANCE_SCHEMA = {
         newDeviations: { type: 'array', items: deviation },
         notSeen: { type: 'array', items: { type: 'object', required: ['id', 'route', 'part', 'pointer', 'rule'], properties: { id: str, route: str, part: str, pointer: str, rule: str, example: str, summary: str } } },
         strict: { type: 'boolean' },
+        buildNote: { type: ['string', 'null'], description: 'Set on a build other than the pinned release: a listed deviation that did not occur may be FIXED there.' },
         problems: { type: 'array', items: str },
         sdk: { type: 'array', items: { type: 'object', required: ['major', 'ran'], properties: { major: int, version: { type: ['string', 'null'] }, ran: { type: 'boolean' }, reason: { type: ['string', 'null'] } } } },
       },
