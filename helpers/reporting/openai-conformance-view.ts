@@ -40,7 +40,12 @@ export function renderOpenAiConformance(c: OpenAiConformanceReport | null, p: Pa
   }
   if (c.fakeaiOnly.length) out.push(`  FakeAI-only:    ${c.fakeaiOnly.length} routes OpenAI does not define, not judged: ${c.fakeaiOnly.join(', ')}`);
   if (c.buildNote && c.notSeen.length) out.push(`  ${p.yellow('FIXED?')}          ${c.buildNote}`);
-  for (const k of c.notSeen) out.push(`    ${p.yellow(c.buildNote ? '○ not seen (FIXED?)' : '○ not seen')} ${k.id}: ${k.route} ${k.part} ${k.pointer || '(body)'}`);
+  for (const k of c.notSeen) {
+    // No exchange on its route at all (a route this build does not serve, a selection): nothing was fixed, nothing looked.
+    const judged = c.rows.some((r) => r.route === k.route && r.judged > 0);
+    const tag = !judged ? '○ not seen (route not judged in this run)' : c.buildNote ? '○ not seen (FIXED?)' : '○ not seen';
+    out.push(`    ${p.yellow(tag)} ${k.id}: ${k.route} ${k.part} ${k.pointer || '(body)'}`);
+  }
   return out;
 }
 
