@@ -11,6 +11,7 @@ import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { prepareOpenAiSpec } from '../helpers/api/openai-spec';
 
 const root = path.resolve(__dirname, '..');
 const venv = path.join(root, '.venv');
@@ -40,7 +41,7 @@ function lastLines(text: string, n = 20): string {
   return text.trimEnd().split('\n').slice(-n).join('\n');
 }
 
-function main(): void {
+async function main(): Promise<void> {
   if (process.env.E2E_SKIP_VENV === '1') {
     say('E2E_SKIP_VENV=1: not creating .venv (pass --python or E2E_PYTHON to the suite).');
     return;
@@ -65,6 +66,7 @@ function main(): void {
     const check = run(venvPython, ['-c', FIND_SPEC]);
     if (check.ok) {
       say(`.venv is up to date (Python ${version.output.trim()}, ${readPin()}).`);
+      await warmOpenAiSpec();
       return;
     }
     say('.venv exists but fakeai no longer imports: rebuilding it.');
@@ -96,6 +98,21 @@ function main(): void {
   }
   writeFileSync(stampFile, `${stamp}\n`);
   say(`.venv ready: ${venvPython}`);
+  await warmOpenAiSpec();
+}
+
+/**
+ * Converts OpenAI's pinned document into its on-disk cache now, once, rather than in the first
+ * globalSetup: on a fresh clone the first test runs would otherwise each pay ~2 s of CPU for it at
+ * the same moment (the self-tests start several fixture runs at once), starving the servers they time.
+ */
+async function warmOpenAiSpec(): Promise<void> {
+  try {
+    const info = await prepareOpenAiSpec(venvPython);
+    say(`OpenAI API document ${info.version} cached (${path.relative(root, info.dir)}).`);
+  } catch (e) {
+    fail((e as Error).message);
+  }
 }
 
 function readPin(): string {
@@ -103,4 +120,4 @@ function readPin(): string {
   return line ?? 'fakeai';
 }
 
-main();
+void main();
