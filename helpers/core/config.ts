@@ -24,6 +24,18 @@ export const DEFAULT_KEEP_RUNS = 10;
  */
 export const DEFAULT_HANG_AFTER_S = 5;
 
+/** What the exploration may add to a default run (issue: at most 5 s on top of npm run e2e). */
+export const DEFAULT_EXPLORE_BUDGET = '5s';
+
+/** "5s", "2m", "1.5m", "300ms" or plain seconds → ms; undefined when it is none of those. */
+export function parseDuration(text: string): number | undefined {
+  const m = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h)?$/.exec(text.trim());
+  if (!m) return undefined;
+  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[(m[2] ?? 's') as 'ms' | 's' | 'm' | 'h'];
+  const ms = Math.round(Number(m[1]) * unit);
+  return ms > 0 ? ms : undefined;
+}
+
 export const PROJECT_ROOT = path.resolve(__dirname, '..', '..');
 export const VENV_PYTHON = path.join(PROJECT_ROOT, '.venv', 'bin', 'python');
 
@@ -59,6 +71,8 @@ export const OPTIONS: readonly OptionSpec[] = [
   { flag: '--seed', arg: 'N', env: 'E2E_SEED', default: '(random, printed)', description: 'Seed for generated inputs; replays a run.' },
   { flag: '--kill-grace', arg: 'MS', env: 'E2E_KILL_GRACE_MS', default: '2000', description: 'Time between SIGTERM and SIGKILL when stopping a server.' },
   { flag: '--route-floor', arg: 'PERCENT', env: 'E2E_ROUTE_FLOOR', default: '100', description: 'Least share of served routes (minus helpers/ledger/route-exclusions.ts) the API tests must exercise.' },
+  { flag: '--explore-budget', arg: 'TIME', env: 'E2E_EXPLORE_BUDGET', default: DEFAULT_EXPLORE_BUDGET, description: 'Time the property-based exploration (e2e/explore-requests.test.ts) may spend generating requests: "5s", "2m", "10m" (nightly).' },
+  { flag: '--explore-path', arg: 'PATH', env: 'E2E_EXPLORE_PATH', default: '(none)', description: "Replay one explored case: the fast-check path printed with a failure (use it with that run's --seed)." },
   { flag: '--log-quiet', arg: 'MS', env: 'E2E_LOG_QUIET_MS', default: String(DEFAULT_LOG_QUIET_MS), description: "After each test, how long a server log must stay still before the test's part of it is scanned for exceptions." },
 ];
 
@@ -133,6 +147,14 @@ const EnvSchema = z.object({
     .string()
     .optional()
     .refine((v) => v === undefined || v === '' || /^\d+$/.test(v), { message: 'E2E_SEED must be a whole number' }),
+  E2E_EXPLORE_BUDGET: z
+    .string()
+    .optional()
+    .refine((v) => v === undefined || v === '' || parseDuration(v) !== undefined, { message: 'E2E_EXPLORE_BUDGET must be a duration such as 5s, 90s, 2m or 10m' }),
+  E2E_EXPLORE_PATH: z
+    .string()
+    .optional()
+    .refine((v) => v === undefined || v === '' || /^([a-z]+\/)?\d+(:\d+)*$/.test(v), { message: 'E2E_EXPLORE_PATH must be a property and fast-check path such as short/12:0:3 (printed with a failure)' }),
   E2E_LOG_QUIET_MS: z
     .string()
     .optional()
@@ -213,6 +235,15 @@ export const SERVER_PROFILES: readonly ServerProfile[] = [
     usedBy: ['e2e/bad-input.test.ts', 'e2e/api-metrics.test.ts'],
   },
   {
+    // The explorer reads counters before and after each case, so nothing else may talk to its
+    // server; and some valid requests poison a server for good (a prompt of ~1000 tokens breaks
+    // /kv-cache/metrics: known defect kv-cache-stats-recursion), which must not reach other files.
+    name: 'explore',
+    description: 'FakeAI for the property-based exploration only (exact counter deltas per case; cases may poison it)',
+    env: {},
+    usedBy: ['e2e/explore-requests.test.ts'],
+  },
+  {
     // Streaming latency on, to check FakeAI waits what it is configured to (e2e/timing-fidelity.test.ts
     // reads these numbers back from the server's settings). The jitter is set, not left to FakeAI's
     // default, because the tolerance is derived from it.
@@ -267,6 +298,10 @@ export interface HarnessConfig {
   htmlReport: string;
   seed: number;
   seedWasGiven: boolean;
+  /** Time budget of the exploration in ms (--explore-budget). */
+  exploreBudgetMs: number;
+  /** A fast-check path to replay (--explore-path), with the run's seed. */
+  explorePath: string | undefined;
   profiles: readonly ServerProfile[];
   allowedExceptions: readonly AllowedException[];
 }
@@ -350,6 +385,8 @@ export function loadConfig(
     htmlReport: inRun(e.E2E_HTML, RUN_FILES.html),
     seed,
     seedWasGiven,
+    exploreBudgetMs: parseDuration(e.E2E_EXPLORE_BUDGET || DEFAULT_EXPLORE_BUDGET)!,
+    explorePath: e.E2E_EXPLORE_PATH || undefined,
     profiles: SERVER_PROFILES,
     allowedExceptions,
   });

@@ -156,7 +156,45 @@ export interface OpenAiRecord {
   at: string;
 }
 
-export type RunRecord = RequestRecord | EndpointRecord | SkipRecord | DefectRecord | FindingRecord | RouteRecord | BlockedRecord | FixedRecord | AllowanceUnusedRecord | OpenAiRecord;
+
+/** The failing case of a property-based exploration, shrunk, and how to replay it. */
+export interface ExplorationFailure {
+  method: string;
+  path: string;
+  body: unknown;
+  /** A shell command that sends the shrunk request to the server it failed on. */
+  curl: string;
+  /** The problems no known defect explains, one line each. */
+  problems: string[];
+  /** The npm command that replays exactly this case (seed + fast-check path). */
+  replay: string;
+}
+
+/** One property-based exploration (helpers/explore/): what it covered, which known defects it met, and its shrunk failure. */
+export interface ExplorationRecord {
+  kind: 'exploration';
+  test: string;
+  seed: number;
+  /** fast-check's path of the shrunk counterexample; null when nothing failed. */
+  path: string | null;
+  budgetMs: number;
+  durationMs: number;
+  /** Cases run, shrinking included. */
+  cases: number;
+  shrinks: number;
+  /** The budget ran out before fast-check's run count (the usual end of a timed run). */
+  interrupted: boolean;
+  /** Cases per route and mode, e.g. "chat stream": 12. */
+  coverage: Record<string, number>;
+  /** Known defects the cases showed, with how many problems each explained. */
+  knownDefects: Record<string, number>;
+  /** Metrics views a known defect took down during the exploration, not read after that: path → "defect since case k". */
+  viewsDown: Record<string, string>;
+  failure: ExplorationFailure | null;
+  at: string;
+}
+
+export type RunRecord = RequestRecord | EndpointRecord | SkipRecord | DefectRecord | FindingRecord | RouteRecord | BlockedRecord | FixedRecord | AllowanceUnusedRecord | OpenAiRecord | ExplorationRecord;
 
 export const RECORDS_FILE = 'records.ndjson';
 

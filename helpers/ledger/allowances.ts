@@ -66,6 +66,8 @@ export const ALLOWED_EXCEPTIONS: readonly AllowedException[] = [
       { file: 'e2e/api-metrics.test.ts' },
       // Its snapshots read /metrics/prometheus after traffic; the defect test checks them later.
       { file: 'e2e/metrics-consistency.test.ts', tests: ['metrics consistency snapshot, '] },
+      // Every explored case reads every metrics view; the explorer recognises the 500 as this defect.
+      { file: 'e2e/explore-requests.test.ts', tests: ['exploring valid requests'] },
     ],
   },
   {
@@ -85,7 +87,13 @@ export const ALLOWED_EXCEPTIONS: readonly AllowedException[] = [
     pattern: /fakeai\.context_validator\.ContextLengthExceededError/,
     defect: 'stream-context-length-breaks-stream',
     reason: 'an oversize streamed prompt raises inside the stream',
-    provokedBy: [{ file: 'e2e/bad-input.test.ts' }],
+    provokedBy: [{ file: 'e2e/bad-input.test.ts' }, { file: 'e2e/explore-requests.test.ts', tests: ['exploring valid requests'] }],
+  },
+  {
+    pattern: /kv_cache\.py", line 107, in count_nodes/,
+    defect: 'kv-cache-stats-recursion',
+    reason: 'after a long chat prompt, /kv-cache/metrics recurses past the limit',
+    provokedBy: [{ file: 'e2e/explore-requests.test.ts', tests: ['exploring valid requests'] }],
   },
   {
     pattern: /'FakeAIService' object has no attribute '\w*vector_store\w*'/,

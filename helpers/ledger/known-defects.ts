@@ -186,6 +186,37 @@ export const KNOWN_DEFECTS: KnownDefect[] = [
     evidence: 'fakeai/kv_cache.py:104',
     evidenceText: 'def count_nodes(node):',
   },
+  // Found by the property-based exploration (e2e/explore-requests.test.ts, docs/exploration.md).
+  {
+    id: 'context-window-mismatch',
+    summary: "Chat completions are held to a context window other than the one GET /v1/models advertises: the check reads its own table and falls back to 8192 for every model it does not list (claude-3-haiku advertises 200000 but refuses 8200 tokens; TinyLlama advertises 1024 but takes 3000).",
+    evidence: 'fakeai/context_validator.py:75',
+    evidenceText: 'return MODEL_CONTEXT_WINDOWS["default"]',
+  },
+  {
+    id: 'context-length-unchecked',
+    summary: 'Completions, responses and embeddings take a prompt past the model\'s context window with 200: only the chat route checks the context length.',
+    evidence: 'fakeai/fakeai_service.py:2513',
+    evidenceText: 'async def create_completion(self, request: CompletionRequest)',
+  },
+  {
+    id: 'responses-stream-ignored',
+    summary: 'POST /v1/responses with stream: true answers one JSON object, not an event stream: the route returns create_response() whatever the request says.',
+    evidence: 'fakeai/app.py:753',
+    evidenceText: 'return await fakeai_service.create_response(request)',
+  },
+  {
+    id: 'by-model-ignores-responses',
+    summary: 'Per-model metrics (/metrics/by-model/*) never count /v1/responses: the route never calls model_metrics_tracker.track_request.',
+    evidence: 'fakeai/app.py:753',
+    evidenceText: 'return await fakeai_service.create_response(request)',
+  },
+  {
+    id: 'by-model-ignores-completion-streams',
+    summary: 'Per-model metrics (/metrics/by-model/*) count only non-streaming text completions: the streaming branch of /v1/completions returns before model_metrics_tracker.track_request.',
+    evidence: 'fakeai/app.py:585',
+    evidenceText: 'if request.stream:',
+  },
 ];
 
 export function knownDefect(id: string): KnownDefect {

@@ -8,7 +8,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 
 /** helpers/ folders from the bottom up: each may import itself and the folders before it, never after. */
-export const LAYERS = ['ledger', 'core', 'server', 'logs', 'api', 'checks', 'chat', 'reporting', 'bench', 'jest'] as const;
+export const LAYERS = ['ledger', 'core', 'server', 'logs', 'api', 'checks', 'chat', 'explore', 'reporting', 'bench', 'jest'] as const;
 
 /** Folders that hold self-tests and their fixtures: they may import any layer. */
 const TEST_FOLDERS = new Set(['__tests__', '__fixtures__']);

@@ -1,0 +1,133 @@
+/**
+ * Property-based exploration of VALID requests (helpers/explore/, docs/exploration.md): generated
+ * from the server's own /openapi.json and model list, held to invariants rather than examples,
+ * bounded by --explore-budget, seeded by --seed, and shrunk to a curl reproducer on failure.
+ *
+ * It talks only to the 'explore' server: counters are compared exactly per case, and some valid
+ * requests poison a server for good. The known defects it found keep their own deterministic
+ * tests below, each with its shrunk reproducer.
+ */
+import { loadConfig } from '../helpers/core/config';
+import { readHarnessEnv, server } from '../helpers/core/harness-env';
+import { CheckFailure, formatProblems } from '../helpers/core/problems';
+import { appendRecord } from '../helpers/core/run-records';
+import { expectDefectProblems, testKnownDefect } from '../helpers/checks/known-defect-test';
+import type { ExploreCase } from '../helpers/explore/generators';
+import { checkCase } from '../helpers/explore/invariants';
+import { describeCase } from '../helpers/explore/reproducer';
+import { explore, type ExplorerSetup, prepareExplorer, runCase } from '../helpers/explore/runner';
+import { SYMPTOMS, triage } from '../helpers/explore/symptoms';
+import { textOfTokens } from '../helpers/explore/text';
+
+const SPEC = 'e2e/explore-requests.test.ts';
+const TITLE = 'exploring valid requests (property-based)';
+/**
+ * Chat prompts this short leave /kv-cache/metrics working: one of about 1000 tokens breaks it for
+ * good (known defect kv-cache-stats-recursion), after which the KV counters cannot be read. The
+ * first property stays below it so every counter is checked; the second goes up to every window.
+ */
+const SHORT_PROMPT_TOKENS = 512;
+const FULL_PROMPT_TOKENS = 250_000;
+/** After the budget, a failure may take this long to shrink (each step is one request). */
+const SHRINK_MS = 60_000;
+
+let setup: ExplorerSetup;
+
+function exploreTest(propertyId: string, name: string, maxPromptTokens: number, share: number): void {
+  const { exploreBudgetMs } = loadConfig();
+  const budgetMs = Math.max(1, Math.round(exploreBudgetMs * share));
+  test(
+    name,
+    async () => {
+      const cfg = loadConfig();
+      const { runDir } = readHarnessEnv();
+      const { message, ...result } = await explore(setup, { propertyId, budgetMs, seed: cfg.seed, path: cfg.explorePath, maxPromptTokens, testName: name, specFile: SPEC, runDir, shrinkMs: SHRINK_MS });
+      appendRecord(runDir, { kind: 'exploration', ...result, test: `${TITLE} ${name}` });
+      if (message) throw new CheckFailure(message);
+      if (result.cases === 0) throw new CheckFailure(`The exploration ran no case within its budget of ${budgetMs} ms: raise --explore-budget`);
+    },
+    budgetMs + SHRINK_MS + 60_000,
+  );
+}
+
+/**
+ * A known defect's test from a shrunk reproducer: the case must hold every invariant. Problems the
+ * defect's own symptom explains are the expected failure; those of other known defects are
+ * tolerated; anything else is "Not the defect" and turns the test red.
+ */
+async function expectCaseHolds(defect: string, c: ExploreCase): Promise<void> {
+  const o = await runCase(setup, c, new Map());
+  const x = { c, o, enforcedWindow: setup.enforced.get(c.model) };
+  const problems = checkCase(c, o);
+  const mine = SYMPTOMS.filter((s) => s.defect === defect);
+  const others = SYMPTOMS.filter((s) => s.defect !== defect);
+  const isMine = (p: (typeof problems)[number]) => mine.some((s) => s.explains(p, x));
+  const isOther = (p: (typeof problems)[number]) => others.some((s) => s.explains(p, x));
+  // Log findings are problems too; they are the defect's (or another's) only when triage says so.
+  const logExplained = new Set(triage(problems, x).explained.map((e) => e.problem));
+  const withoutLog = problems.filter((p) => p.invariant !== 'server-log' || !logExplained.has(p));
+  expectDefectProblems(describeCase(c), withoutLog, (p) => isMine(p as (typeof problems)[number]), (p) => isOther(p as (typeof problems)[number]));
+}
+
+/** A case as the generators would make it, for the reproducers below. */
+function chatCase(model: string, promptTokens: number, extra: Partial<ExploreCase> & { body?: Record<string, unknown> } = {}): ExploreCase {
+  const window = setup.facts.models.find((m) => m.id === model)?.contextWindow;
+  if (window === undefined) throw new Error(`The server no longer lists ${model}; the reproducer needs it`);
+  const body = { model, messages: [{ role: 'user', content: textOfTokens(promptTokens) }], ...extra.body };
+  return { endpoint: 'chat', path: '/v1/chat/completions', model, stream: false, promptTokens, limit: undefined, limitField: undefined, contextWindow: window, pastWindow: promptTokens > window, sizeMode: 'any', n: 1, includeUsage: undefined, tools: false, ...extra, body };
+}
+
+describe(TITLE, () => {
+  beforeAll(async () => {
+    const s = server('explore');
+    setup = await prepareExplorer(s.baseUrl, { logFile: s.logFile, timeoutMs: loadConfig().requestTimeoutMs });
+  });
+
+  exploreTest('short', `with prompts up to ${SHORT_PROMPT_TOKENS} tokens, every answer, metrics view and counter holds its invariants`, SHORT_PROMPT_TOKENS, 0.5);
+  exploreTest('full', "with prompts up to each model's context window and just past it, every answer and metrics view holds its invariants", FULL_PROMPT_TOKENS, 0.5);
+
+  test('the server states the context window it enforces for every text model it lists', () => {
+    const unstated = setup.facts.models.filter((m) => m.kind === 'text' && !setup.enforced.has(m.id)).map((m) => m.id);
+    if (unstated.length > 0) throw new CheckFailure(formatProblems('enforced windows', unstated.map((m) => ({ at: m, expected: 'a 400 stating "maximum context length is N tokens" for max_tokens 1e9', actual: 'no such refusal' }))));
+  });
+
+  testKnownDefect('context-window-mismatch', 'answers 200 to a chat prompt within the context window GET /v1/models advertises', async () => {
+    // Shrunk by the explorer: claude-3-haiku advertises 200000 tokens; 8193 is one past the 8192 FakeAI applies.
+    await expectCaseHolds('context-window-mismatch', chatCase('claude-3-haiku', 8193));
+  });
+
+  testKnownDefect('context-length-unchecked', 'refuses a text completion whose prompt is past the context window with a 4xx', async () => {
+    const window = 1024;
+    const c: ExploreCase = { ...chatCase('TinyLlama/TinyLlama-1.1B-Chat-v1.0', window + 1), endpoint: 'completions', path: '/v1/completions', pastWindow: true };
+    c.body = { model: c.model, prompt: textOfTokens(window + 1) };
+    await expectCaseHolds('context-length-unchecked', c);
+  });
+
+  testKnownDefect('responses-stream-ignored', 'answers POST /v1/responses with stream: true as an event stream', async () => {
+    const c: ExploreCase = { ...chatCase('TinyLlama/TinyLlama-1.1B-Chat-v1.0', 1), endpoint: 'responses', path: '/v1/responses', stream: true };
+    c.body = { model: c.model, input: textOfTokens(1), stream: true };
+    await expectCaseHolds('responses-stream-ignored', c);
+  });
+
+  testKnownDefect('by-model-ignores-responses', 'counts a /v1/responses request in its model\'s /metrics/by-model figures', async () => {
+    const c: ExploreCase = { ...chatCase('TinyLlama/TinyLlama-1.1B-Chat-v1.0', 1), endpoint: 'responses', path: '/v1/responses' };
+    c.body = { model: c.model, input: textOfTokens(1) };
+    await expectCaseHolds('by-model-ignores-responses', c);
+  });
+
+  testKnownDefect('by-model-ignores-completion-streams', 'counts a streamed text completion in its model\'s /metrics/by-model figures', async () => {
+    const c: ExploreCase = { ...chatCase('TinyLlama/TinyLlama-1.1B-Chat-v1.0', 1), endpoint: 'completions', path: '/v1/completions', stream: true };
+    c.body = { model: c.model, prompt: textOfTokens(1), stream: true };
+    await expectCaseHolds('by-model-ignores-completion-streams', c);
+  });
+
+  testKnownDefect('stream-context-length-breaks-stream', 'refuses a streamed chat prompt past the enforced window with a 4xx before streaming', async () => {
+    // The explorer meets this wherever a stream passes the 8192 tokens FakeAI enforces; kept here so every run provokes it.
+    await expectCaseHolds('stream-context-length-breaks-stream', chatCase('claude-3-haiku', 8193, { stream: true, body: { stream: true } }));
+  });
+
+  // Last: it breaks /kv-cache/metrics on this server for good.
+  testKnownDefect('kv-cache-stats-recursion', 'keeps GET /kv-cache/metrics answering 200 after a chat prompt of 1000 tokens', async () => {
+    await expectCaseHolds('kv-cache-stats-recursion', chatCase('llama-3.1-8b', 1000));
+  });
+});
