@@ -55,7 +55,7 @@ export interface GeneratorOptions {
   maxLimit: number;
 }
 
-export const DEFAULT_GENERATOR_OPTIONS: GeneratorOptions = { maxPromptTokens: 250_000, maxLimit: 4096 };
+export const DEFAULT_GENERATOR_OPTIONS: GeneratorOptions = { maxPromptTokens: 32_768, maxLimit: 4096 };
 
 /** A tool definition; FakeAI counts json.dumps of it into the prompt (fakeai_service.py:1743). */
 const TOOL = { type: 'function', function: { name: 'get_weather', description: 'Current weather for a city', parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] } } };
@@ -79,17 +79,27 @@ export function splitTokens(total: number, parts: number): number[] {
 
 interface SizePlan {
   mode: SizeMode;
-  /** For 'any': where in [1, room] the prompt falls. */
-  fraction: number;
-  /** For 'small': tokens; for 'edge' / 'past': distance from the boundary. */
+  /** For 'any': the prompt's tokens, clamped to the room the window leaves. */
+  tokens: number;
+  /** For 'small': tokens − 1; for 'edge' / 'past': distance from the boundary. */
   offset: number;
 }
 
-const sizePlan = (): fc.Arbitrary<SizePlan> =>
+/**
+ * Cross-shrinking lets a failing 'past' or 'edge' case shrink into 'any', where the size is a plain
+ * integer: fast-check then bisects it to the smallest prompt that still fails.
+ */
+const sizePlan = (cap: number): fc.Arbitrary<SizePlan> =>
   fc.record({
     // Weighted towards small prompts: they are cheap, and the boundary cases are few but always drawn.
-    mode: fc.oneof({ arbitrary: fc.constant<SizeMode>('small'), weight: 5 }, { arbitrary: fc.constant<SizeMode>('any'), weight: 2 }, { arbitrary: fc.constant<SizeMode>('edge'), weight: 1 }, { arbitrary: fc.constant<SizeMode>('past'), weight: 1 }),
-    fraction: fc.double({ min: 0, max: 1, noNaN: true }),
+    mode: fc.oneof(
+      { withCrossShrink: true },
+      { arbitrary: fc.constant<SizeMode>('small'), weight: 5 },
+      { arbitrary: fc.constant<SizeMode>('any'), weight: 2 },
+      { arbitrary: fc.constant<SizeMode>('edge'), weight: 1 },
+      { arbitrary: fc.constant<SizeMode>('past'), weight: 1 },
+    ),
+    tokens: fc.integer({ min: 1, max: Math.max(1, cap) }),
     offset: fc.integer({ min: 0, max: 63 }),
   });
 
@@ -100,11 +110,12 @@ export function promptSize(plan: SizePlan, room: number, cap: number): number {
     case 'small':
       return Math.min(fits, 1 + plan.offset);
     case 'any':
-      return 1 + Math.floor(plan.fraction * (fits - 1));
+      return Math.min(fits, plan.tokens);
     case 'edge':
       return Math.max(1, fits - plan.offset);
     case 'past':
-      return Math.max(1, room + 1 + plan.offset);
+      // Past the window only where the cap allows it (a 2M-token window is not crossed; see the cap).
+      return Math.min(Math.max(1, room + 1 + plan.offset), Math.max(1, cap));
   }
 }
 
@@ -145,7 +156,7 @@ function chatCases(facts: ServerFacts, contract: Contract, o: GeneratorOptions):
   return fc
     .record({
       model: fc.constantFrom(...textModels(facts)),
-      size: sizePlan(),
+      size: sizePlan(o.maxPromptTokens),
       stream: fc.boolean(),
       includeUsage: fc.option(fc.boolean(), { nil: undefined }),
       n: nRange ? fc.integer({ min: nRange.min, max: nRange.max }) : fc.constant(1),
@@ -215,7 +226,7 @@ function completionCases(facts: ServerFacts, contract: Contract, o: GeneratorOpt
   return fc
     .record({
       model: fc.constantFrom(...textModels(facts)),
-      size: sizePlan(),
+      size: sizePlan(o.maxPromptTokens),
       stream: fc.boolean(),
       n: nRange ? fc.integer({ min: nRange.min, max: nRange.max }) : fc.constant(1),
       limit: fc.option(limitArb(schema, 'max_tokens', o.maxLimit), { nil: undefined }),
@@ -243,7 +254,7 @@ function responseCases(facts: ServerFacts, contract: Contract, o: GeneratorOptio
   return fc
     .record({
       model: fc.constantFrom(...textModels(facts)),
-      size: sizePlan(),
+      size: sizePlan(o.maxPromptTokens),
       stream: schema.has('stream') ? fc.boolean() : fc.constant(false),
       limit: fc.option(limitArb(schema, 'max_output_tokens', o.maxLimit), { nil: undefined }),
       sampling: sampling(schema),
@@ -273,7 +284,7 @@ function embeddingCases(facts: ServerFacts, contract: Contract, o: GeneratorOpti
   return fc
     .record({
       model: fc.constantFrom(...embeddingModels(facts)),
-      size: sizePlan(),
+      size: sizePlan(o.maxPromptTokens),
       inputs: fc.integer({ min: 1, max: 4 }),
       asArray: fc.boolean(),
       encoding: encodings.length > 0 ? fc.option(fc.constantFrom(...encodings), { nil: undefined }) : fc.constant(undefined),

@@ -24,6 +24,36 @@ export interface Symptom {
   explains: (p: CaseProblem, x: SymptomContext) => boolean;
 }
 
+/** A usage problem: more completion tokens than the requested limit allows. */
+function isCompletionOverLimit(p: CaseProblem, x: SymptomContext): boolean {
+  return p.invariant === 'usage' && /completion_tokens$/.test(p.at) && x.c.limit !== undefined && reportedUsage(x.c, x.o.response) !== null;
+}
+
+/** Reasoning tokens the answer reports (completion_tokens_details.reasoning_tokens), else 0. */
+export function reasoningTokens(o: Observation): number {
+  const fromUsage = (u: unknown) => (u as { completion_tokens_details?: { reasoning_tokens?: unknown } | null } | undefined)?.completion_tokens_details?.reasoning_tokens;
+  const bodies = o.response.body ? [o.response.body] : o.response.events.map((e) => e.json);
+  for (const b of bodies) {
+    const r = fromUsage((b as { usage?: unknown } | undefined)?.usage);
+    if (typeof r === 'number') return r;
+  }
+  return 0;
+}
+
+/** Each choice's text: message content or completion text, streamed deltas joined. */
+export function choiceTexts(o: Observation): string[] {
+  const out: string[] = [];
+  const add = (i: number, t: unknown) => {
+    if (typeof t === 'string') out[i] = (out[i] ?? '') + t;
+  };
+  const body = o.response.body as { choices?: { index?: number; message?: { content?: unknown }; text?: unknown }[] } | null;
+  if (body?.choices) body.choices.forEach((c, i) => add(c.index ?? i, c.message?.content ?? c.text));
+  for (const e of o.response.events) {
+    for (const c of (e.json as { choices?: { index?: number; delta?: { content?: unknown }; text?: unknown }[] } | undefined)?.choices ?? []) add(c.index ?? 0, c.delta?.content ?? c.text);
+  }
+  return out.filter((t) => t !== undefined);
+}
+
 const chatStream = (x: SymptomContext) => x.c.endpoint === 'chat' && x.c.stream;
 const counterStaysAtZero = (p: CaseProblem) => /^\+\d+ /.test(p.expected) && /^\+0 /.test(p.actual);
 const overEnforced = (x: SymptomContext) => x.enforcedWindow !== undefined && x.c.promptTokens + (x.c.limitField === 'max_tokens' ? x.c.limit ?? 0 : 0) > x.enforcedWindow;
@@ -31,11 +61,22 @@ const overEnforced = (x: SymptomContext) => x.enforcedWindow !== undefined && x.
 export const SYMPTOMS: readonly Symptom[] = [
   {
     defect: 'max-tokens-floor',
-    // The budget is max(10, limit): a limit under 10 yields up to 10 tokens per choice (fakeai_service.py:1818).
+    // The budget is max(10, limit) on top of any reasoning tokens (fakeai_service.py:1818): a limit under 10 yields up to 10 per choice.
     explains: (p, x) => {
-      if (p.invariant !== 'usage' || !/completion_tokens$/.test(p.at) || x.c.limit === undefined || x.c.limit >= 10) return false;
-      const u = reportedUsage(x.c, x.o.response);
-      return u !== null && u.completion_tokens <= x.c.n * 10;
+      if (!isCompletionOverLimit(p, x) || x.c.limit! >= 10) return false;
+      const u = reportedUsage(x.c, x.o.response)!;
+      return u.completion_tokens - reasoningTokens(x.o) <= x.c.n * 10;
+    },
+  },
+  {
+    defect: 'completion-char-trim-overshoot',
+    // When not one sentence fits the budget B, the text is cut to 4·B characters, which can hold more than B tokens.
+    explains: (p, x) => {
+      if (!isCompletionOverLimit(p, x)) return false;
+      const budget = Math.max(10, x.c.limit!);
+      const u = reportedUsage(x.c, x.o.response)!;
+      const texts = choiceTexts(x.o);
+      return u.completion_tokens - reasoningTokens(x.o) > x.c.n * budget && texts.length > 0 && texts.every((t) => t.length <= 4 * budget);
     },
   },
   {
@@ -91,7 +132,17 @@ export const SYMPTOMS: readonly Symptom[] = [
   {
     // Past the enforced window a chat stream answers 200 and breaks (no [DONE]) instead of a 400.
     defect: 'stream-context-length-breaks-stream',
-    explains: (p, x) => chatStream(x) && overEnforced(x) && x.o.response.status === 200 && (p.invariant === 'status' || p.invariant === 'stream' || p.invariant === 'finish-reason' || p.invariant === 'usage'),
+    // The request dies before anything counts it, so its counters stay at +0 too.
+    explains: (p, x) => chatStream(x) && overEnforced(x) && x.o.response.status === 200 && (p.invariant === 'status' || p.invariant === 'stream' || p.invariant === 'finish-reason' || p.invariant === 'usage' || (p.invariant === 'counters' && counterStaysAtZero(p))),
+  },
+  {
+    // Recognised by its own traceback in this case: the stream breaks at its end and leaves a router request active.
+    defect: 'reasoning-stream-usage-crash',
+    explains: (p, x) =>
+      chatStream(x) &&
+      x.c.includeUsage === true &&
+      x.o.logFindings.some((f) => /reasoning_tokens_count = len\(reasoning_tokens\)/.test(f.text)) &&
+      (p.invariant === 'stream' || p.invariant === 'usage' || p.invariant === 'finish-reason' || (p.invariant === 'counters' && /active_requests$/.test(p.at))),
   },
   {
     defect: 'context-length-unchecked',
@@ -127,10 +178,13 @@ export function triage(problems: readonly CaseProblem[], x: SymptomContext, symp
   }
   // A logged exception is explained only by a defect this very case showed.
   const seen = new Set(Object.keys(known));
-  x.o.logFindings.forEach((f, i) => {
-    const d = findingExplained(f, seen);
-    if (d) known[d] = (known[d] ?? 0) + 1;
-    else rest.push(problems.find((p) => p.invariant === 'server-log' && p.actual === f.headline) ?? { at: `server log finding ${i}`, expected: 'no exception while the case ran', actual: f.headline, invariant: 'server-log' });
-  });
+  for (const p of problems.filter((q) => q.invariant === 'server-log')) {
+    const f = x.o.logFindings[Number(/finding (\d+)$/.exec(p.at)?.[1])];
+    const d = f ? findingExplained(f, seen) : undefined;
+    if (d) {
+      known[d] = (known[d] ?? 0) + 1;
+      explained.push({ problem: p, defect: d });
+    } else rest.push(p);
+  }
   return { unexplained: rest, known, explained };
 }

@@ -194,6 +194,18 @@ export const KNOWN_DEFECTS: KnownDefect[] = [
     evidenceText: 'return MODEL_CONTEXT_WINDOWS["default"]',
   },
   {
+    id: 'completion-char-trim-overshoot',
+    summary: 'When not one sentence of the made-up answer fits the token budget, it is cut to 4 characters per budgeted token instead, which can hold more tokens than the budget (max_tokens 1 gave 12 completion tokens).',
+    evidence: 'fakeai/utils/text_generation.py:100',
+    evidenceText: 'max_chars = max_tokens * 4',
+  },
+  {
+    id: 'reasoning-stream-usage-crash',
+    summary: 'A streamed chat completion on a reasoning model (gpt-oss-*, deepseek-ai/DeepSeek-R1*) with stream_options.include_usage crashes after its content: len() of the reasoning token count (an int) raises TypeError, so the stream ends without usage or [DONE] and the router\'s active_requests stays raised for good.',
+    evidence: 'fakeai/fakeai_service.py:2435',
+    evidenceText: 'reasoning_tokens_count = len(reasoning_tokens) if reasoning_tokens else 0',
+  },
+  {
     id: 'context-length-unchecked',
     summary: 'Completions, responses and embeddings take a prompt past the model\'s context window with 200: only the chat route checks the context length.',
     evidence: 'fakeai/fakeai_service.py:2513',

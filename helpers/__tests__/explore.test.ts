@@ -1,0 +1,335 @@
+/**
+ * The explorer's parts without a server: generators against the real FakeAI 0.3.2 /openapi.json
+ * and model list (helpers/__fixtures__/explore/), each invariant failing on a crafted bad answer,
+ * symptoms that explain only their own defect, shrinking to the minimal case, the reproducer.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import fc from 'fast-check';
+import { Contract, type OpenApiDocument } from '../api/contract';
+import type { Counters } from '../checks/metrics-delta';
+import { loadConfig, parseDuration } from '../core/config';
+import type { StreamEvent, StreamResult } from '../core/sse';
+import type { Finding } from '../logs/log-watcher';
+import { factsFromModelList, textModels } from '../explore/facts';
+import { type ExploreCase, exploreCases, promptSize, pythonJsonDumps, splitTokens } from '../explore/generators';
+import { checkAnswer, checkCase, checkCounters, checkLog, checkViews, type Invariant, type Observation } from '../explore/invariants';
+import { RequestSchema } from '../explore/request-schema';
+import { curlCommand, replayCommand, shellQuote } from '../explore/reproducer';
+import { countersFrom } from '../explore/runner';
+import { SYMPTOMS, triage } from '../explore/symptoms';
+import { fakeaiTokenCount, textOfTokens } from '../explore/text';
+import { BY_MODEL_VIEW, metricsViews, viewBodyProblems, viewUrl } from '../explore/views';
+
+const FIXTURES = path.join(__dirname, '..', '__fixtures__', 'explore');
+const doc = JSON.parse(readFileSync(path.join(FIXTURES, 'openapi-0.3.2.json'), 'utf8')) as OpenApiDocument;
+const contract = new Contract(doc);
+const facts = factsFromModelList(JSON.parse(readFileSync(path.join(FIXTURES, 'models-0.3.2.json'), 'utf8')));
+
+// ---------------------------------------------------------------- crafted answers
+
+function sse(datas: string[], extra: Partial<StreamResult> = {}): StreamResult {
+  const events: StreamEvent[] = datas.map((data, index) => {
+    const done = data === '[DONE]';
+    let json: unknown;
+    let parseError: string | null = null;
+    if (!done) {
+      try {
+        json = JSON.parse(data);
+      } catch (e) {
+        parseError = (e as Error).message;
+      }
+    }
+    return { index, atMs: index, data, eventType: null, done, json, parseError };
+  });
+  const doneIndex = events.findIndex((e) => e.done);
+  return { status: 200, contentType: 'text/event-stream', headers: {}, events, doneIndex, afterDone: doneIndex === -1 ? [] : events.slice(doneIndex + 1), parserErrors: [], truncated: false, body: null, rawText: datas.map((d) => `data: ${d}\n\n`).join(''), ttftMs: 0, gapsMs: [], totalMs: 5, error: null, ...extra };
+}
+
+function json(status: number, body: unknown): StreamResult {
+  return { status, contentType: 'application/json', headers: {}, events: [], doneIndex: -1, afterDone: [], parserErrors: [], truncated: false, body, rawText: JSON.stringify(body), ttftMs: null, gapsMs: [], totalMs: 5, error: null };
+}
+
+const now = () => Math.floor(Date.now() / 1000);
+const MODEL = 'llama-3.1-8b';
+
+function chat(over: Partial<ExploreCase> = {}): ExploreCase {
+  const body = { model: MODEL, messages: [{ role: 'user', content: 'Hello there' }], max_tokens: 50, ...(over.stream ? { stream: true } : {}), ...(over.body ?? {}) };
+  return { endpoint: 'chat', path: '/v1/chat/completions', model: MODEL, stream: false, promptTokens: 2, limit: 50, limitField: 'max_tokens', contextWindow: 128000, pastWindow: false, sizeMode: 'small', n: 1, includeUsage: undefined, tools: false, ...over, body };
+}
+
+function chatBody(over: { content?: string; finish?: string; usage?: Record<string, number> } = {}) {
+  return {
+    id: 'chatcmpl-1',
+    object: 'chat.completion',
+    created: now(),
+    model: MODEL,
+    choices: [{ index: 0, message: { role: 'assistant', content: over.content ?? 'Hi! How are you?' }, finish_reason: over.finish ?? 'stop' }],
+    usage: over.usage ?? { prompt_tokens: 2, completion_tokens: 6, total_tokens: 8 },
+  };
+}
+
+function chunk(delta: Record<string, unknown>, finish: string | null = null, usage?: Record<string, number>) {
+  return JSON.stringify({ id: 'c1', object: 'chat.completion.chunk', created: now(), model: MODEL, choices: usage ? [] : [{ index: 0, delta, finish_reason: finish }], ...(usage ? { usage } : {}) });
+}
+
+const goodStream = (withUsage: boolean) =>
+  sse([chunk({ role: 'assistant', content: '' }), chunk({ content: 'Hi there' }), chunk({}, 'stop'), ...(withUsage ? [chunk({}, null, { prompt_tokens: 2, completion_tokens: 2, total_tokens: 4 })] : []), '[DONE]']);
+
+const counters = (over: Partial<Counters> = {}): Counters => ({ kvLookups: 5, kvChatLookups: 5, routerRequests: 5, routerActive: 0, dynamoTotal: 5, completedStreams: 0, activeStreams: 0, perModel: { [MODEL]: { requests: 5, prompt: 10, completion: 30 } }, ...over });
+
+const invariantsOf = (ps: { invariant: Invariant }[]) => [...new Set(ps.map((p) => p.invariant))];
+
+// ---------------------------------------------------------------- generators
+
+describe('explore generators', () => {
+  const samples = fc.sample(exploreCases(facts, contract, { maxPromptTokens: 4096 }), { numRuns: 600, seed: 42 });
+
+  test('never produce a request body the route\'s /openapi.json schema refuses (Ajv, 600 samples)', () => {
+    const refused = samples.map((c) => ({ c, v: contract.checkRequest('POST', c.path, c.body) })).filter((x) => x.v.length > 0);
+    expect(refused.map((x) => `${x.c.path} ${JSON.stringify(x.v)}`)).toEqual([]);
+  });
+
+  test('use only properties the route\'s schema declares', () => {
+    const undeclared = samples.flatMap((c) => {
+      const schema = new RequestSchema(contract, `POST ${c.path}`);
+      return Object.keys(c.body).filter((k) => !schema.has(k)).map((k) => `${c.path}: ${k}`);
+    });
+    expect(undeclared).toEqual([]);
+  });
+
+  test('cover every route, stream and non-stream, include_usage on and off, and cases past the window', () => {
+    const seen = new Set(samples.map((c) => `${c.endpoint}${c.stream ? ' stream' : ''}`));
+    expect([...seen].sort()).toEqual(['chat', 'chat stream', 'completions', 'completions stream', 'embeddings', 'responses', 'responses stream']);
+    expect(samples.some((c) => c.includeUsage === true) && samples.some((c) => c.includeUsage === false)).toBe(true);
+    expect(samples.filter((c) => c.pastWindow).length).toBeGreaterThan(5);
+    expect(samples.some((c) => c.tools) && samples.some((c) => c.body.response_format !== undefined) && samples.some((c) => c.n > 1)).toBe(true);
+    const roles = new Set(samples.flatMap((c) => ((c.body.messages as { role: string }[] | undefined) ?? []).map((m) => m.role)));
+    expect([...roles].sort()).toEqual(['assistant', 'system', 'user']);
+  });
+
+  test('draw every text model the server lists', () => {
+    const many = fc.sample(exploreCases(facts, contract, { maxPromptTokens: 64 }), { numRuns: 3000, seed: 7 });
+    const used = new Set(many.map((c) => c.model));
+    expect(textModels(facts).map((m) => m.id).filter((id) => !used.has(id))).toEqual([]);
+  });
+
+  test('size chat prompts exactly as FakeAI counts them, and mark past-window cases by prompt + limit', () => {
+    for (const c of samples.filter((x) => x.endpoint === 'chat' && !x.tools)) {
+      const text = (c.body.messages as { content: string }[]).map((m) => m.content).join(' ');
+      expect(fakeaiTokenCount(text)).toBe(c.promptTokens);
+      expect(c.pastWindow).toBe(c.promptTokens + (c.limit ?? 0) > c.contextWindow);
+    }
+  });
+
+  test('take ranges and enums from the schema (temperature, top_p, n, roles, encoding_format)', () => {
+    const chatSchema = new RequestSchema(contract, 'POST /v1/chat/completions');
+    expect(chatSchema.range('temperature', { min: 0, max: 99 })).toEqual({ min: 0, max: 2, integer: false });
+    expect(chatSchema.range('top_p', { min: 0, max: 99 })).toEqual({ min: 0, max: 1, integer: false });
+    expect(chatSchema.range('n', { min: 1, max: 3 })).toEqual({ min: 1, max: 3, integer: true });
+    expect(chatSchema.itemEnum('messages', 'role')).toEqual(['system', 'user', 'assistant', 'tool', 'function']);
+    expect(new RequestSchema(contract, 'POST /v1/embeddings').enumOf('encoding_format')).toEqual(['float', 'base64']);
+    for (const c of samples) {
+      const t = c.body.temperature as number | undefined;
+      if (t !== undefined) expect(t >= 0 && t <= 2).toBe(true);
+    }
+  });
+
+  test('text of an exact FakeAI token count, and the helpers it rests on', () => {
+    for (const n of [1, 2, 7, 64, 999, 5000]) expect(fakeaiTokenCount(textOfTokens(n, n))).toBe(n);
+    expect(fakeaiTokenCount('Hello, world! (yes)')).toBe(3 + 4);
+    expect(splitTokens(7, 3)).toEqual([3, 2, 2]);
+    expect(splitTokens(2, 5)).toEqual([1, 1]);
+    expect(pythonJsonDumps({ a: [1, 'x'], b: { c: null } })).toBe('{"a": [1, "x"], "b": {"c": null}}');
+    expect(promptSize({ mode: 'past', tokens: 1, offset: 0 }, 100, 1000)).toBe(101);
+    expect(promptSize({ mode: 'past', tokens: 1, offset: 0 }, 5000, 1000)).toBe(1000);
+    expect(promptSize({ mode: 'edge', tokens: 1, offset: 3 }, 100, 1000)).toBe(97);
+  });
+
+  test('facts: kinds from output limit and pricing; a list without context windows is refused', () => {
+    expect(facts.models.find((m) => m.id === 'BAAI/bge-m3')?.kind).toBe('embedding');
+    expect(facts.models.find((m) => m.id === 'tts-1')?.kind).toBe('other');
+    expect(facts.models.find((m) => m.id === 'claude-3-haiku')).toMatchObject({ kind: 'text', contextWindow: 200000 });
+    expect(() => factsFromModelList({ object: 'list', data: [{ id: 'x', max_output_tokens: 10 }] })).toThrow(/no context_window for x/);
+    expect(() => factsFromModelList({ data: [] })).toThrow();
+  });
+});
+
+// ---------------------------------------------------------------- shrinking
+
+describe('explore shrinking', () => {
+  test('a planted failure (chat streams of ≥ 100 prompt tokens) shrinks to the minimal case: exactly 100 tokens, one turn, no options', async () => {
+    const planted = (c: ExploreCase) => !(c.endpoint === 'chat' && c.stream && c.promptTokens >= 100);
+    const details = await fc.check(fc.property(exploreCases(facts, contract, { maxPromptTokens: 4096 }), planted), { seed: 1234, numRuns: 2000 });
+    expect(details.failed).toBe(true);
+    const c = details.counterexample![0];
+    expect(c).toMatchObject({ endpoint: 'chat', stream: true, promptTokens: 100, n: 1, tools: false });
+    expect(c.body.messages).toHaveLength(1);
+    expect(Object.keys(c.body).sort()).toEqual(['messages', 'model', 'stream']);
+    // The path replays exactly this case.
+    const replay = await fc.check(fc.property(exploreCases(facts, contract, { maxPromptTokens: 4096 }), planted), { seed: 1234, path: details.counterexamplePath!, endOnFailure: true });
+    expect(replay.counterexample![0]).toEqual(c);
+  });
+});
+
+// ---------------------------------------------------------------- invariants
+
+describe('explore invariants', () => {
+  test('a good answer, stream and metrics reading break none of them', () => {
+    expect(checkAnswer(chat(), json(200, chatBody()))).toEqual([]);
+    expect(checkAnswer(chat({ stream: true, includeUsage: true, body: { stream: true, stream_options: { include_usage: true } } }), goodStream(true))).toEqual([]);
+    expect(checkAnswer(chat({ stream: true }), goodStream(false))).toEqual([]);
+    const before = counters();
+    const after = counters({ kvLookups: 6, kvChatLookups: 6, routerRequests: 6, dynamoTotal: 6, perModel: { [MODEL]: { requests: 6, prompt: 12, completion: 36 } } });
+    expect(checkCounters(chat(), true, { prompt_tokens: 2, completion_tokens: 6 }, { before, after, unread: [] })).toEqual([]);
+    expect(checkCounters(chat({ pastWindow: true }), false, null, { before, after: before, unread: [] })).toEqual([]);
+  });
+
+  test('status: a request within the window refused, or one past it answered 200, fails', () => {
+    expect(invariantsOf(checkAnswer(chat(), json(400, { error: { message: 'too long', type: 'invalid_request_error' } })))).toEqual(['status']);
+    expect(invariantsOf(checkAnswer(chat({ pastWindow: true }), json(200, chatBody())))).toEqual(['status']);
+  });
+
+  test('schema: a chat answer without choices fails; a completion with the wrong object fails', () => {
+    const { choices: _c, ...noChoices } = chatBody();
+    expect(invariantsOf(checkAnswer(chat(), json(200, noChoices)))).toContain('schema');
+    const cmpl = chat({ endpoint: 'completions', path: '/v1/completions', body: { model: MODEL, prompt: 'hi' } });
+    expect(invariantsOf(checkAnswer(cmpl, json(200, { ...chatBody(), object: 'chat.completion' })))).toContain('schema');
+  });
+
+  test('usage: total ≠ prompt + completion fails, and so does completion above the limit', () => {
+    expect(invariantsOf(checkAnswer(chat(), json(200, chatBody({ usage: { prompt_tokens: 2, completion_tokens: 6, total_tokens: 9 } }))))).toEqual(['usage']);
+    const limited = chat({ limit: 5, body: { max_tokens: 5 } });
+    expect(invariantsOf(checkAnswer(limited, json(200, chatBody({ finish: 'length', usage: { prompt_tokens: 2, completion_tokens: 6, total_tokens: 8 } }))))).toEqual(['usage']);
+  });
+
+  test('finish-reason: "stop" at the limit fails, "length" below it fails', () => {
+    const limited = chat({ limit: 6, body: { max_tokens: 6 } });
+    expect(invariantsOf(checkAnswer(limited, json(200, chatBody({ finish: 'stop' }))))).toEqual(['finish-reason']);
+    expect(invariantsOf(checkAnswer(chat(), json(200, chatBody({ finish: 'length' }))))).toEqual(['finish-reason']);
+  });
+
+  test('stream: no [DONE] fails; usage without include_usage fails; a JSON answer to stream: true fails', () => {
+    const s = goodStream(false);
+    const cut = sse(s.events.filter((e) => !e.done).map((e) => e.data));
+    expect(invariantsOf(checkAnswer(chat({ stream: true }), cut))).toEqual(['stream']);
+    expect(invariantsOf(checkAnswer(chat({ stream: true }), goodStream(true)))).toEqual(['stream']);
+    const resp = chat({ endpoint: 'responses', path: '/v1/responses', stream: true, body: { model: MODEL, input: 'hi', stream: true } });
+    expect(invariantsOf(checkAnswer(resp, json(200, { object: 'response' })))).toEqual(['stream']);
+  });
+
+  test('metrics-view: a 500 fails, and so does a 200 whose body is not of its format', () => {
+    expect(invariantsOf(checkViews([{ path: '/metrics/prometheus', status: 500, contentType: 'application/json', problems: [] }]))).toEqual(['metrics-view']);
+    const bad = viewBodyProblems('/metrics/prometheus', { contentType: 'text/plain; version=0.0.4', data: '', text: 'not a sample line\n', json: false }, undefined);
+    expect(bad.length).toBeGreaterThan(0);
+    expect(viewBodyProblems('/metrics', { contentType: 'application/json', data: { requests: 1 }, text: '{}', json: true }, contract).length).toBeGreaterThan(0);
+    expect(viewBodyProblems('/metrics/csv', { contentType: 'text/html', data: '', text: '<html>', json: false }, undefined)).toEqual([expect.objectContaining({ at: 'content-type' })]);
+    expect(invariantsOf(checkViews([{ path: '/x', status: 200, contentType: 'text/plain', problems: bad }]))).toEqual(['metrics-view']);
+  });
+
+  test('counters: an accepted chat that moved no KV counter fails; a refused one that moved its model fails; a leaked active request fails', () => {
+    const before = counters();
+    const moved = counters({ kvLookups: 6, kvChatLookups: 6, routerRequests: 6, dynamoTotal: 6, perModel: { [MODEL]: { requests: 6, prompt: 12, completion: 36 } } });
+    const noKv = { ...moved, kvLookups: 5, kvChatLookups: 5, routerRequests: 5 };
+    expect(checkCounters(chat(), true, { prompt_tokens: 2, completion_tokens: 6 }, { before, after: noKv, unread: [] }).map((p) => p.at)).toHaveLength(3);
+    expect(invariantsOf(checkCounters(chat({ pastWindow: true }), false, null, { before, after: counters({ perModel: { [MODEL]: { requests: 6, prompt: 10, completion: 30 } } }), unread: [] }))).toEqual(['counters']);
+    const leak = { ...moved, routerActive: 1 };
+    expect(checkCounters(chat(), true, { prompt_tokens: 2, completion_tokens: 6 }, { before, after: leak, unread: [] }).map((p) => p.at)).toEqual(['/kv-cache/metrics smart_router Σ workers.active_requests']);
+    // An earlier leak is not this case's: only the change counts.
+    expect(checkCounters(chat(), true, { prompt_tokens: 2, completion_tokens: 6 }, { before: { ...before, routerActive: 1 }, after: leak, unread: [] })).toEqual([]);
+  });
+
+  test('server-log: any exception while the case ran fails', () => {
+    const f: Finding = { kind: 'traceback', headline: 'ValueError: boom', text: 'Traceback…\nValueError: boom', startOffset: 0, endOffset: 10 };
+    expect(invariantsOf(checkLog([f]))).toEqual(['server-log']);
+  });
+
+  test('countersFrom reads each view it got and lists the ones it did not', () => {
+    const { counters: c, unread } = countersFrom(MODEL, { [BY_MODEL_VIEW]: { model: MODEL, request_count: 0, error: 'no data' } });
+    expect(c.perModel).toEqual({ [MODEL]: { requests: 0, prompt: 0, completion: 0 } });
+    expect(unread).toEqual(['/kv-cache/metrics', '/dynamo/metrics/json', '/metrics']);
+  });
+});
+
+// ---------------------------------------------------------------- symptoms
+
+describe('explore symptoms of known defects', () => {
+  const obs = (response: StreamResult, logFindings: Finding[] = []): Observation => ({ response, views: [], counters: { before: {}, after: {}, unread: [] }, logFindings });
+
+  test('every symptom names a defect in the ledger and each defect has one symptom', () => {
+    const { KNOWN_DEFECTS } = jest.requireActual('../ledger/known-defects') as typeof import('../ledger/known-defects');
+    const ids = SYMPTOMS.map((s) => s.defect);
+    expect(ids.filter((d) => !KNOWN_DEFECTS.some((k) => k.id === d))).toEqual([]);
+    expect(new Set(ids).size).toBe(ids.length);
+  });
+
+  test('a stream\'s by-model counter at +0 is by-model-ignores-streams; at +2 it is a new failure', () => {
+    const c = chat({ stream: true, body: { stream: true } });
+    const before = counters();
+    const x = { c, o: obs(goodStream(false)), enforcedWindow: 8192 };
+    const atZero = checkCounters(c, true, null, { before, after: { ...counters({ kvLookups: 6, kvChatLookups: 6, routerRequests: 6, dynamoTotal: 5, completedStreams: 0 }) }, unread: [] });
+    const t = triage(atZero, x);
+    expect(t.unexplained).toEqual([]);
+    expect(Object.keys(t.known).sort()).toEqual(['by-model-ignores-streams', 'dynamo-ignores-streams', 'streaming-stats-never-count']);
+    const doubled = checkCounters(c, true, null, { before, after: counters({ kvLookups: 6, kvChatLookups: 6, routerRequests: 6, dynamoTotal: 7, completedStreams: 1, perModel: { [MODEL]: { requests: 7, prompt: 10, completion: 30 } } }), unread: [] });
+    expect(triage(doubled, x).unexplained.map((p) => p.at).sort()).toEqual(['/dynamo/metrics/json summary.total_requests', `/metrics/by-model/${MODEL} request_count`]);
+  });
+
+  test('max_tokens under 10 answered with up to 10 tokens is max-tokens-floor; 11 is not', () => {
+    const c = chat({ limit: 3, body: { max_tokens: 3 } });
+    const answer = (n: number) => json(200, chatBody({ finish: 'length', content: 'Hi', usage: { prompt_tokens: 2, completion_tokens: n, total_tokens: n + 2 } }));
+    const ten = triage(checkCase(c, obs(answer(10))), { c, o: obs(answer(10)), enforcedWindow: 8192 });
+    expect(ten).toMatchObject({ unexplained: [], known: { 'max-tokens-floor': 1 } });
+    const eleven = triage(checkCase(c, obs(answer(11))), { c, o: obs(answer(11)), enforcedWindow: 8192 });
+    // 'Hi' is far under 4 × 10 characters: the char-trim overshoot explains it, not the floor.
+    expect(eleven.known).toEqual({ 'completion-char-trim-overshoot': 1 });
+    const long = json(200, chatBody({ finish: 'length', content: 'x'.repeat(41), usage: { prompt_tokens: 2, completion_tokens: 11, total_tokens: 13 } }));
+    expect(triage(checkCase(c, obs(long)), { c, o: obs(long), enforcedWindow: 8192 }).unexplained.map((p) => p.invariant)).toEqual(['usage']);
+  });
+
+  test('a chat refused at the enforced window but inside the advertised one is context-window-mismatch only when the server enforces a smaller window', () => {
+    const c = chat({ model: 'claude-3-haiku', promptTokens: 8193, limit: undefined, limitField: undefined, contextWindow: 200000, body: { model: 'claude-3-haiku' } });
+    const refused = json(400, { error: { message: "This model's maximum context length is 8192 tokens.", type: 'invalid_request_error', code: 'context_length_exceeded' } });
+    expect(triage(checkCase(c, obs(refused)), { c, o: obs(refused), enforcedWindow: 8192 }).known).toEqual({ 'context-window-mismatch': 1 });
+    expect(triage(checkCase(c, obs(refused)), { c, o: obs(refused), enforcedWindow: 200000 }).unexplained.map((p) => p.invariant)).toEqual(['status']);
+  });
+
+  test('a logged exception is excused only by a defect this same case showed', () => {
+    const kv: Finding = { kind: 'traceback', headline: 'RecursionError: maximum recursion depth exceeded', text: 'File "/x/fakeai/kv_cache.py", line 107, in count_nodes\nRecursionError: maximum recursion depth exceeded', startOffset: 0, endOffset: 1 };
+    const c = chat();
+    const o: Observation = { ...obs(json(200, chatBody())), views: [{ path: '/kv-cache/metrics', status: 500, contentType: 'application/json', problems: [] }], logFindings: [kv] };
+    expect(triage(checkCase(c, o), { c, o, enforcedWindow: 8192 })).toMatchObject({ unexplained: [], known: { 'kv-cache-stats-recursion': 2 } });
+    const alone: Observation = { ...o, views: [] };
+    expect(triage(checkCase(c, alone), { c, o: alone, enforcedWindow: 8192 }).unexplained.map((p) => p.invariant)).toEqual(['server-log']);
+  });
+});
+
+// ---------------------------------------------------------------- views, reproducer, options
+
+describe('explore views, reproducer and options', () => {
+  test('metrics views: every metrics GET route except the deadlocking ones and the keyed one', () => {
+    const views = metricsViews(doc);
+    expect(views).toEqual(expect.arrayContaining(['/metrics', '/metrics/prometheus', '/metrics/csv', '/kv-cache/metrics', '/dynamo/metrics/json', '/dcgm/metrics', BY_MODEL_VIEW]));
+    expect(views).not.toEqual(expect.arrayContaining(['/metrics/by-model']));
+    expect(views.filter((v) => ['/metrics/by-model', '/metrics/ranking', '/metrics/rate-limits/key/{api_key}'].includes(v))).toEqual([]);
+    expect(viewUrl(BY_MODEL_VIEW, 'openai/gpt-oss-120b')).toBe('/metrics/by-model/openai/gpt-oss-120b');
+    expect(viewUrl('/metrics/compare', 'a b')).toBe('/metrics/compare?model1=a%20b&model2=a%20b');
+  });
+
+  test('curl and replay commands quote for the shell', () => {
+    expect(shellQuote("it's")).toBe(`'it'\\''s'`);
+    const c = { ...chat(), body: { model: MODEL, messages: [{ role: 'user', content: "it's" }] } };
+    expect(curlCommand('http://127.0.0.1:1', c)).toBe(`curl -sS -X POST http://127.0.0.1:1/v1/chat/completions -H 'content-type: application/json' -d '{"model":"llama-3.1-8b","messages":[{"role":"user","content":"it'\\''s"}]}'`);
+    const big = { ...chat(), body: { model: MODEL, messages: [{ role: 'user', content: 'x'.repeat(3000) }] } };
+    expect(curlCommand('http://h', big, '/tmp/b.json')).toMatch(/-d '@\/tmp\/b\.json'$/);
+    expect(replayCommand(7, 'short/1:2', 'e2e/x.test.ts', "model's test")).toBe(`npm run e2e -- --seed 7 --explore-path short/1:2 -- e2e/x.test.ts -t 'model'\\''s test'`);
+  });
+
+  test('--explore-budget takes durations; --explore-path a property and fast-check path', () => {
+    expect([parseDuration('5s'), parseDuration('10m'), parseDuration('90'), parseDuration('250ms'), parseDuration('1.5m'), parseDuration('0s'), parseDuration('soon')]).toEqual([5000, 600000, 90000, 250, 90000, undefined, undefined]);
+    expect(loadConfig({}, false).exploreBudgetMs).toBe(5000);
+    expect(loadConfig({ E2E_EXPLORE_BUDGET: '10m', E2E_EXPLORE_PATH: 'full/3:0:1' }, false)).toMatchObject({ exploreBudgetMs: 600000, explorePath: 'full/3:0:1' });
+    expect(() => loadConfig({ E2E_EXPLORE_BUDGET: 'forever' }, false)).toThrow(/E2E_EXPLORE_BUDGET/);
+    expect(() => loadConfig({ E2E_EXPLORE_PATH: 'x;rm' }, false)).toThrow(/E2E_EXPLORE_PATH/);
+  });
+});
