@@ -11,9 +11,10 @@ import { loadConfig } from '../helpers/core/config';
 import { readHarnessEnv, server } from '../helpers/core/harness-env';
 import { CheckFailure, formatProblems } from '../helpers/core/problems';
 import { appendRecord } from '../helpers/core/run-records';
+import { collectStream } from '../helpers/core/sse';
 import { expectDefectProblems, testKnownDefect } from '../helpers/checks/known-defect-test';
 import type { ExploreCase } from '../helpers/explore/generators';
-import { type CaseProblem, checkCase } from '../helpers/explore/invariants';
+import { type CaseProblem, checkAnswer, checkCase } from '../helpers/explore/invariants';
 import { describeCase } from '../helpers/explore/reproducer';
 import { explore, type ExplorerSetup, prepareExplorer, runCase } from '../helpers/explore/runner';
 import { triage } from '../helpers/explore/symptoms';
@@ -136,6 +137,24 @@ describe(TITLE, () => {
     // Shrunk by the explorer (seed 5): the smallest failing case is a one-token prompt.
     const body = { stream: true, stream_options: { include_usage: true } };
     await expectCaseHolds('reasoning-stream-usage-crash', chatCase('deepseek-ai/DeepSeek-R1', 1, { stream: true, includeUsage: true, body }));
+  });
+
+  testKnownDefect('completion-char-trim-overshoot', 'keeps completion_tokens within max_tokens 10 over 30 answers', async () => {
+    // Found by the explorer (seed 6, shrunk to max_tokens 1). FakeAI's answers are random: with
+    // max_tokens 10 about one in three overshoots (14 of 40 measured 2026-12-06), so 30 answers all
+    // within the limit happen by chance about 3 times in a million. Sent together: only the answers are checked here.
+    const c = chatCase('llama-3.1-8b', 12, { limit: 10, limitField: 'max_tokens', body: { max_tokens: 10 } });
+    c.body.messages = [{ role: 'user', content: 'Explain why the sky looks blue at noon but red at sunset.' }];
+    const answers = await Promise.all(Array.from({ length: 30 }, () => collectStream(setup.baseUrl, c.body, { path: c.path, timeoutMs: loadConfig().requestTimeoutMs })));
+    const problems: CaseProblem[] = [];
+    const explainedBy = new Map<CaseProblem, string>();
+    for (const response of answers) {
+      const o = { response, views: [], counters: { before: {}, after: {}, unread: ['(answers only)'] }, logFindings: [] };
+      const ps = checkAnswer(c, response);
+      for (const e of triage(ps, { c, o, enforcedWindow: setup.enforced.get(c.model) }).explained) explainedBy.set(e.problem, e.defect);
+      problems.push(...ps);
+    }
+    expectDefectProblems('30 answers to max_tokens 10', problems, (p) => explainedBy.get(p as CaseProblem) === 'completion-char-trim-overshoot', (p) => explainedBy.has(p as CaseProblem));
   });
 
   // Last: it breaks /kv-cache/metrics on this server for good.

@@ -333,3 +333,48 @@ describe('explore views, reproducer and options', () => {
     expect(() => loadConfig({ E2E_EXPLORE_PATH: 'x;rm' }, false)).toThrow(/E2E_EXPLORE_PATH/);
   });
 });
+
+// ---------------------------------------------------------------- report
+
+describe('explorations in the run report', () => {
+  const { sampleInput } = jest.requireActual('../__fixtures__/reporting-project/sample-run') as typeof import('../__fixtures__/reporting-project/sample-run');
+  const { buildReportModel } = jest.requireActual('../reporting/report-model') as typeof import('../reporting/report-model');
+  const { REPORT_SCHEMA } = jest.requireActual('../reporting/json-report') as typeof import('../reporting/json-report');
+  const { renderSummary } = jest.requireActual('../reporting/summary') as typeof import('../reporting/summary');
+  const Ajv = (jest.requireActual('ajv') as { default: typeof import('ajv').default }).default;
+  const addFormats = (jest.requireActual('ajv-formats') as { default: typeof import('ajv-formats').default }).default;
+  const record = {
+    kind: 'exploration' as const,
+    test: 'exploring valid requests (property-based) with prompts up to 512 tokens',
+    seed: 6,
+    path: 'short/12:1:1',
+    budgetMs: 2500,
+    durationMs: 20147,
+    cases: 83,
+    shrinks: 18,
+    interrupted: true,
+    coverage: { chat: 74 },
+    knownDefects: { 'max-tokens-floor': 48 },
+    viewsDown: { '/metrics/prometheus': 'metrics-prometheus-keyerror since case 1' },
+    failure: { method: 'POST', path: '/v1/chat/completions', body: { model: MODEL }, curl: "curl -sS -X POST http://h/v1/chat/completions -d '{}'", problems: ['body.usage.completion_tokens: expected ≤ 2, got 11'], replay: 'npm run e2e -- --seed 6 --explore-path short/12:1:1' },
+    at: '2026-12-06T03:00:00.000Z',
+  };
+
+  test('land in the model, validate against the JSON schema, and print their reproducer in the summary', () => {
+    const base = sampleInput();
+    const m = buildReportModel({ ...base, records: [...base.records, record] });
+    expect(m.explorations).toEqual([record]);
+    const ajv = new Ajv({ allErrors: true, strict: true });
+    addFormats(ajv);
+    const validate = ajv.compile(REPORT_SCHEMA);
+    const report = JSON.parse(JSON.stringify(m));
+    expect(validate(report) ? [] : validate.errors).toEqual([]);
+    report.explorations[0].failure = { curl: 'x' };
+    expect(validate(report)).toBe(false);
+    const identity = (s: string) => s;
+    const text = renderSummary(m, { red: identity, green: identity, yellow: identity, dim: identity, bold: identity, cyan: identity } as never);
+    expect(text).toContain('83 cases in');
+    expect(text).toContain("reproduce: curl -sS -X POST http://h/v1/chat/completions -d '{}'");
+    expect(text).toContain('replay:    npm run e2e -- --seed 6 --explore-path short/12:1:1');
+  });
+});

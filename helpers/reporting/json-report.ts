@@ -187,6 +187,29 @@ export const REPORT_SCHEMA = {
       ],
     },
     openaiConformance: OPENAI_CONFORMANCE_SCHEMA,
+    explorations: {
+      type: 'array',
+      description: 'Property-based explorations: one per property run, with the shrunk failure (curl reproducer, seed and fast-check path) when one failed.',
+      items: obj(['test', 'seed', 'path', 'budgetMs', 'durationMs', 'cases', 'shrinks', 'interrupted', 'coverage', 'knownDefects', 'viewsDown', 'failure'], {
+        test: str,
+        seed: { type: 'integer' },
+        path: nullable('string'),
+        budgetMs: int,
+        durationMs: int,
+        cases: int,
+        shrinks: int,
+        interrupted: { type: 'boolean' },
+        coverage: { type: 'object', additionalProperties: int },
+        knownDefects: { type: 'object', additionalProperties: int },
+        viewsDown: { type: 'object', additionalProperties: str },
+        failure: {
+          oneOf: [
+            { type: 'null' },
+            obj(['method', 'path', 'body', 'curl', 'problems', 'replay'], { method: str, path: str, body: {}, curl: str, problems: { type: 'array', items: str }, replay: str }),
+          ],
+        },
+      }),
+    },
     exceptions: {
       type: 'array',
       items: obj(['server', 'tests', 'headline', 'text', 'allowed'], {

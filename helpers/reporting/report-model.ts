@@ -5,7 +5,7 @@
  */
 import type { BuildIdentity, HarnessEnv } from '../core/harness-env';
 import { ledgerStanding } from '../ledger/releases';
-import { recordsOfKind, type AllowanceUnusedRecord, type BlockedRecord, type FixedRecord, type DefectRecord, type EndpointRecord, type FindingRecord, type RequestRecord, type RunRecord } from '../core/run-records';
+import { recordsOfKind, type AllowanceUnusedRecord, type BlockedRecord, type FixedRecord, type DefectRecord, type EndpointRecord, type ExplorationRecord, type FindingRecord, type RequestRecord, type RunRecord } from '../core/run-records';
 import type { FileOutcome, JestSnapshot, TestOutcome } from './jest-snapshot';
 import type { RouteCoverage } from '../api/route-coverage';
 import type { OpenAiConformanceReport } from '../api/openai-conformance-report';
@@ -97,6 +97,8 @@ export interface ReportModel {
   /** FakeAI held to OpenAI's own document, per mapped route (api/openai-conformance-report.ts). */
   openaiConformance: OpenAiConformanceReport | null;
   exceptions: FindingRecord[];
+  /** Property-based explorations (e2e/explore-requests.test.ts): coverage, known defects met, the shrunk failure with its reproducer. */
+  explorations: ExplorationRecord[];
   servers: ServerFacts[];
   harnessError: { code: string; message: string } | null;
   teardownError: string | null;
@@ -281,6 +283,7 @@ export function buildReportModel(input: ModelInput): ReportModel {
     routeCoverage: coverageReport(input.routeCoverage, routeRecords, input.selected ?? false),
     openaiConformance: input.openaiConformance ?? null,
     exceptions,
+    explorations: recordsOfKind(input.records, 'exploration'),
     servers: serverFacts(input.harness),
     harnessError,
     teardownError: input.teardownError ?? null,

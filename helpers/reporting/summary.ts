@@ -79,6 +79,8 @@ function renderResults(m: ReportModel, p: Palette, verbose: boolean, out: string
     out.push(kv('Tokens', rq.tokens));
   }
 
+  renderExplorations(m, p, out);
+
   out.push(...section('Metrics Endpoints', p));
   if (m.metricsEndpoints.length === 0) out.push('  none probed');
   for (const row of endpointRows(m.metricsEndpoints)) out.push(endpointRowLine(row, p));
@@ -106,6 +108,20 @@ function renderResults(m: ReportModel, p: Palette, verbose: boolean, out: string
     out.push(`  ${p.yellow(`! ${n} expected${of}`)} ${p.dim(`during: ${where}`)}`);
   }
   if (m.teardownError) out.push(`  ${p.red('✗ after the tests (globalTeardown):')}`, ...m.teardownError.split('\n').map((l) => `    ${l}`));
+}
+
+/** One line per property run; a failure adds its reproducer and the command that replays it. */
+function renderExplorations(m: ReportModel, p: Palette, out: string[]): void {
+  if (m.explorations.length === 0) return;
+  out.push(...section('Exploration', p));
+  for (const e of m.explorations) {
+    const known = Object.entries(e.knownDefects).map(([d, n]) => `${d} ×${n}`).join(', ');
+    const mark = e.failure ? p.red('✗') : p.green('✓');
+    out.push(`  ${mark} ${e.cases} cases in ${secs(e.durationMs)} (budget ${secs(e.budgetMs)}, seed ${e.seed}): ${e.test}`);
+    if (known) out.push(`      ${p.dim(`known defects met: ${known}`)}`);
+    for (const [view, why] of Object.entries(e.viewsDown)) out.push(`      ${p.dim(`${view} not read after it went down (${why})`)}`);
+    if (e.failure) out.push(`      reproduce: ${e.failure.curl.length > 300 ? `${e.failure.curl.slice(0, 300)}…` : e.failure.curl}`, `      replay:    ${e.failure.replay}`);
+  }
 }
 
 function renderRoutes(m: ReportModel, p: Palette, verbose: boolean, out: string[]): void {
