@@ -166,6 +166,24 @@ describe('a test during which the server logged an exception', () => {
       expect(messages(next)[0]).toMatch(/^FakeAI server "default" logged an exception during test "area next"/);
     });
 
+    test('a test it names stops waiting on its other servers\' windows once the exception shows on one', async () => {
+      const otherLog = path.join(runDir, 'server-other.log');
+      writeFileSync(otherLog, 'INFO:     started\n');
+      setHarness({
+        default: { name: 'default', baseUrl: 'http://127.0.0.1:1', spawned: true, logFile, logStart: 0, exitMarkerFile, settings: {} },
+        other: { name: 'other', baseUrl: 'http://127.0.0.1:2', spawned: true, logFile: otherLog, logStart: 0, settings: {} },
+      });
+      const env = makeEnv(allowance([{ file: thisFile(), tests: ['the provoker'] }]));
+      const t = makeTest('the provoker');
+      await env.handleTestEvent(event('test_start', t));
+      appendFileSync(logFile, tracebackRecord('on purpose'));
+      const t0 = performance.now();
+      await env.handleTestEvent(event('test_done', t));
+      // The "other" server never logs it; its window closes with the one that did, not after 1.5 s.
+      expect(performance.now() - t0).toBeLessThan(1000);
+      expect(messages(t)).toEqual([]);
+    });
+
     test('a test it names whose exception never comes (a build without the defect) still closes, within the bound', async () => {
       const env = makeEnv(allowance([{ file: thisFile(), tests: ['the provoker'] }]));
       const t = makeTest('the provoker');
