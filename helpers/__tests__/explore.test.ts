@@ -203,6 +203,17 @@ describe('explore invariants', () => {
     expect(invariantsOf(checkAnswer(limited, json(200, chatBody({ finish: 'length', usage: { prompt_tokens: 2, completion_tokens: 6, total_tokens: 8 } }))))).toEqual(['usage']);
   });
 
+  test('usage with n choices: bounded by n × the limit, not by the limit alone', () => {
+    const two = chat({ n: 2, limit: 10, body: { max_tokens: 10, n: 2 } });
+    const answer = (completion: number) => {
+      const b = chatBody({ usage: { prompt_tokens: 2, completion_tokens: completion, total_tokens: completion + 2 } });
+      b.choices.push({ ...b.choices[0], index: 1 });
+      return json(200, b);
+    };
+    expect(checkAnswer(two, answer(15))).toEqual([]);
+    expect(checkAnswer(two, answer(21)).map((p) => `${p.invariant} ${p.at}`)).toEqual(['usage body.usage.completion_tokens']);
+  });
+
   test('finish-reason: "stop" at the limit fails, "length" below it fails', () => {
     const limited = chat({ limit: 6, body: { max_tokens: 6 } });
     expect(invariantsOf(checkAnswer(limited, json(200, chatBody({ finish: 'stop' }))))).toEqual(['finish-reason']);

@@ -101,13 +101,27 @@ function finishProblem(c: ExploreCase, reason: string | null | undefined, comple
 function chatProblems(c: ExploreCase, s: StreamResult): CaseProblem[] {
   const req = c.body as ChatRequest;
   if (c.stream) {
-    return checkStream(s, req).map((p): CaseProblem => {
+    // As below for the plain answer: with n > 1 the usage sum is bounded by n × limit and finish_reason is not judged from it.
+    const nBlind = (p: Problem) => c.n > 1 && ((/usage\.completion_tokens$/.test(p.at) && /^≤ max_tokens/.test(p.expected)) || (/finish_reason$/.test(p.at) && /^"(stop|length)" \(completion_tokens/.test(p.expected)));
+    const u = reportedUsage(c, s);
+    const ownLimit = c.n > 1 && u ? usageLimitProblems(c, u, 'stream usage').filter((p) => /completion_tokens$/.test(p.at)) : [];
+    return [...checkStream(s, req).filter((p) => !nBlind(p)), ...ownLimit].map((p): CaseProblem => {
+      if ('invariant' in p) return p as CaseProblem;
       if (/finish_reason/.test(p.at) && /^"(stop|length)"/.test(p.expected)) return { ...p, invariant: 'finish-reason' };
       if (/usage/.test(p.at) && !/exactly one chunk|no usage without/.test(p.expected)) return { ...p, invariant: 'usage' };
       return { ...p, invariant: 'stream' };
     });
   }
-  return checkChatCompletion(asHttp(s), req).map((p): CaseProblem => {
+  // The shared check holds usage.completion_tokens to max_tokens whatever n is; usage covers every
+  // choice, so with n choices the bound is n × the limit (usageLimitProblems), checked instead.
+  // Its finish_reason rule compares that sum with the per-choice limit too: for n > 1 it cannot know
+  // one choice's length, so (as for the other routes) finish_reason is judged for n = 1 only.
+  const sharedLimit = (p: Problem) => c.n > 1 && ((/usage\.completion_tokens$/.test(p.at) && /^≤ max_tokens/.test(p.expected)) || /^choices\[\d+\]\.finish_reason$/.test(p.at));
+  const body = s.body as { usage?: { prompt_tokens?: unknown; completion_tokens?: unknown } } | null;
+  const u = body?.usage;
+  const ownLimit = c.n > 1 && u && typeof u.prompt_tokens === 'number' && typeof u.completion_tokens === 'number' ? usageLimitProblems(c, { prompt_tokens: u.prompt_tokens, completion_tokens: u.completion_tokens }, 'body.usage').filter((p) => /completion_tokens$/.test(p.at)) : [];
+  return [...checkChatCompletion(asHttp(s), req).filter((p) => !sharedLimit(p)), ...ownLimit].map((p): CaseProblem => {
+    if ('invariant' in p) return p as CaseProblem;
     if (/finish_reason/.test(p.at)) return { ...p, invariant: 'finish-reason' };
     if (/usage/.test(p.at)) return { ...p, invariant: 'usage' };
     if (p.at === 'status') return { ...p, invariant: 'status' };

@@ -76,7 +76,8 @@ export const SYMPTOMS: readonly Symptom[] = [
       const budget = Math.max(10, x.c.limit!);
       const u = reportedUsage(x.c, x.o.response)!;
       const texts = choiceTexts(x.o);
-      return u.completion_tokens - reasoningTokens(x.o) > x.c.n * budget && texts.length > 0 && texts.every((t) => t.length <= 4 * budget);
+      // FakeAI's usage counts one choice's tokens, whatever n is.
+      return u.completion_tokens - reasoningTokens(x.o) > budget && texts.length > 0 && texts.every((t) => t.length <= 4 * budget);
     },
   },
   {
