@@ -334,6 +334,12 @@ describe('explore views, reproducer and options', () => {
     const big = { ...chat(), body: { model: MODEL, messages: [{ role: 'user', content: 'x'.repeat(3000) }] } };
     expect(curlCommand('http://h', big, '/tmp/b.json')).toMatch(/-d '@\/tmp\/b\.json'$/);
     expect(replayCommand(7, 'short/1:2', 'e2e/x.test.ts', "model's test")).toBe(`npm run e2e -- --seed 7 --explore-path short/1:2 -- e2e/x.test.ts -t 'model'\\''s test'`);
+    // -t is a regular expression: a name with parentheses must still match itself.
+    const name = "window (at most 32768 tokens) and it's past";
+    const cmd = replayCommand(7, 'full/3', 'e2e/x.test.ts', name);
+    expect(cmd).toBe(`npm run e2e -- --seed 7 --explore-path full/3 -- e2e/x.test.ts -t 'window \\(at most 32768 tokens\\) and it'\\''s past'`);
+    const pattern = cmd.slice(cmd.indexOf("-t '") + 4, -1).replace(/'\\''/g, "'");
+    expect(new RegExp(pattern).test(name)).toBe(true);
   });
 
   test('--explore-budget takes durations; --explore-path a property and fast-check path', () => {

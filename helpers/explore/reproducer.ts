@@ -15,9 +15,10 @@ export function curlCommand(baseUrl: string, c: Pick<ExploreCase, 'path' | 'body
   return `curl -sS${c.stream ? 'N' : ''} -X POST ${baseUrl}${c.path} -H 'content-type: application/json' -d ${shellQuote(data)}`;
 }
 
-/** The npm command that reruns exactly this case: same seed, fast-check's path, only this test. */
+/** The npm command that reruns exactly this case: same seed, fast-check's path, only this test (-t takes a regex, so the name is escaped). */
 export function replayCommand(seed: number, path: string, specFile: string, testName: string): string {
-  return `npm run e2e -- --seed ${seed} --explore-path ${path} -- ${specFile} -t ${shellQuote(testName)}`;
+  const pattern = testName.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return `npm run e2e -- --seed ${seed} --explore-path ${path} -- ${specFile} -t ${shellQuote(pattern)}`;
 }
 
 /** One line per case for messages: route, model, sizes and switches. */
