@@ -9,7 +9,7 @@
  */
 import { loadConfig } from '../helpers/core/config';
 import { readHarnessEnv, server } from '../helpers/core/harness-env';
-import { CheckFailure, formatProblems } from '../helpers/core/problems';
+import { CheckFailure, expectNoProblems, formatProblems, problem } from '../helpers/core/problems';
 import { appendRecord } from '../helpers/core/run-records';
 import { skippedTest } from '../helpers/core/skipped-test';
 import { collectStream } from '../helpers/core/sse';
@@ -109,6 +109,18 @@ if (!readHarnessEnv().servers.explore) {
       const c: ExploreCase = { ...chatCase('TinyLlama/TinyLlama-1.1B-Chat-v1.0', window + 1), endpoint: 'completions', path: '/v1/completions', pastWindow: true };
       c.body = { model: c.model, prompt: textOfTokens(window + 1) };
       await expectCaseHolds('context-length-unchecked', c);
+    });
+
+    testKnownDefect('context-check-ignores-max-completion-tokens', 'refuses a prompt that fills the enforced window plus max_completion_tokens 1, as it refuses it with max_tokens 1', async () => {
+      // Shrunk by the explorer (seed 777): mixtral-8x7b, a 32768-token prompt, max_completion_tokens 1 → 200.
+      // The same edge, cheaper: claude-3-haiku at the 8192 tokens FakeAI enforces for it.
+      const window = setup.enforced.get('claude-3-haiku');
+      if (window === undefined) throw new Error('claude-3-haiku: the server stated no enforced window');
+      const content = textOfTokens(window);
+      const ask = (limit: Record<string, number>) => collectStream(setup.baseUrl, { model: 'claude-3-haiku', messages: [{ role: 'user', content }], ...limit }, { timeoutMs: loadConfig().requestTimeoutMs });
+      const [withMaxTokens, withCompletionTokens] = await Promise.all([ask({ max_tokens: 1 }), ask({ max_completion_tokens: 1 })]);
+      if (withMaxTokens.status !== 400) throw new Error(`Not the defect — max_tokens 1 past the enforced window answered ${withMaxTokens.status}, not 400`);
+      expectNoProblems(`claude-3-haiku, ${window}-token prompt`, withCompletionTokens.status === 400 ? [] : [problem('status with max_completion_tokens 1', '400, as with max_tokens 1', withCompletionTokens.status)]);
     });
 
     testKnownDefect('responses-stream-ignored', 'answers POST /v1/responses with stream: true as an event stream', async () => {

@@ -131,6 +131,12 @@ export const SYMPTOMS: readonly Symptom[] = [
     },
   },
   {
+    // The check counts max_tokens only: with max_completion_tokens, a prompt that fits the window alone is let through.
+    defect: 'context-check-ignores-max-completion-tokens',
+    explains: (p, x) =>
+      x.c.endpoint === 'chat' && x.c.limitField === 'max_completion_tokens' && x.c.pastWindow && p.invariant === 'status' && x.o.response.status === 200 && x.enforcedWindow !== undefined && x.c.promptTokens <= Math.min(x.enforcedWindow, x.c.contextWindow),
+  },
+  {
     // Past the enforced window a chat stream answers 200 and breaks (no [DONE]) instead of a 400.
     defect: 'stream-context-length-breaks-stream',
     // The request dies before anything counts it, so its counters stay at +0 too.

@@ -194,6 +194,12 @@ export const KNOWN_DEFECTS: KnownDefect[] = [
     evidenceText: 'return MODEL_CONTEXT_WINDOWS["default"]',
   },
   {
+    id: 'context-check-ignores-max-completion-tokens',
+    summary: 'The chat context-length check adds max_tokens to the prompt but never max_completion_tokens: a prompt that fills the window with max_completion_tokens 1 is answered 200 (mixtral-8x7b, 32768 + 1 tokens), where the same request with max_tokens 1 gets 400.',
+    evidence: 'fakeai/fakeai_service.py:1753',
+    evidenceText: 'max_tokens=request.max_tokens,',
+  },
+  {
     id: 'completion-char-trim-overshoot',
     summary: 'When not one sentence of the made-up answer fits the token budget, it is cut to 4 characters per budgeted token instead, which can hold more tokens than the budget (max_tokens 1 gave 12 completion tokens).',
     evidence: 'fakeai/utils/text_generation.py:100',
