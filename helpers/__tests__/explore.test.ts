@@ -305,6 +305,15 @@ describe('explore symptoms of known defects', () => {
     expect(triage(checkCase(c, obs(refused)), { c, o: obs(refused), enforcedWindow: 200000 }).unexplained.map((p) => p.invariant)).toEqual(['status']);
   });
 
+  test('a window-filling prompt let through with max_completion_tokens is context-check-ignores-max-completion-tokens; with max_tokens it is not', () => {
+    const base = { model: 'mixtral-8x7b', promptTokens: 32768, limit: 1, contextWindow: 32768, pastWindow: true };
+    const answered = json(200, chatBody());
+    const viaCompletion = chat({ ...base, limitField: 'max_completion_tokens', body: { model: 'mixtral-8x7b', max_completion_tokens: 1 } });
+    expect(triage(checkAnswer(viaCompletion, answered), { c: viaCompletion, o: obs(answered), enforcedWindow: 32768 }).known).toEqual({ 'context-check-ignores-max-completion-tokens': 2 });
+    const viaMax = chat({ ...base, limitField: 'max_tokens', body: { model: 'mixtral-8x7b', max_tokens: 1 } });
+    expect(triage(checkAnswer(viaMax, answered), { c: viaMax, o: obs(answered), enforcedWindow: 32768 }).unexplained.map((p) => p.invariant)).toEqual(['status', 'status']);
+  });
+
   test('a logged exception is excused only by a defect this same case showed', () => {
     const kv: Finding = { kind: 'traceback', headline: 'RecursionError: maximum recursion depth exceeded', text: 'File "/x/fakeai/kv_cache.py", line 107, in count_nodes\nRecursionError: maximum recursion depth exceeded', startOffset: 0, endOffset: 1 };
     const c = chat();
