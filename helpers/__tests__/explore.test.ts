@@ -314,6 +314,16 @@ describe('explore symptoms of known defects', () => {
     expect(triage(checkAnswer(viaMax, answered), { c: viaMax, o: obs(answered), enforcedWindow: 32768 }).unexplained.map((p) => p.invariant)).toEqual(['status', 'status']);
   });
 
+  test('a stream over its limit only by the pieces of a split contraction is stream-text-respaced; a longer one is not', () => {
+    const c = chat({ stream: true, limit: 11, includeUsage: true, body: { max_tokens: 11, stream: true, stream_options: { include_usage: true } } });
+    const stream = (text: string, completion: number) =>
+      sse([chunk({ role: 'assistant', content: '' }), chunk({ content: text }), chunk({}, 'length'), chunk({}, null, { prompt_tokens: 1, completion_tokens: completion, total_tokens: completion + 1 }), '[DONE]']);
+    const split = stream("I' d like a long walk by the quiet river now.", 12);
+    expect(triage(checkAnswer(c, split), { c, o: obs(split), enforcedWindow: 8192 })).toMatchObject({ unexplained: [], known: { 'stream-text-respaced': 1 } });
+    const whole = stream('I would like a long walk by the quiet river now, thanks.', 12);
+    expect(triage(checkAnswer(c, whole), { c, o: obs(whole), enforcedWindow: 8192 }).unexplained.map((p) => p.invariant)).toEqual(['usage']);
+  });
+
   test('a logged exception is excused only by a defect this same case showed', () => {
     const kv: Finding = { kind: 'traceback', headline: 'RecursionError: maximum recursion depth exceeded', text: 'File "/x/fakeai/kv_cache.py", line 107, in count_nodes\nRecursionError: maximum recursion depth exceeded', startOffset: 0, endOffset: 1 };
     const c = chat();

@@ -165,7 +165,11 @@ export async function explore(setup: ExplorerSetup, o: ExploreOptions): Promise<
   const coverage: Record<string, number> = {};
   const knownDefects: Record<string, number> = {};
   let cases = 0;
-  const property = fc.asyncProperty(exploreCases(setup.facts, setup.contract, { maxPromptTokens: o.maxPromptTokens }), async (c) => {
+  // fast-check abandons a case still running when the budget ends ("its outcome gets ignored"),
+  // but the request goes on: awaited before anything else runs, or it lands in the next case's
+  // counters (seen: an embeddings request counted twice, +2 where +1 was due).
+  let inflight: Promise<unknown> = Promise.resolve();
+  const runOne = async (c: ExploreCase): Promise<void> => {
     cases++;
     coverage[coverageKey(c)] = (coverage[coverageKey(c)] ?? 0) + 1;
     const obs = await runCase(setup, c, down);
@@ -176,6 +180,12 @@ export async function explore(setup: ExplorerSetup, o: ExploreOptions): Promise<
       if (view && !down.has(view)) down.set(view, { defect, sinceCase: cases });
     }
     if (t.unexplained.length > 0) throw new Error(formatProblems(describeCase(c), t.unexplained));
+  };
+  const property = fc.asyncProperty(exploreCases(setup.facts, setup.contract, { maxPromptTokens: o.maxPromptTokens }), async (c) => {
+    await inflight;
+    const run = runOne(c);
+    inflight = run.catch(() => undefined);
+    return run;
   });
   const [pathOwner, fcPath] = o.path?.includes('/') ? o.path.split('/') : [o.propertyId, o.path];
   const replayPath = pathOwner === o.propertyId ? fcPath : undefined;
@@ -188,11 +198,13 @@ export async function explore(setup: ExplorerSetup, o: ExploreOptions): Promise<
     markInterruptAsFailure: false,
     endOnFailure: replaying ? false : undefined,
   });
+  await inflight;
   let shrinks = details.numShrinks;
   if (details.failed && details.counterexamplePath && !replaying && details.interrupted) {
     // The budget ran out while shrinking: go on from where it stopped, under the shrink allowance.
     details = await fc.check(property, { seed: o.seed, path: details.counterexamplePath, interruptAfterTimeLimit: o.shrinkMs ?? 60_000, markInterruptAsFailure: false });
     shrinks += details.numShrinks;
+    await inflight;
   }
   const durationMs = Math.round(performance.now() - started);
   const viewsDown = Object.fromEntries([...down].map(([v, d]) => [v, `${d.defect} since case ${d.sinceCase}`]));

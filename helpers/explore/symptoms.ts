@@ -54,6 +54,13 @@ export function choiceTexts(o: Observation): string[] {
   return out.filter((t) => t !== undefined);
 }
 
+/** A contraction a stream split ("I' d"): the mark of stream-text-respaced. */
+const SPLIT = /(\w)' (\w)/g;
+const unsplit = (t: string) => t.replace(SPLIT, "$1'$2");
+function splitCount(o: Observation): number {
+  return choiceTexts(o).reduce((n, t) => n + (t.match(SPLIT)?.length ?? 0), 0);
+}
+
 const chatStream = (x: SymptomContext) => x.c.endpoint === 'chat' && x.c.stream;
 const counterStaysAtZero = (p: CaseProblem) => /^\+\d+ /.test(p.expected) && /^\+0 /.test(p.actual);
 const overEnforced = (x: SymptomContext) => x.enforcedWindow !== undefined && x.c.promptTokens + (x.c.limitField === 'max_tokens' ? x.c.limit ?? 0 : 0) > x.enforcedWindow;
@@ -75,9 +82,20 @@ export const SYMPTOMS: readonly Symptom[] = [
       if (!isCompletionOverLimit(p, x)) return false;
       const budget = Math.max(10, x.c.limit!);
       const u = reportedUsage(x.c, x.o.response)!;
-      const texts = choiceTexts(x.o);
+      // A stream's text carries the spaces stream-text-respaced adds; the cut was made before them.
+      const texts = choiceTexts(x.o).map(unsplit);
       // FakeAI's usage counts one choice's tokens, whatever n is.
-      return u.completion_tokens - reasoningTokens(x.o) > budget && texts.length > 0 && texts.every((t) => t.length <= 4 * budget);
+      return u.completion_tokens - reasoningTokens(x.o) - (x.c.stream ? splitCount(x.o) : 0) > budget && texts.length > 0 && texts.every((t) => t.length <= 4 * budget);
+    },
+  },
+  {
+    defect: 'stream-text-respaced',
+    // The overshoot is exactly the split pieces: without them the text fits the budget.
+    explains: (p, x) => {
+      if (!x.c.stream || !isCompletionOverLimit(p, x)) return false;
+      const splits = splitCount(x.o);
+      const u = reportedUsage(x.c, x.o.response)!;
+      return splits > 0 && u.completion_tokens - reasoningTokens(x.o) - splits <= Math.max(10, x.c.limit!);
     },
   },
   {

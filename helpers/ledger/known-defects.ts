@@ -200,6 +200,12 @@ export const KNOWN_DEFECTS: KnownDefect[] = [
     evidenceText: 'max_tokens=request.max_tokens,',
   },
   {
+    id: 'stream-text-respaced',
+    summary: "Streams rebuild the text from regex tokens and put a space before every word token, so contractions arrive split (\"I'd\" streams as \"I' d\") and the stream's completion_tokens counts the pieces: 13 for a text the plain answer counts as 12, past max_tokens 11.",
+    evidence: 'fakeai/fakeai_service.py:2376',
+    evidenceText: 'if i > 0 and (token[0].isalnum() if token else False):',
+  },
+  {
     id: 'completion-char-trim-overshoot',
     summary: 'When not one sentence of the made-up answer fits the token budget, it is cut to 4 characters per budgeted token instead, which can hold more tokens than the budget (max_tokens 1 gave 12 completion tokens).',
     evidence: 'fakeai/utils/text_generation.py:100',
