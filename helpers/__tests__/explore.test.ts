@@ -314,6 +314,15 @@ describe('explore symptoms of known defects', () => {
     expect(triage(checkAnswer(viaMax, answered), { c: viaMax, o: obs(answered), enforcedWindow: 32768 }).unexplained.map((p) => p.invariant)).toEqual(['status', 'status']);
   });
 
+  test('a response over max_output_tokens whose text is a 4 × budget character cut is completion-char-trim-overshoot', () => {
+    const c = chat({ endpoint: 'responses', path: '/v1/responses', limit: 11, limitField: 'max_output_tokens', body: { model: MODEL, input: 'The', max_output_tokens: 11 } });
+    const answer = (text: string) => json(200, { id: 'resp-1', object: 'response', model: MODEL, status: 'completed', output: [{ type: 'message', content: [{ type: 'output_text', text }] }], usage: { input_tokens: 1, output_tokens: 12, total_tokens: 13 } });
+    const cut = answer("I'd be happy to share what I know about The.");
+    expect(triage(checkAnswer(c, cut), { c, o: obs(cut), enforcedWindow: 8192 })).toMatchObject({ unexplained: [], known: { 'completion-char-trim-overshoot': 1 } });
+    const long = answer('x'.repeat(45));
+    expect(triage(checkAnswer(c, long), { c, o: obs(long), enforcedWindow: 8192 }).unexplained.map((p) => p.invariant)).toEqual(['usage']);
+  });
+
   test('a stream over its limit only by the pieces of a split contraction is stream-text-respaced; a longer one is not', () => {
     const c = chat({ stream: true, limit: 11, includeUsage: true, body: { max_tokens: 11, stream: true, stream_options: { include_usage: true } } });
     const stream = (text: string, completion: number) =>

@@ -40,14 +40,16 @@ export function reasoningTokens(o: Observation): number {
   return 0;
 }
 
-/** Each choice's text: message content or completion text, streamed deltas joined. */
+/** Each choice's text: message content, completion text or a response's output text, streamed deltas joined. */
 export function choiceTexts(o: Observation): string[] {
   const out: string[] = [];
   const add = (i: number, t: unknown) => {
     if (typeof t === 'string') out[i] = (out[i] ?? '') + t;
   };
-  const body = o.response.body as { choices?: { index?: number; message?: { content?: unknown }; text?: unknown }[] } | null;
+  const body = o.response.body as { choices?: { index?: number; message?: { content?: unknown }; text?: unknown }[]; output?: { content?: { text?: unknown }[] }[] } | null;
   if (body?.choices) body.choices.forEach((c, i) => add(c.index ?? i, c.message?.content ?? c.text));
+  // The Responses API: one answer, its text in the output items' content parts.
+  for (const item of body?.output ?? []) for (const part of item.content ?? []) add(0, part.text);
   for (const e of o.response.events) {
     for (const c of (e.json as { choices?: { index?: number; delta?: { content?: unknown }; text?: unknown }[] } | undefined)?.choices ?? []) add(c.index ?? 0, c.delta?.content ?? c.text);
   }
