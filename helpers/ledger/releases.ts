@@ -51,6 +51,19 @@ export const DEFECT_RELEASES: Readonly<Record<string, Readonly<Record<string, st
   // A defect of 0.3.1 that 0.3.2 fixed (its `evidence` in known-defects.ts is 0.3.1's).
   'context-length-not-checked': { '0.3.1': 'fakeai/fakeai_service.py:1635', '0.3.2': null },
   'kv-cache-stats-recursion': { '0.3.1': 'fakeai/kv_cache.py:104' },
+  // Found by the exploration (e2e/explore-requests.test.ts) on 0.3.2. For 0.3.1 these lines were read
+  // in the 0.3.1 wheel's source (2026-12-06), not run there: the exploration has not been run on 0.3.1.
+  // 0.3.1 never applies a context-length check (context-length-not-checked), so the two defects of
+  // that check cannot show there.
+  'context-window-mismatch': { '0.3.1': null },
+  'context-check-ignores-max-completion-tokens': { '0.3.1': null },
+  'context-length-unchecked': { '0.3.1': 'fakeai/fakeai_service.py:2436' },
+  'completion-char-trim-overshoot': { '0.3.1': 'fakeai/utils/text_generation.py:100' },
+  'reasoning-stream-usage-crash': { '0.3.1': 'fakeai/fakeai_service.py:2358' },
+  'stream-text-respaced': { '0.3.1': 'fakeai/fakeai_service.py:2299' },
+  'responses-stream-ignored': { '0.3.1': 'fakeai/app.py:720' },
+  'by-model-ignores-responses': { '0.3.1': 'fakeai/app.py:720' },
+  'by-model-ignores-completion-streams': { '0.3.1': 'fakeai/app.py:552' },
 };
 
 /** What the ledger can say about the build a run judges. */
