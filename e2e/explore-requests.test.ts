@@ -99,6 +99,19 @@ if (!readHarnessEnv().servers.explore) {
     exploreTest('short', `with prompts up to ${SHORT_PROMPT_TOKENS} tokens, every answer, metrics view and counter holds its invariants`, SHORT_PROMPT_TOKENS, 0.5);
     exploreTest('full', `with prompts up to each model's context window (at most ${FULL_PROMPT_TOKENS} tokens) and just past it, every answer and metrics view holds its invariants`, FULL_PROMPT_TOKENS, 0.5);
 
+    test('a chat stream that must call a tool (tool_choice "required") holds every invariant', async () => {
+      // The explorer's streams with tools, made certain: FakeAI calls the tool only sometimes
+      // otherwise. It is also what shows OpenAI conformance the tool-call chunks every run
+      // (their deviations are in helpers/ledger/openai-deviations.ts).
+      const tool = { type: 'function', function: { name: 'get_weather', description: 'Current weather for a city', parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] } } };
+      const body = { messages: [{ role: 'user', content: 'What is the weather in Paris?' }], tools: [tool], tool_choice: 'required', stream: true };
+      const c = chatCase('llama-3.1-8b', 6, { stream: true, tools: true, body });
+      const o = await runCase(setup, c, new Map());
+      const t = triage(checkCase(c, o), { c, o, enforcedWindow: setup.enforced.get(c.model) });
+      expectNoProblems(describeCase(c), t.unexplained);
+      if (!o.response.events.some((e) => /"tool_calls":\[/.test(e.data))) throw new CheckFailure('tool_choice "required": expected a streamed tool call, got none');
+    });
+
     testKnownDefect('context-window-mismatch', 'answers 200 to a chat prompt within the context window GET /v1/models advertises', async () => {
       // Shrunk by the explorer: claude-3-haiku advertises 200000 tokens; 8193 is one past the 8192 FakeAI applies.
       await expectCaseHolds('context-window-mismatch', chatCase('claude-3-haiku', 8193));
