@@ -18,7 +18,8 @@ import { judge, notHereText, permittingPlace } from '../logs/allowance-rules';
 import { appendWindow, awaitHangVerdict, serverGone, serverGoneMessage } from '../logs/attribution';
 import { DEFAULT_LOG_QUIET_MS, loadConfig, PROJECT_ROOT } from '../core/config';
 import { ALLOWED_EXCEPTIONS, type AllowedException, type AllowedPlace, allowanceProblems } from '../ledger/allowances';
-import { type HarnessEnv, readHarnessEnv, type ServerInfo } from '../core/harness-env';
+import { type HarnessEnv, readHarnessEnv, type ServerInfo, serversOfSlot } from '../core/harness-env';
+import { claimWorkerSlot } from '../core/worker-slot';
 import { allowedBy, type Finding, formatFinding, scanChunk } from '../logs/log-watcher';
 import { appendRecord } from '../core/run-records';
 import { ServerLog } from '../logs/server-log';
@@ -71,6 +72,7 @@ export default class E2EEnvironment extends NodeEnvironment {
   private readonly quietMs: number;
   private readonly allowed: readonly AllowedException[];
   private harness: HarnessEnv | null | undefined;
+  private slot: number | undefined;
   /** Every window of this file, finished or not: concurrent tests overlap here. */
   private readonly windows: OpenWindow[] = [];
   private readonly byTest = new Map<Circus.TestEntry, OpenWindow[]>();
@@ -107,6 +109,15 @@ export default class E2EEnvironment extends NodeEnvironment {
     return this.harness;
   }
 
+  /**
+   * The logs this file's tests are watched in: its worker's own servers, and the run-wide ones this
+   * file uses. Never another worker's: a test running there at the same time is not ours to blame.
+   */
+  private watched(harness: HarnessEnv): Record<string, ServerInfo> {
+    this.slot ??= claimWorkerSlot(harness.runDir, harness.slots ?? 1, process.env.JEST_WORKER_ID);
+    return serversOfSlot(harness, this.slot, this.file);
+  }
+
   async handleTestEvent(event: Circus.Event): Promise<void> {
     if (event.name === 'test_start') this.onTestStart(event.test);
     else if (event.name === 'test_done') await this.onTestDone(event.test);
@@ -138,7 +149,7 @@ export default class E2EEnvironment extends NodeEnvironment {
     if (!harness) return;
     const name = fullName(test);
     const opened: OpenWindow[] = [];
-    for (const server of Object.values(harness.servers)) {
+    for (const server of Object.values(this.watched(harness))) {
       const exitedBefore = serverGone(server);
       if (exitedBefore) test.errors.push(plainError(serverGoneMessage(server)));
       // Without a log file (a reused server without --server-log) there is nothing to watch.
