@@ -11,7 +11,16 @@ import { ExclusiveGate } from '../core/exclusive';
 
 /** A pid that is certainly not running: a child that already exited. */
 const deadPid = (): number => spawnSync(process.execPath, ['-e', '0']).pid!;
-const settled = async (p: Promise<unknown>, ms = 100) => Promise.race([p.then(() => true), new Promise((r) => setTimeout(() => r(false), ms))]);
+/** Whether `p` settles within `ms` (false: it is still waiting). */
+async function settled(p: Promise<unknown>, ms = 100): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<boolean>((r) => (timer = setTimeout(() => r(false), ms)));
+  try {
+    return await Promise.race([p.then(() => true), late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
 
 describe('a file that needs the machine to itself', () => {
   let dir: string;
