@@ -119,8 +119,13 @@ async function runJest(config: HarnessConfig, jestArgs: string[]): Promise<Omit<
     return 2;
   }
   const junit = ['jest-junit', { outputDirectory: path.dirname(config.junitReport), outputName: path.basename(config.junitReport), suiteName: 'fakeai-e2e', ancestorSeparator: ' › ', addFileAttribute: 'true' }];
+  // Jest's 5 s default fails a test of many requests (api-robustness sends ~250) on a busy machine
+  // while each of its requests is still inside its own timeout. Each request times out after
+  // --request-timeout; a test gets twice that, so load slows a test down and a hang still fails it.
+  // A test's own longer timeout (timing-fidelity's) wins, and -- --testTimeout N overrides this.
+  const testTimeout = argv.testTimeout ?? config.requestTimeoutMs * 2;
   const shard = config.shard ? { shard: config.shard } : {};
-  const full = { ...argv, ...shard, selectProjects: ['e2e'], ...workerOptions(config), testSequencer: SEQUENCER, reporters: [[REPORTER, {}], junit] as unknown as string[] };
+  const full = { ...argv, ...shard, selectProjects: ['e2e'], testTimeout, ...workerOptions(config), testSequencer: SEQUENCER, reporters: [[REPORTER, {}], junit] as unknown as string[] };
   const testNamePattern = typeof argv.testNamePattern === 'string' ? argv.testNamePattern : null;
   // Test paths or -t: only some tests run, so a route nobody exercised says little about the suite.
   const selected = testNamePattern !== null || (argv._ ?? []).length > 0 || (argv.testPathPatterns ?? []).length > 0;
