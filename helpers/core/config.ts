@@ -26,7 +26,7 @@ export const DEFAULT_HANG_AFTER_S = 5;
 
 /**
  * Test files run at once by default. Most of a run is waiting on FakeAI (generation and upload
- * sleeps), not CPU: on 2 cores 3 workers beat 2, and 4 gained nothing more (docs/performance.md).
+ * sleeps), not CPU; on 2 cores 3 was the best of 1–4 in the runs docs/performance.md gives.
  */
 export const DEFAULT_WORKERS = 3;
 
