@@ -125,7 +125,7 @@ async function runJest(config: HarnessConfig, jestArgs: string[]): Promise<Omit<
   // A test's own longer timeout (timing-fidelity's) wins, and -- --testTimeout N overrides this.
   const testTimeout = argv.testTimeout ?? config.requestTimeoutMs * 2;
   const shard = config.shard ? { shard: config.shard } : {};
-  const full = { ...argv, ...shard, selectProjects: ['e2e'], testTimeout, ...workerOptions(config), testSequencer: SEQUENCER, reporters: [[REPORTER, {}], junit] as unknown as string[] };
+  const full = { ...argv, ...shard, selectProjects: ['e2e'], testTimeout, ...(argv.runInBand ? { runInBand: true } : workerOptions(config)), testSequencer: SEQUENCER, reporters: [[REPORTER, {}], junit] as unknown as string[] };
   const testNamePattern = typeof argv.testNamePattern === 'string' ? argv.testNamePattern : null;
   // Test paths or -t: only some tests run, so a route nobody exercised says little about the suite.
   const selected = testNamePattern !== null || (argv._ ?? []).length > 0 || (argv.testPathPatterns ?? []).length > 0;
@@ -147,7 +147,7 @@ async function runJest(config: HarnessConfig, jestArgs: string[]): Promise<Omit<
 }
 
 /**
- * --workers N as Jest options. Jest would still run in band when its cache says every file is
+ * --workers N as Jest options (`-- --runInBand` still wins: one file at a time, one slot). Jest would still run in band when its cache says every file is
  * under a second and there are at most 20 of them (the seed subset); setting an idle memory limit
  * is its documented way to always use workers. The limit itself is far above a worker's size (~150
  * MB here), so no worker is ever recycled for memory; if one were, its restart keeps its server slot
