@@ -156,7 +156,7 @@ async function breakdown(args: Args): Promise<void> {
     for (const [c, flags] of args.configs.entries()) {
       const dir = mkdtempSync(path.join(os.tmpdir(), 'measure-harness-'));
       try {
-        const cost = await measureHarnessCost(dir, [...split(flags), ...(args.tests ? ['--', args.tests] : [])]);
+        const cost = await measureHarnessCost(dir, split(flags), args.tests ? [args.tests] : []);
         runs[c].push(cost);
         process.stderr.write(`run ${i}/${args.runs} [${flags || 'defaults'}]: ${cost['total wall time']} ms wall, exit ${cost['e2e exit code']}\n`);
       } finally {

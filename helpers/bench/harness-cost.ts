@@ -13,6 +13,7 @@ import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { PROJECT_ROOT } from '../core/config';
+import { latestRunDir } from '../core/run-dir';
 
 export interface HarnessRunFacts {
   spawnAt: number;
@@ -72,13 +73,13 @@ function childrenCpuMs(): number | null {
   }
 }
 
-/** Runs `npm run e2e` once (own reports dir, `e2eArgs` before the Jest ones) and returns its phases. */
-export async function measureHarnessCost(reportsDir: string, e2eArgs: readonly string[] = []): Promise<HarnessCost> {
+/** Runs `npm run e2e` once (own reports dir; `e2eFlags` for the CLI, `jestArgs` such as test paths) and returns its phases. */
+export async function measureHarnessCost(reportsDir: string, e2eFlags: readonly string[] = [], jestArgs: readonly string[] = []): Promise<HarnessCost> {
   const dir = path.join(reportsDir, 'harness-cost');
   const jestJson = path.join(dir, 'jest-results.json');
   const spawnAt = Date.now();
   const cpuBefore = childrenCpuMs();
-  const child = spawn('npm', ['run', '--silent', 'e2e', '--', '--reports-dir', dir, '--quiet', ...e2eArgs, '--', '--json', `--outputFile=${jestJson}`], {
+  const child = spawn('npm', ['run', '--silent', 'e2e', '--', '--reports-dir', dir, '--quiet', ...e2eFlags, '--', '--json', `--outputFile=${jestJson}`, ...jestArgs], {
     cwd: PROJECT_ROOT, env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'ignore', 'pipe'],
   });
   let stderr = '';
@@ -94,7 +95,8 @@ export async function measureHarnessCost(reportsDir: string, e2eArgs: readonly s
   }
   let report: HarnessRunFacts['report'] = null;
   try {
-    report = JSON.parse(readFileSync(path.join(dir, 'e2e-report.json'), 'utf8'));
+    // Each run writes into its own directory under the reports root (helpers/core/run-dir.ts).
+    report = JSON.parse(readFileSync(path.join(latestRunDir(dir) ?? dir, 'e2e-report.json'), 'utf8'));
   } catch {
     report = null;
   }
