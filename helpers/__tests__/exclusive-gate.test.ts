@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ExclusiveGate } from '../core/exclusive';
+import { ExclusiveGate, ServerLeases } from '../core/exclusive';
 
 /** A pid that is certainly not running: a child that already exited. */
 const deadPid = (): number => spawnSync(process.execPath, ['-e', '0']).pid!;
@@ -77,5 +77,31 @@ describe('a file that needs the machine to itself', () => {
     expect(await settled(alive.enter(), 2000)).toBe(true);
     alive.leave();
     expect(await settled(new ExclusiveGate(dir, 4, process.pid).acquire(), 2000)).toBe(true);
+  });
+});
+
+describe('a server several files use, leased to one file at a time', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(path.join(os.tmpdir(), 'leases-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  test('a second file waits until the first releases it; a file using another server does not', async () => {
+    const first = new ServerLeases(dir, ['deep-prompts'], process.ppid);
+    await first.acquire();
+    const second = new ServerLeases(dir, ['deep-prompts'], process.pid);
+    const acquired = second.acquire();
+    expect(await settled(acquired)).toBe(false);
+    expect(await settled(new ServerLeases(dir, ['other'], process.pid).acquire())).toBe(true);
+    first.release();
+    expect(await settled(acquired, 2000)).toBe(true);
+    second.release();
+    expect(existsSync(path.join(dir, 'leases', 'deep-prompts'))).toBe(false);
+  });
+
+  test('a lease whose holder died is taken over', async () => {
+    await new ServerLeases(dir, ['deep-prompts'], deadPid()).acquire();
+    expect(await settled(new ServerLeases(dir, ['deep-prompts'], process.pid).acquire(), 2000)).toBe(true);
   });
 });

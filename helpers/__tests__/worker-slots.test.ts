@@ -22,9 +22,9 @@ describe('planning server slots', () => {
     expect(slotsForRun(4, 0)).toBe(1);
   });
 
-  test('a profile every file uses, or several files use, gets a copy per slot; a one-file profile one server', () => {
+  test('a profile every file uses gets a copy per slot; a profile of named files one server (shared ones are leased)', () => {
     expect(perWorker(profile('default'))).toBe(true);
-    expect(perWorker(profile('shared', ['e2e/a.test.ts', 'e2e/b.test.ts']))).toBe(true);
+    expect(perWorker(profile('shared', ['e2e/a.test.ts', 'e2e/b.test.ts']))).toBe(false);
     expect(perWorker(profile('auth', ['e2e/auth.test.ts']))).toBe(false);
   });
 

@@ -39,29 +39,88 @@ function readPid(file: string): number | undefined {
   }
 }
 
-export class ExclusiveGate {
-  private readonly dir: string;
-  private readonly lock: string;
-  private readonly busy: string;
-  private depth = 0;
-
-  constructor(runDir: string, private readonly slot: number, private readonly pid = process.pid) {
-    this.dir = path.join(runDir, 'exclusive');
-    this.lock = path.join(this.dir, 'lock');
-    this.busy = path.join(this.dir, `busy-${slot}`);
+async function until(done: () => boolean, what: string): Promise<void> {
+  for (const deadline = Date.now() + WAIT_LIMIT_MS; !done(); ) {
+    if (Date.now() > deadline) throw new Error(`Waited ${WAIT_LIMIT_MS / 1000} s for ${what}.`);
+    await new Promise((r) => setTimeout(r, POLL_MS));
   }
+}
 
-  /** The lock's holder, if it is another live worker. */
-  private otherHolder(): number | undefined {
-    const pid = readPid(this.lock);
+/**
+ * A lock file held by one live process: created exclusively (O_EXCL) with the holder's pid, taken
+ * over when its holder died, removed by its holder.
+ */
+export class FileLock {
+  constructor(
+    readonly file: string,
+    private readonly pid = process.pid,
+    private readonly label = String(pid),
+  ) {}
+
+  /** The holder, if it is another live process. */
+  otherHolder(): number | undefined {
+    const pid = readPid(this.file);
     return pid !== undefined && pid !== this.pid && alive(pid) ? pid : undefined;
   }
 
-  private async until(done: () => boolean, what: string): Promise<void> {
-    for (const deadline = Date.now() + WAIT_LIMIT_MS; !done(); ) {
-      if (Date.now() > deadline) throw new Error(`Waited ${WAIT_LIMIT_MS / 1000} s for ${what} (${this.dir}).`);
-      await new Promise((r) => setTimeout(r, POLL_MS));
-    }
+  async acquire(what: string): Promise<void> {
+    mkdirSync(path.dirname(this.file), { recursive: true });
+    await until(() => {
+      try {
+        writeFileSync(this.file, `${this.label} ${this.pid}`, { flag: 'wx' });
+        return true;
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      }
+      // A lock whose holder died is stale: removed here, taken on the next try.
+      const pid = readPid(this.file);
+      if (pid !== undefined && !alive(pid)) rmSync(this.file, { force: true });
+      return false;
+    }, `${what} (${this.file})`);
+  }
+
+  release(): void {
+    if (readPid(this.file) === this.pid) rmSync(this.file, { force: true });
+  }
+}
+
+/**
+ * A run-wide server that several test files use (a profile with more than one `usedBy` file, as
+ * `deep-prompts`) is talked to and watched by one file at a time: each such file holds the
+ * server's lease from before its first test to after its last. Cheaper on two cores than a copy
+ * per worker (each FakeAI boot costs ~0.8 s of CPU); the price is a worker waiting when two of its
+ * files would have run at once. Leases are taken in name order, so two files never wait on each other.
+ */
+export class ServerLeases {
+  private readonly locks: FileLock[];
+
+  constructor(runDir: string, servers: readonly string[], pid = process.pid) {
+    this.locks = [...servers].sort().map((name) => new FileLock(path.join(runDir, 'leases', name), pid));
+  }
+
+  async acquire(): Promise<void> {
+    for (const lock of this.locks) await lock.acquire(`the file using server "${path.basename(lock.file)}" to finish`);
+  }
+
+  release(): void {
+    for (const lock of this.locks) lock.release();
+  }
+}
+
+export class ExclusiveGate {
+  private readonly dir: string;
+  private readonly lock: FileLock;
+  private readonly busy: string;
+  private depth = 0;
+
+  constructor(runDir: string, slot: number, private readonly pid = process.pid) {
+    this.dir = path.join(runDir, 'exclusive');
+    this.lock = new FileLock(path.join(this.dir, 'lock'), pid, String(slot));
+    this.busy = path.join(this.dir, `busy-${slot}`);
+  }
+
+  private otherHolder(): number | undefined {
+    return this.lock.otherHolder();
   }
 
   /** Before a test or a beforeAll/afterAll: marks this worker busy, once no other worker holds the lock. */
@@ -72,7 +131,7 @@ export class ExclusiveGate {
       writeFileSync(this.busy, String(this.pid));
       if (this.otherHolder() === undefined) return;
       rmSync(this.busy, { force: true });
-      await this.until(() => this.otherHolder() === undefined, 'a file that needs the machine to itself (@e2e-exclusive) to finish');
+      await until(() => this.otherHolder() === undefined, `a file that needs the machine to itself (@e2e-exclusive) to finish (${this.dir})`);
     }
   }
 
@@ -85,23 +144,12 @@ export class ExclusiveGate {
   /** Before an @e2e-exclusive file: the lock, then every other worker idle. */
   async acquire(): Promise<void> {
     mkdirSync(this.dir, { recursive: true });
-    await this.until(() => {
-      try {
-        writeFileSync(this.lock, `${this.slot} ${this.pid}`, { flag: 'wx' });
-        return true;
-      } catch (e) {
-        if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-      }
-      // A lock whose holder died is stale: removed here, taken on the next try.
-      const pid = readPid(this.lock);
-      if (pid !== undefined && !alive(pid)) rmSync(this.lock, { force: true });
-      return false;
-    }, 'the exclusive lock another file holds');
-    await this.until(() => this.othersBusy().length === 0, 'the tests running in other workers to finish');
+    await this.lock.acquire('the exclusive lock another file holds');
+    await until(() => this.othersBusy().length === 0, `the tests running in other workers to finish (${this.dir})`);
   }
 
   release(): void {
-    if (readPid(this.lock) === this.pid) rmSync(this.lock, { force: true });
+    this.lock.release();
   }
 
   private othersBusy(): number[] {

@@ -20,7 +20,7 @@ import { DEFAULT_LOG_QUIET_MS, loadConfig, PROJECT_ROOT } from '../core/config';
 import { ALLOWED_EXCEPTIONS, type AllowedException, type AllowedPlace, allowanceProblems } from '../ledger/allowances';
 import { type HarnessEnv, readHarnessEnv, type ServerInfo, serversOfSlot } from '../core/harness-env';
 import { claimWorkerSlot } from '../core/worker-slot';
-import { ExclusiveGate } from '../core/exclusive';
+import { ExclusiveGate, ServerLeases } from '../core/exclusive';
 import { allowedBy, type Finding, formatFinding, scanChunk } from '../logs/log-watcher';
 import { appendRecord } from '../core/run-records';
 import { ServerLog } from '../logs/server-log';
@@ -80,6 +80,7 @@ export default class E2EEnvironment extends NodeEnvironment {
   /** `@e2e-exclusive` in the file's docblock: no other worker runs a test while this file runs. */
   private readonly exclusive: boolean;
   private gate: ExclusiveGate | undefined;
+  private leases: ServerLeases | undefined;
   /** Every window of this file, finished or not: concurrent tests overlap here. */
   private readonly windows: OpenWindow[] = [];
   private readonly byTest = new Map<Circus.TestEntry, OpenWindow[]>();
@@ -137,11 +138,21 @@ export default class E2EEnvironment extends NodeEnvironment {
 
   override async setup(): Promise<void> {
     await super.setup();
+    const harness = this.harnessEnv();
+    if (harness && (harness.slots ?? 1) > 1) {
+      // Run-wide servers this file shares with other files: one file at a time talks to each.
+      const shared = Object.values(harness.servers).filter((s) => s.slot === undefined && (s.usedBy ?? []).length > 1 && s.usedBy!.includes(this.file));
+      if (shared.length > 0) {
+        this.leases = new ServerLeases(harness.runDir, shared.map((s) => s.name));
+        await this.leases.acquire();
+      }
+    }
     if (this.exclusive) await this.gateOf()?.acquire();
   }
 
   override async teardown(): Promise<void> {
     this.gate?.release();
+    this.leases?.release();
     await super.teardown();
   }
 

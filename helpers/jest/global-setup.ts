@@ -118,12 +118,13 @@ export function slotsForRun(maxWorkers: number | undefined, selectedFiles: numbe
 }
 
 /**
- * A profile with one user file needs one server for the run: only that file talks to it, and only
- * that file's tests are watched in its log, so a test of another worker never shares its window.
- * Any other profile (default, used by every file) gets a copy per worker slot.
+ * A profile every file uses (`default`) gets a copy per worker slot. A profile of named files
+ * (`usedBy`) needs one server for the run: only those files talk to it and only their tests are
+ * watched in its log; when several files use it, they take turns (a lease, helpers/core/exclusive.ts
+ * ServerLeases), so a test of another worker never shares its window.
  */
 export function perWorker(profile: ServerProfile): boolean {
-  return !profile.usedBy || profile.usedBy.length > 1;
+  return !profile.usedBy;
 }
 
 /** One server to start: a profile, and the slot whose copy it is (none for a run-wide one). */
