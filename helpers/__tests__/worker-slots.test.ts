@@ -9,6 +9,7 @@ import { SERVER_PROFILES, type ServerProfile } from '../core/config';
 import { type HarnessEnv, server, serversOfSlot, writeHarnessEnv } from '../core/harness-env';
 import { claimWorkerSlot } from '../core/worker-slot';
 import { perWorker, planServers, slotsForRun } from '../jest/global-setup';
+import { sharedServerGroups, spreadApart } from '../jest/sequencer';
 
 const profile = (name: string, usedBy?: string[]): ServerProfile => ({ name, description: name, env: {}, ...(usedBy ? { usedBy } : {}) });
 
@@ -107,5 +108,24 @@ describe('which servers a worker sees', () => {
     const env: NodeJS.ProcessEnv = {};
     writeHarnessEnv({ runDir: dir, seed: 1, servers: { default: info('default', {}) } }, env);
     expect(server('default', { ...env, JEST_WORKER_ID: '2' }).name).toBe('default');
+  });
+});
+
+describe('ordering files that share a leased server', () => {
+  test('the files of a profile with several users form one group; one-file profiles and default none', () => {
+    const groups = sharedServerGroups([profile('default'), profile('auth', ['e2e/auth.test.ts']), profile('deep', ['e2e/a.test.ts', 'e2e/b.test.ts'])]);
+    expect([...groups]).toEqual([
+      ['e2e/a.test.ts', 'deep'],
+      ['e2e/b.test.ts', 'deep'],
+    ]);
+  });
+
+  test('a file is held back while another of its group is among the last `gap` placed, order otherwise kept', () => {
+    const group = (x: string) => (x.startsWith('g') ? 'g' : undefined);
+    expect(spreadApart(['g1', 'g2', 'a', 'b', 'c', 'd'], group, 3)).toEqual(['g1', 'a', 'b', 'c', 'g2', 'd']);
+    expect(spreadApart(['a', 'g1', 'b', 'g2'], group, 3)).toEqual(['a', 'g1', 'b', 'g2']);
+    // Not enough others to keep them apart: the held one still comes, last.
+    expect(spreadApart(['g1', 'g2', 'a'], group, 3)).toEqual(['g1', 'a', 'g2']);
+    expect(spreadApart(['a', 'b'], group, 3)).toEqual(['a', 'b']);
   });
 });

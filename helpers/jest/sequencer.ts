@@ -11,12 +11,13 @@
  * files that failed last time first, then the longest first by the durations Jest recorded in its
  * cache on earlier runs (by size when there are none). With several workers, longest-first keeps
  * the slow files (image and speech generation, uploads FakeAI sleeps on) from all starting last
- * and ending the run on one busy worker while the others idle.
+ * and ending the run on one busy worker while the others idle. Files that share a leased server
+ * are then spread apart (spreadApart).
  */
 import path from 'node:path';
 import Sequencer from '@jest/test-sequencer';
 import type { Test } from '@jest/test-result';
-import { loadConfig, PROJECT_ROOT } from '../core/config';
+import { loadConfig, PROJECT_ROOT, type ServerProfile } from '../core/config';
 import { SELECTED_FILES_VAR } from '../core/harness-env';
 import { planShards, readTimings, weigh } from '../core/shards';
 
@@ -29,8 +30,48 @@ export default class BalancedSequencer extends Sequencer {
     return tests.filter((t) => mine.has(rel(t)));
   }
 
-  override sort(tests: Array<Test>): Array<Test> | Promise<Array<Test>> {
+  override async sort(tests: Array<Test>): Promise<Array<Test>> {
     process.env[SELECTED_FILES_VAR] = String(tests.length);
-    return super.sort(tests);
+    const sorted = await super.sort(tests);
+    const config = loadConfig();
+    const groups = sharedServerGroups(config.profiles);
+    const group = (t: Test) => groups.get(path.relative(PROJECT_ROOT, t.path));
+    return spreadApart(sorted, group, config.workers);
   }
+}
+
+/** File → the shared profile it uses: the files of a profile with several `usedBy` take turns on it. */
+export function sharedServerGroups(profiles: readonly ServerProfile[]): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const p of profiles) if (p.usedBy && p.usedBy.length > 1) for (const f of p.usedBy) out.set(f, p.name);
+  return out;
+}
+
+/**
+ * Keeps the order, but holds an item back while another of its group is among the last `gap`
+ * placed: with `gap` workers, two files that lease the same server (helpers/core/exclusive.ts)
+ * then seldom start together, so one does not sit waiting for the other.
+ */
+export function spreadApart<T>(items: readonly T[], groupOf: (item: T) => string | undefined, gap: number): T[] {
+  const out: T[] = [];
+  const held: T[] = [];
+  const fits = (item: T) => {
+    const g = groupOf(item);
+    return g === undefined || !out.slice(-gap).some((o) => groupOf(o) === g);
+  };
+  const place = () => {
+    for (let i = 0; i < held.length; i++) {
+      if (fits(held[i])) {
+        out.push(...held.splice(i, 1));
+        i = -1;
+      }
+    }
+  };
+  for (const item of items) {
+    place();
+    if (fits(item)) out.push(item);
+    else held.push(item);
+  }
+  place();
+  return [...out, ...held];
 }
