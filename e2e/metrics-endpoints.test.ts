@@ -20,7 +20,7 @@ import { skippedTest } from '../helpers/core/skipped-test';
 
 const config = loadConfig();
 const harness = readHarnessEnv();
-const main = harness.servers.default;
+const main = server('default');
 const doc = loadOpenApiSync(main.baseUrl);
 /** The suite's own requests time out after this long, so no latency the server reports for them can be longer. */
 const bounds = { maxLatencyS: config.requestTimeoutMs / 1000 };

@@ -6,6 +6,8 @@
  *    waits it (known defect nonstream-delay-ignored). The check is the one a correct server passes.
  *  - streaming: on the "timing" server (TTFT 200 ms, ITL 20 ms), the medians must be the settings
  *    plus the overhead measured at the same moment on the default server (TTFT and ITL 0).
+ *
+ * @e2e-exclusive delays are measured here: other workers' load at the same moment would be ours, not FakeAI's (helpers/core/exclusive.ts)
  */
 import { loadavg } from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';

@@ -1,6 +1,6 @@
 /**
  * `npm run e2e -- [flags] [-- jest args]`: flags → E2E_* env → loadConfig() → Jest's runCLI,
- * in-process, with the e2e project, in band, and our reporters. Exit codes CI can trust:
+ * in-process, with the e2e project, --workers Jest workers, our sequencer and our reporters. Exit codes CI can trust:
  * 0 every test passed, 1 a test failed (or the server logged an unexpected exception),
  * 2 usage or setup error (no test result to speak of).
  *
@@ -119,8 +119,13 @@ async function runJest(config: HarnessConfig, jestArgs: string[]): Promise<Omit<
     return 2;
   }
   const junit = ['jest-junit', { outputDirectory: path.dirname(config.junitReport), outputName: path.basename(config.junitReport), suiteName: 'fakeai-e2e', ancestorSeparator: ' › ', addFileAttribute: 'true' }];
-  const shard = config.shard ? { shard: config.shard, testSequencer: SEQUENCER } : {};
-  const full = { ...argv, ...shard, selectProjects: ['e2e'], runInBand: true, reporters: [[REPORTER, {}], junit] as unknown as string[] };
+  // Jest's 5 s default fails a test of many requests (api-robustness sends ~250) on a busy machine
+  // while each of its requests is still inside its own timeout. Each request times out after
+  // --request-timeout; a test gets twice that, so load slows a test down and a hang still fails it.
+  // A test's own longer timeout (timing-fidelity's) wins, and -- --testTimeout N overrides this.
+  const testTimeout = argv.testTimeout ?? config.requestTimeoutMs * 2;
+  const shard = config.shard ? { shard: config.shard } : {};
+  const full = { ...argv, ...shard, selectProjects: ['e2e'], testTimeout, ...(argv.runInBand ? { runInBand: true } : workerOptions(config)), testSequencer: SEQUENCER, reporters: [[REPORTER, {}], junit] as unknown as string[] };
   const testNamePattern = typeof argv.testNamePattern === 'string' ? argv.testNamePattern : null;
   // Test paths or -t: only some tests run, so a route nobody exercised says little about the suite.
   const selected = testNamePattern !== null || (argv._ ?? []).length > 0 || (argv.testPathPatterns ?? []).length > 0;
@@ -139,6 +144,18 @@ async function runJest(config: HarnessConfig, jestArgs: string[]): Promise<Omit<
   } finally {
     restoreStdout();
   }
+}
+
+/**
+ * --workers N as Jest options (`-- --runInBand` still wins: one file at a time, one slot). Jest would still run in band when its cache says every file is
+ * under a second and there are at most 20 of them (the seed subset); setting an idle memory limit
+ * is its documented way to always use workers. The limit itself is far above a worker's size (~150
+ * MB here), so no worker is ever recycled for memory; if one were, its restart keeps its server slot
+ * (helpers/core/worker-slot.ts).
+ */
+function workerOptions(config: HarnessConfig): { runInBand: boolean; maxWorkers?: number; workerIdleMemoryLimit?: string } {
+  if (config.workers <= 1) return { runInBand: true };
+  return { runInBand: false, maxWorkers: config.workers, workerIdleMemoryLimit: '2GB' };
 }
 
 /**

@@ -16,34 +16,51 @@
  * "server lifecycle" = e2e wall − in-run boot − reuse-mode wall: spawn, ready lag and stop.
  */
 import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { once } from 'node:events';
 import os from 'node:os';
 import path from 'node:path';
 import { PROJECT_ROOT, SERVER_PROFILES, serverEnvironment, VENV_PYTHON } from '../helpers/core/config';
 import { probeHealth } from '../helpers/server/readiness';
+import { type HarnessCost, measureHarnessCost } from '../helpers/bench/harness-cost';
 
 interface Args {
   runs: number;
   tests: string;
+  /** --breakdown: whole runs phase by phase, one column per --config (e2e flags). */
+  breakdown: boolean;
+  configs: string[];
 }
 
 const USAGE = `Usage: npm run measure-harness -- [--runs N] [--tests PATTERN]
+       npm run measure-harness -- --breakdown [--runs N] [--config "E2E FLAGS"]... [--tests PATTERN]
   --runs N          runs of each measurement (default 5)
-  --tests PATTERN   Jest test path pattern for the smoke run (default e2e/health)
+  --tests PATTERN   Jest test path pattern for the smoke run (default e2e/health; with --breakdown: all files)
+  --breakdown       time whole npm run e2e runs phase by phase (server boot, tests, per-file cost
+                    outside the tests, teardown and reports, CPU): the median of each phase per config
+  --config FLAGS    npm run e2e flags of one column, e.g. --config "--workers 1" --config "" (default: "")
 Prints min / median / max of npm run e2e's wall time against FakeAI's own boot-to-ready.`;
 
 /** A usage mistake: exit 2 with the usage, like npm run e2e and npm run bench. */
 class UsageError extends Error {}
 
 function parseArgs(argv: string[]): Args | 'help' {
-  const args: Args = { runs: 5, tests: 'e2e/health' };
+  const args: Args = { runs: 5, tests: 'e2e/health', breakdown: false, configs: [] };
+  let testsGiven = false;
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === '--help' || argv[i] === '-h') return 'help';
-    if (argv[i] === '--runs') args.runs = Number(argv[++i]);
-    else if (argv[i] === '--tests' && argv[i + 1] !== undefined) args.tests = argv[++i];
+    if (argv[i] === '--breakdown') args.breakdown = true;
+    else if (argv[i] === '--config' && argv[i + 1] !== undefined) args.configs.push(argv[++i]);
+    else if (argv[i] === '--tests' && argv[i + 1] !== undefined) {
+      args.tests = argv[++i];
+      testsGiven = true;
+    } else if (argv[i] === '--runs') args.runs = Number(argv[++i]);
     else throw new UsageError(`unknown or incomplete argument "${argv[i]}"`);
   }
   if (!Number.isInteger(args.runs) || args.runs < 1) throw new UsageError('--runs must be a whole number ≥ 1');
+  if (args.configs.length > 0 && !args.breakdown) throw new UsageError('--config goes with --breakdown');
+  if (args.breakdown && !testsGiven) args.tests = '';
+  if (args.configs.length === 0) args.configs.push('');
   return args;
 }
 
@@ -120,12 +137,62 @@ function row(label: string, xs: number[]): string {
   return `| ${label.padEnd(44)} | ${f(min)} | ${f(median)} | ${f(max)} |`;
 }
 
+function machine(runs: number, what: string, loadBefore: number): string {
+  const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
+  return `Measured ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC on ${os.cpus().length} × ${cpu}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${os.platform()} ${os.release()}; ${runs} runs, ${what}; 1-min load average ${loadBefore.toFixed(1)} before, ${os.loadavg()[0].toFixed(1)} after.`;
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+}
+
+/** Whole runs, phase by phase, configs interleaved so a slow spell on a shared machine hits all alike. */
+async function breakdown(args: Args): Promise<void> {
+  const loadBefore = os.loadavg()[0];
+  const split = (flags: string) => flags.split(/\s+/).filter(Boolean);
+  const runs: HarnessCost[][] = args.configs.map(() => []);
+  for (let i = 1; i <= args.runs; i++) {
+    for (const [c, flags] of args.configs.entries()) {
+      const dir = mkdtempSync(path.join(os.tmpdir(), 'measure-harness-'));
+      try {
+        const cost = await measureHarnessCost(dir, split(flags), args.tests ? [args.tests] : []);
+        runs[c].push(cost);
+        process.stderr.write(`run ${i}/${args.runs} [${flags || 'defaults'}]: ${cost['total wall time']} ms wall, exit ${cost['e2e exit code']}\n`);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    }
+  }
+  const phases = Object.keys(runs[0][0]).filter((k) => k !== 'e2e exit code');
+  const cell = (c: number, phase: string) => {
+    const xs = runs[c].map((r) => r[phase]).filter((v): v is number => typeof v === 'number');
+    if (xs.length === 0) return '—';
+    const m = median(xs);
+    return phase.includes('at once') ? m.toFixed(2) : `${(m / 1000).toFixed(2)} s`;
+  };
+  const exits = args.configs.map((_, c) => runs[c].map((r) => r['e2e exit code']).join(' '));
+  process.stdout.write(
+    [
+      '',
+      machine(args.runs, `tests ${args.tests ? `"${args.tests}"` : 'all'}; medians`, loadBefore),
+      '',
+      `| phase | ${args.configs.map((f) => `\`${f || '(defaults)'}\``).join(' | ')} |`,
+      `|---|${args.configs.map(() => '---').join('|')}|`,
+      ...phases.map((ph) => `| ${ph.startsWith(' ') ? `↳ ${ph.trim()}` : ph} | ${args.configs.map((_, c) => cell(c, ph)).join(' | ')} |`),
+      `| exit codes | ${exits.join(' | ')} |`,
+      '',
+    ].join('\n'),
+  );
+}
+
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   if (args === 'help') {
     process.stdout.write(`${USAGE}\n`);
     return;
   }
+  if (args.breakdown) return breakdown(args);
   // A shared machine's load skews every figure: print it with them.
   const loadBefore = os.loadavg()[0];
   const alone: number[] = [];

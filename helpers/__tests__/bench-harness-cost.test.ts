@@ -21,8 +21,29 @@ describe('harness cost of one e2e run', () => {
       'globalTeardown + reports + exit': 500,
       'total wall time': 8_000,
     });
-    const parts = Object.entries(p).filter(([k, v]) => typeof v === 'number' && k !== 'total wall time').reduce((a, [, v]) => a + (v as number), 0);
-    expect(parts).toBe(8_000);
+    // Indented rows break a phase down further, and CPU time is not a share of the wall time.
+    const phases = Object.entries(p).filter(([k, v]) => typeof v === 'number' && k !== 'total wall time' && !k.startsWith(' ') && !k.startsWith('CPU'));
+    expect(phases.reduce((a, [, v]) => a + (v as number), 0)).toBe(8_000);
+  });
+
+  it('splits the files into their tests and the cost around them, and says how many ran at once', () => {
+    const p = harnessPhases(
+      facts({
+        jest: {
+          startTime: 5_000,
+          testResults: [
+            { startTime: 5_100, endTime: 8_500, assertionResults: [{ duration: 1_000 }, { duration: 2_000 }] },
+            { startTime: 5_200, endTime: 6_900, assertionResults: [{ duration: 1_500 }, { duration: null }] },
+          ],
+        },
+        cpuMs: 4_200,
+      }),
+    );
+    expect(p['tests (first file start → last file end)']).toBe(3_400);
+    expect(p['  sum of test durations (all files)']).toBe(4_500);
+    expect(p['  sum of per-file cost outside tests (module load, beforeAll/afterAll, log windows)']).toBe(3_400 + 1_700 - 4_500);
+    expect(p['  files at once (sum of file times ÷ span)']).toBe(1.5);
+    expect(p['CPU time (user + system, servers included)']).toBe(4_200);
   });
 
   it('leaves a phase empty instead of guessing when the e2e report is missing', () => {

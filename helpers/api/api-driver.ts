@@ -15,6 +15,7 @@ import { notifyExchange } from '../core/exchange-observers';
 import { appendRecord } from '../core/run-records';
 import { httpAgent } from '../core/transport';
 import { type Page, paginationProblems } from './pagination';
+import { cachedValidators } from './validator-cache';
 
 export interface Exchange {
   method: string;
@@ -141,6 +142,17 @@ export class ApiDriver {
 }
 
 const savedDocs = new Set<string>();
+/** One Contract per server and test file: its compiled validators serve every test of the file. */
+const contracts = new Map<string, Contract>();
+
+function contractOf(baseUrl: string, doc: OpenApiDocument): Contract {
+  let c = contracts.get(baseUrl);
+  if (!c || c.doc !== doc) {
+    c = new Contract(doc, cachedValidators(doc));
+    contracts.set(baseUrl, c);
+  }
+  return c;
+}
 
 /** A driver for the named server. Call inside a test or hook (the server is known only then). */
 export async function apiDriver(serverName = 'default'): Promise<ApiDriver> {
@@ -153,7 +165,7 @@ export async function apiDriver(serverName = 'default'): Promise<ApiDriver> {
     writeFileSync(path.join(runDir, 'openapi.json'), JSON.stringify(doc));
     savedDocs.add(runDir);
   }
-  return new ApiDriver(baseUrl, new Contract(doc), runDir, loadConfig().requestTimeoutMs);
+  return new ApiDriver(baseUrl, contractOf(baseUrl, doc), runDir, loadConfig().requestTimeoutMs);
 }
 
 /**

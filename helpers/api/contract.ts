@@ -56,18 +56,61 @@ interface CompiledRoute {
   specificity: number;
 }
 
+// strict: false — OpenAPI adds keywords JSON Schema does not know (discriminator, example, …).
+export const AJV_OPTIONS = { strict: false, allErrors: true, validateFormats: true, verbose: true } as const;
+
+/** An Ajv holding the whole document under DOC_ID; `extra` adds options (validator-cache.ts: code.source). */
+export function documentAjv(doc: OpenApiDocument, extra: ConstructorParameters<typeof Ajv2020>[0] = {}): Ajv2020 {
+  const ajv = new Ajv2020({ ...AJV_OPTIONS, ...extra });
+  addFormats(ajv);
+  ajv.addSchema({ ...doc, $id: DOC_ID } as object);
+  return ajv;
+}
+
+/** The Ajv reference of the schema at `pointer` in the document. */
+export function schemaRef(pointer: string): string {
+  return `${DOC_ID}#${pointer}`;
+}
+
+function requestPointer(method: string, template: string): string {
+  return `/paths/${escapePointer(template)}/${method.toLowerCase()}/requestBody/content/application~1json/schema`;
+}
+
+function responsePointer(method: string, template: string, key: string): string {
+  return `/paths/${escapePointer(template)}/${method.toLowerCase()}/responses/${key}/content/${escapePointer('application/json')}/schema`;
+}
+
+/** Every schema Contract validates against: each JSON request body and each JSON response. */
+export function schemaPointers(doc: OpenApiDocument): string[] {
+  const out: string[] = [];
+  for (const [template, ops] of Object.entries(doc.paths)) {
+    for (const [method, op] of Object.entries(ops)) {
+      if (!(HTTP_METHODS as readonly string[]).includes(method)) continue;
+      if (op.requestBody?.content?.['application/json']?.schema) out.push(requestPointer(method, template));
+      for (const [key, res] of Object.entries(op.responses ?? {})) {
+        if (res.content?.['application/json']?.schema) out.push(responsePointer(method, template, key));
+      }
+    }
+  }
+  return out;
+}
+
 export class Contract {
-  private readonly ajv: Ajv2020;
+  /** Made on the first schema `precompiled` lacks: registering the document alone costs ~0.1 s. */
+  private ajv: Ajv2020 | undefined;
   private readonly compiled = new Map<string, ValidateFunction>();
   private readonly routeTable: CompiledRoute[] = [];
 
-  constructor(readonly doc: OpenApiDocument) {
+  /**
+   * `precompiled`: validators by schema pointer, compiled earlier from this same document with
+   * AJV_OPTIONS (validator-cache.ts); any schema it lacks is compiled here.
+   */
+  constructor(
+    readonly doc: OpenApiDocument,
+    private readonly precompiled: Readonly<Record<string, ValidateFunction>> = {},
+  ) {
     if (!doc || typeof doc !== 'object' || !doc.paths) throw new Error('Contract: not an OpenAPI document (no "paths")');
     if (!/^3\.1\./.test(String(doc.openapi))) throw new Error(`Contract: expected OpenAPI 3.1.x, got "${doc.openapi}"`);
-    // strict: false — OpenAPI adds keywords JSON Schema does not know (discriminator, example, …).
-    this.ajv = new Ajv2020({ strict: false, allErrors: true, validateFormats: true, verbose: true });
-    addFormats(this.ajv);
-    this.ajv.addSchema({ ...doc, $id: DOC_ID } as object);
     for (const [template, ops] of Object.entries(doc.paths)) {
       for (const method of Object.keys(ops)) {
         if (!(HTTP_METHODS as readonly string[]).includes(method)) continue;
@@ -131,8 +174,7 @@ export class Contract {
     const op = this.operation(method, template);
     if (!op) return [{ route, pointer: '', rule: 'paths', message: 'route is not in the document' }];
     if (!this.requestSchema(method, template)) return [];
-    const pointer = `/paths/${escapePointer(template)}/${method.toLowerCase()}/requestBody/content/application~1json/schema`;
-    return this.run(route, pointer, body);
+    return this.run(route, requestPointer(method, template), body);
   }
 
   /**
@@ -155,14 +197,14 @@ export class Contract {
       return [{ route, pointer: '', rule: `responses/${key}/content`, message: `media type "${type || '(none)'}" is not declared (declared: ${Object.keys(content).join(', ')})` }];
     }
     if (!content[type].schema || type !== 'application/json') return [];
-    const pointer = `/paths/${escapePointer(template)}/${method.toLowerCase()}/responses/${key}/content/${escapePointer(type)}/schema`;
-    return this.run(route, pointer, body);
+    return this.run(route, responsePointer(method, template, key), body);
   }
 
   private run(route: string, schemaPointer: string, body: unknown): Violation[] {
-    let validate = this.compiled.get(schemaPointer);
+    let validate = Object.hasOwn(this.precompiled, schemaPointer) ? this.precompiled[schemaPointer] : this.compiled.get(schemaPointer);
     if (!validate) {
-      validate = this.ajv.compile({ $ref: `${DOC_ID}#${schemaPointer}` });
+      this.ajv ??= documentAjv(this.doc);
+      validate = this.ajv.compile({ $ref: schemaRef(schemaPointer) });
       this.compiled.set(schemaPointer, validate);
     }
     if (validate(body)) return [];

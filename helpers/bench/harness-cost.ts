@@ -13,12 +13,15 @@ import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { PROJECT_ROOT } from '../core/config';
+import { latestRunDir } from '../core/run-dir';
 
 export interface HarnessRunFacts {
   spawnAt: number;
   exitAt: number;
   exitCode: number | null;
-  jest: { startTime: number; testResults: Array<{ startTime: number; endTime: number }> };
+  jest: { startTime: number; testResults: Array<{ startTime: number; endTime: number; assertionResults?: Array<{ duration?: number | null }> }> };
+  /** CPU seconds (user + system) of npm run e2e and everything it waited for, servers included. */
+  cpuMs?: number | null;
   report: { timings?: { startedAt?: string | null }; servers?: Array<{ name: string; bootToReadyMs?: number }> } | null;
 }
 
@@ -38,30 +41,52 @@ export function harnessPhases(f: HarnessRunFacts): HarnessCost {
     if (order[i] < order[i - 1]) throw new Error(`harness cost: clocks out of order (${order.join(' > ')})`);
   }
   const setupEnd = f.jest.startTime;
+  const fileMs = files.map((t) => t.endTime - t.startTime);
+  const testMs = files.map((t) => (t.assertionResults ?? []).reduce((sum, a) => sum + (a.duration ?? 0), 0));
+  const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+  const span = lastEnd - firstStart;
   return {
     'npm + tsx + e2e CLI start': cliAt === null ? null : cliAt - f.spawnAt,
     'Jest start + config load + globalSetup (other than boot)': boot === null ? null : setupEnd - (cliAt ?? f.spawnAt) - boot,
     'server spawn → ready (slowest profile, profiles in parallel)': boot,
     'test environment + first transform': firstStart - setupEnd,
-    'tests (first file start → last file end)': lastEnd - firstStart,
+    'tests (first file start → last file end)': span,
+    '  sum of test durations (all files)': sum(testMs),
+    '  sum of per-file cost outside tests (module load, beforeAll/afterAll, log windows)': sum(fileMs) - sum(testMs),
+    '  files at once (sum of file times ÷ span)': span > 0 ? Math.round((sum(fileMs) / span) * 100) / 100 : null,
     'globalTeardown + reports + exit': f.exitAt - lastEnd,
     'total wall time': f.exitAt - f.spawnAt,
+    'CPU time (user + system, servers included)': f.cpuMs ?? null,
     'e2e exit code': f.exitCode === null ? 'killed' : String(f.exitCode),
   };
 }
 
-/** Runs `npm run e2e` once (own reports dir) and returns its phases. */
-export async function measureHarnessCost(reportsDir: string): Promise<HarnessCost> {
+/** CPU time of this process's waited-for children so far (Linux /proc; null elsewhere). */
+function childrenCpuMs(): number | null {
+  try {
+    // Fields after the ")" that ends the command name: cutime and cstime are the 14th and 15th, in
+    // clock ticks (USER_HZ, 100 on Linux).
+    const fields = readFileSync('/proc/self/stat', 'utf8').split(') ')[1].split(' ');
+    return ((Number(fields[13]) + Number(fields[14])) * 1000) / 100;
+  } catch {
+    return null;
+  }
+}
+
+/** Runs `npm run e2e` once (own reports dir; `e2eFlags` for the CLI, `jestArgs` such as test paths) and returns its phases. */
+export async function measureHarnessCost(reportsDir: string, e2eFlags: readonly string[] = [], jestArgs: readonly string[] = []): Promise<HarnessCost> {
   const dir = path.join(reportsDir, 'harness-cost');
   const jestJson = path.join(dir, 'jest-results.json');
   const spawnAt = Date.now();
-  const child = spawn('npm', ['run', '--silent', 'e2e', '--', '--reports-dir', dir, '--quiet', '--', '--json', `--outputFile=${jestJson}`], {
+  const cpuBefore = childrenCpuMs();
+  const child = spawn('npm', ['run', '--silent', 'e2e', '--', '--reports-dir', dir, '--quiet', ...e2eFlags, '--', '--json', `--outputFile=${jestJson}`, ...jestArgs], {
     cwd: PROJECT_ROOT, env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'ignore', 'pipe'],
   });
   let stderr = '';
   child.stderr.on('data', (c: Buffer) => (stderr = (stderr + c.toString()).slice(-4000)));
   const [code] = (await once(child, 'close')) as [number | null];
   const exitAt = Date.now();
+  const cpuAfter = childrenCpuMs();
   let jest: HarnessRunFacts['jest'];
   try {
     jest = JSON.parse(readFileSync(jestJson, 'utf8'));
@@ -70,9 +95,11 @@ export async function measureHarnessCost(reportsDir: string): Promise<HarnessCos
   }
   let report: HarnessRunFacts['report'] = null;
   try {
-    report = JSON.parse(readFileSync(path.join(dir, 'e2e-report.json'), 'utf8'));
+    // Each run writes into its own directory under the reports root (helpers/core/run-dir.ts).
+    report = JSON.parse(readFileSync(path.join(latestRunDir(dir) ?? dir, 'e2e-report.json'), 'utf8'));
   } catch {
     report = null;
   }
-  return harnessPhases({ spawnAt, exitAt, exitCode: code, jest, report });
+  const cpuMs = cpuBefore === null || cpuAfter === null ? null : Math.round(cpuAfter - cpuBefore);
+  return harnessPhases({ spawnAt, exitAt, exitCode: code, jest, report, cpuMs });
 }

@@ -36,6 +36,12 @@ export function parseDuration(text: string): number | undefined {
   return ms > 0 ? ms : undefined;
 }
 
+/**
+ * Test files run at once by default. Most of a run is waiting on FakeAI (generation and upload
+ * sleeps), not CPU; on 2 cores 3 was the best of 1–4 in the runs docs/performance.md gives.
+ */
+export const DEFAULT_WORKERS = 3;
+
 export const PROJECT_ROOT = path.resolve(__dirname, '..', '..');
 export const VENV_PYTHON = path.join(PROJECT_ROOT, '.venv', 'bin', 'python');
 
@@ -73,6 +79,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   { flag: '--route-floor', arg: 'PERCENT', env: 'E2E_ROUTE_FLOOR', default: '100', description: 'Least share of served routes (minus helpers/ledger/route-exclusions.ts) the API tests must exercise.' },
   { flag: '--explore-budget', arg: 'TIME', env: 'E2E_EXPLORE_BUDGET', default: DEFAULT_EXPLORE_BUDGET, description: 'Time the property-based exploration (e2e/explore-requests.test.ts) may spend generating requests: "5s", "2m", "10m" (nightly).' },
   { flag: '--explore-path', arg: 'PATH', env: 'E2E_EXPLORE_PATH', default: '(none)', description: "Replay one explored case: the fast-check path printed with a failure (use it with that run's --seed)." },
+  { flag: '--workers', arg: 'N', env: 'E2E_WORKERS', default: String(DEFAULT_WORKERS), description: 'Test files run at once, each worker with its own servers and logs (1: one file at a time). A reused server (--host/--port) always runs 1.' },
   { flag: '--log-quiet', arg: 'MS', env: 'E2E_LOG_QUIET_MS', default: String(DEFAULT_LOG_QUIET_MS), description: "After each test, how long a server log must stay still before the test's part of it is scanned for exceptions." },
 ];
 
@@ -163,6 +170,10 @@ const EnvSchema = z.object({
     .string()
     .optional()
     .refine((v) => v === undefined || v === '' || (/^\d+(\.\d+)?$/.test(v) && Number(v) <= 100), { message: 'E2E_ROUTE_FLOOR must be a percentage from 0 to 100' }),
+  E2E_WORKERS: z
+    .string()
+    .optional()
+    .refine((v) => v === undefined || v === '' || (/^\d+$/.test(v) && Number(v) >= 1 && Number(v) <= 16), { message: 'E2E_WORKERS must be a whole number from 1 to 16' }),
   E2E_KILL_GRACE_MS: z
     .string()
     .optional()
@@ -275,6 +286,8 @@ export interface HarnessConfig {
   killGraceMs: number;
   /** Route coverage floor in percent (helpers/api/route-coverage.ts). */
   routeFloor: number;
+  /** Test files run at once (Jest workers), each with its own per-worker servers; 1 with a reused server. */
+  workers: number;
   /** Quiet period before a test's log range is scanned (helpers/logs/server-log.ts waitForQuiet). */
   logQuietMs: number;
   strict: boolean;
@@ -368,6 +381,8 @@ export function loadConfig(
     requestTimeoutMs: e.E2E_REQUEST_TIMEOUT,
     killGraceMs: e.E2E_KILL_GRACE_MS ? Number(e.E2E_KILL_GRACE_MS) : 2000,
     routeFloor: e.E2E_ROUTE_FLOOR ? Number(e.E2E_ROUTE_FLOOR) : 100,
+    // A reused server is one server: concurrent files would share its log, and attribution with it.
+    workers: e.E2E_URL ? 1 : e.E2E_WORKERS ? Number(e.E2E_WORKERS) : DEFAULT_WORKERS,
     logQuietMs: e.E2E_LOG_QUIET_MS ? Number(e.E2E_LOG_QUIET_MS) : DEFAULT_LOG_QUIET_MS,
     strict: e.E2E_STRICT,
     quiet: e.E2E_QUIET,

@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { claimWorkerSlot } from './worker-slot';
 
 export const HARNESS_ENV_VAR = 'E2E_HARNESS';
 /** The handoff as globalSetup wrote it, kept in the run dir for tools that read a finished run. */
@@ -19,9 +20,24 @@ export function readHarnessFile(runDir: string): HarnessEnv | null {
     return null;
   }
 }
+/**
+ * How many test files the run selected, set by the sequencer (helpers/jest/sequencer.ts) in Jest's
+ * process before globalSetup, which starts no more server slots than that.
+ */
+export const SELECTED_FILES_VAR = 'E2E_SELECTED_FILE_COUNT';
 
 const ServerInfoSchema = z.object({
+  /** Unique in the run: the profile's name, with "-w<slot>" for a worker's own copy beyond the first. */
   name: z.string(),
+  /** The profile it runs (config.ts SERVER_PROFILES); what a test asks server() for. Defaults to name. */
+  profile: z.string().optional(),
+  /**
+   * The worker slot that owns it (helpers/core/worker-slot.ts): only that worker's tests talk to it
+   * and are watched in its log. Absent: one server for the whole run, talked to only by `usedBy`.
+   */
+  slot: z.number().int().positive().optional(),
+  /** For a server without a slot: the test files (relative to the project root) that use it. */
+  usedBy: z.array(z.string()).optional(),
   baseUrl: z.string().url(),
   /** False when the suite reuses a server it did not start. */
   spawned: z.boolean(),
@@ -68,6 +84,8 @@ export type BuildIdentity = z.infer<typeof BuildIdentitySchema>;
 const HarnessEnvSchema = z.object({
   runDir: z.string(),
   seed: z.number().int(),
+  /** Worker slots with servers of their own (helpers/core/worker-slot.ts); absent: 1, one file at a time. */
+  slots: z.number().int().positive().optional(),
   servers: z.record(ServerInfoSchema),
   /** Absent in fixture runs that predate builds: they judge the pinned release. */
   build: BuildIdentitySchema.optional(),
@@ -88,21 +106,45 @@ export function readHarnessEnv(env: NodeJS.ProcessEnv = process.env): HarnessEnv
   return HarnessEnvSchema.parse(JSON.parse(raw));
 }
 
+export function profileOf(info: ServerInfo): string {
+  return info.profile ?? info.name;
+}
+
+/**
+ * The servers one worker slot sees, by profile: its own copy of each per-worker profile, and the
+ * run-wide ones. `file` (relative to the project root) narrows the run-wide ones to those it uses —
+ * what the test environment watches; without it, every run-wide one — what server() can return.
+ */
+export function serversOfSlot(harness: HarnessEnv, slot: number, file?: string): Record<string, ServerInfo> {
+  const out: Record<string, ServerInfo> = {};
+  for (const info of Object.values(harness.servers)) {
+    const own = info.slot === undefined ? file === undefined || !info.usedBy || info.usedBy.includes(file) : info.slot === slot;
+    if (own) out[profileOf(info)] = info;
+  }
+  return out;
+}
+
 /**
  * The named server when this run started it, else the default one: reuse mode (--host/--port) has
- * only the running server, and a test that merely prefers a server of its own runs there.
+ * only the running server, and a test that merely prefers a server of its own runs there. Either
+ * way the copy of the worker running the test (see server()).
  */
 export function serverOrDefault(name: string, env: NodeJS.ProcessEnv = process.env): ServerInfo {
   const harness = readHarnessEnv(env);
-  return harness.servers[name] ?? server('default', env);
+  return serversOfSlot(harness, claimWorkerSlot(harness.runDir, harness.slots ?? 1, env.JEST_WORKER_ID))[name] ?? server('default', env);
 }
 
-/** The server a test talks to. Call it inside a test or hook, not at module load. */
+/**
+ * The server of profile `name` this test talks to: in a run with several workers, the copy of the
+ * worker running it (its slot, claimed in helpers/core/worker-slot.ts). Call it inside a test, a
+ * hook or at module load of a test file: never from globalSetup.
+ */
 export function server(name = 'default', env: NodeJS.ProcessEnv = process.env): ServerInfo {
   const harness = readHarnessEnv(env);
-  const info = harness.servers[name];
+  const mine = serversOfSlot(harness, claimWorkerSlot(harness.runDir, harness.slots ?? 1, env.JEST_WORKER_ID));
+  const info = mine[name];
   if (!info) {
-    throw new Error(`Invariant: no server named "${name}" was started (have: ${Object.keys(harness.servers).join(', ')}).`);
+    throw new Error(`Invariant: no server of profile "${name}" was started (have: ${Object.keys(mine).join(', ')}).`);
   }
   return info;
 }

@@ -18,7 +18,9 @@ import { judge, notHereText, permittingPlace } from '../logs/allowance-rules';
 import { appendWindow, awaitHangVerdict, serverGone, serverGoneMessage } from '../logs/attribution';
 import { DEFAULT_LOG_QUIET_MS, loadConfig, PROJECT_ROOT } from '../core/config';
 import { ALLOWED_EXCEPTIONS, type AllowedException, type AllowedPlace, allowanceProblems } from '../ledger/allowances';
-import { type HarnessEnv, readHarnessEnv, type ServerInfo } from '../core/harness-env';
+import { type HarnessEnv, readHarnessEnv, type ServerInfo, serversOfSlot } from '../core/harness-env';
+import { claimWorkerSlot } from '../core/worker-slot';
+import { ExclusiveGate, ServerLeases } from '../core/exclusive';
 import { allowedBy, type Finding, formatFinding, scanChunk } from '../logs/log-watcher';
 import { appendRecord } from '../core/run-records';
 import { ServerLog } from '../logs/server-log';
@@ -53,6 +55,9 @@ interface OpenWindow {
 
 let windowSeq = 0;
 
+/** Hooks outside any test that send traffic of their own (uploads, generations). */
+const ALL_HOOKS = new Set<string>(['beforeAll', 'afterAll']);
+
 function fullName(test: Circus.TestEntry): string {
   const names: string[] = [test.name];
   for (let p: Circus.DescribeBlock | undefined = test.parent; p && p.parent; p = p.parent) names.unshift(p.name);
@@ -71,6 +76,11 @@ export default class E2EEnvironment extends NodeEnvironment {
   private readonly quietMs: number;
   private readonly allowed: readonly AllowedException[];
   private harness: HarnessEnv | null | undefined;
+  private slot: number | undefined;
+  /** `@e2e-exclusive` in the file's docblock: no other worker runs a test while this file runs. */
+  private readonly exclusive: boolean;
+  private gate: ExclusiveGate | undefined;
+  private leases: ServerLeases | undefined;
   /** Every window of this file, finished or not: concurrent tests overlap here. */
   private readonly windows: OpenWindow[] = [];
   private readonly byTest = new Map<Circus.TestEntry, OpenWindow[]>();
@@ -80,6 +90,7 @@ export default class E2EEnvironment extends NodeEnvironment {
   constructor(config: JestEnvironmentConfig, context: EnvironmentContext) {
     super(config, context);
     this.file = path.relative(PROJECT_ROOT, context.testPath);
+    this.exclusive = context.docblockPragmas['e2e-exclusive'] !== undefined;
     const opts = (config.projectConfig.testEnvironmentOptions ?? {}) as Options;
     let quiet = DEFAULT_LOG_QUIET_MS;
     try {
@@ -107,12 +118,54 @@ export default class E2EEnvironment extends NodeEnvironment {
     return this.harness;
   }
 
+  /**
+   * The logs this file's tests are watched in: its worker's own servers, and the run-wide ones this
+   * file uses. Never another worker's: a test running there at the same time is not ours to blame.
+   */
+  private watched(harness: HarnessEnv): Record<string, ServerInfo> {
+    this.slot ??= claimWorkerSlot(harness.runDir, harness.slots ?? 1, process.env.JEST_WORKER_ID);
+    return serversOfSlot(harness, this.slot, this.file);
+  }
+
+  /** Only when files run at once: with one slot there is nobody to wait for. */
+  private gateOf(): ExclusiveGate | undefined {
+    const harness = this.harnessEnv();
+    if (!harness || (harness.slots ?? 1) <= 1) return undefined;
+    this.slot ??= claimWorkerSlot(harness.runDir, harness.slots ?? 1, process.env.JEST_WORKER_ID);
+    this.gate ??= new ExclusiveGate(harness.runDir, this.slot);
+    return this.gate;
+  }
+
+  override async setup(): Promise<void> {
+    await super.setup();
+    const harness = this.harnessEnv();
+    if (harness && (harness.slots ?? 1) > 1) {
+      // Run-wide servers this file shares with other files: one file at a time talks to each.
+      const shared = Object.values(harness.servers).filter((s) => s.slot === undefined && (s.usedBy ?? []).length > 1 && s.usedBy!.includes(this.file));
+      if (shared.length > 0) {
+        this.leases = new ServerLeases(harness.runDir, shared.map((s) => s.name));
+        await this.leases.acquire();
+      }
+    }
+    if (this.exclusive) await this.gateOf()?.acquire();
+  }
+
+  override async teardown(): Promise<void> {
+    this.gate?.release();
+    this.leases?.release();
+    await super.teardown();
+  }
+
   async handleTestEvent(event: Circus.Event): Promise<void> {
+    // Waiting at the gate comes before the window opens: it is not the test's time.
+    if (event.name === 'test_start' || (event.name === 'hook_start' && ALL_HOOKS.has(event.hook.type))) await this.gateOf()?.enter();
     if (event.name === 'test_start') this.onTestStart(event.test);
     else if (event.name === 'test_done') await this.onTestDone(event.test);
     // circus sends test_start before it decides to skip, and then no test_done: close the window
     // empty, or it would look like a test running forever.
     else if (event.name === 'test_skip' || event.name === 'test_todo') this.onTestNotRun(event.test);
+    if (event.name === 'test_done' || event.name === 'test_skip' || event.name === 'test_todo') this.gate?.leave();
+    if ((event.name === 'hook_success' || event.name === 'hook_failure') && ALL_HOOKS.has(event.hook.type)) this.gate?.leave();
   }
 
   private onTestNotRun(test: Circus.TestEntry): void {
@@ -138,7 +191,7 @@ export default class E2EEnvironment extends NodeEnvironment {
     if (!harness) return;
     const name = fullName(test);
     const opened: OpenWindow[] = [];
-    for (const server of Object.values(harness.servers)) {
+    for (const server of Object.values(this.watched(harness))) {
       const exitedBefore = serverGone(server);
       if (exitedBefore) test.errors.push(plainError(serverGoneMessage(server)));
       // Without a log file (a reused server without --server-log) there is nothing to watch.

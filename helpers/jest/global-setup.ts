@@ -13,13 +13,14 @@ import { type HarnessConfig, loadConfig, PROJECT_ROOT, type ServerProfile, serve
 import { OPENAI_SPEC_FILE, prepareOpenAiSpec } from '../api/openai-spec';
 import { harnessError } from '../core/errors';
 import { type StartedFakeAI, startFakeAI } from '../server/fakeai-server';
-import { HARNESS_ENV_VAR, HARNESS_FILE, type ServerInfo, writeHarnessEnv } from '../core/harness-env';
+import { HARNESS_ENV_VAR, HARNESS_FILE, SELECTED_FILES_VAR, type ServerInfo, writeHarnessEnv } from '../core/harness-env';
 import { waitUntilReady } from '../server/readiness';
 import { VERSION_NOT_REPORTED } from '../server/server-version';
 import { beginRun, exitMarkerPath, hangMarkerPath, RUN_FILES, serverLogPath } from '../core/run-dir';
 import { type HangWatch, silentFileOf, startHangWatch } from '../server/hang-watch';
 import { buildOfRun } from '../server/build-install';
 import { buildLabel } from '../server/build-spec';
+import { SLOTS_DIR } from '../core/worker-slot';
 
 /** What globalTeardown finds on globalThis (only it: globalThis does not reach test workers). */
 export interface SetupState {
@@ -43,6 +44,8 @@ function fakeaiSettings(env: Record<string, string>): Record<string, string> {
 /** The part of Jest's global config that says which test files this run selected. */
 export interface RunSelection {
   rootDir?: string;
+  /** Jest's worker count (1 under --runInBand): how many files may run at once. */
+  maxWorkers?: number;
   testPathPatterns?: { isSet?: () => boolean; toExecutor?: (o: { rootDir: string }) => { isMatch(absPath: string): boolean } };
   /** --runTestsByPath: the arguments are exact paths, not patterns. */
   runTestsByPath?: boolean;
@@ -106,15 +109,54 @@ export function profilesForRun(
   return profiles.filter((p) => !p.usedBy || p.usedBy.some((file) => selected(path.join(root, file)) && kept(path.join(root, file))));
 }
 
-async function startAll(config: HarnessConfig, profiles: readonly ServerProfile[]): Promise<StartedFakeAI[]> {
+/**
+ * Worker slots to start servers for: one per file that can run at once — Jest's workers, or the
+ * files the run selected if fewer (the sequencer publishes their count; see sequencer.ts).
+ */
+export function slotsForRun(maxWorkers: number | undefined, selectedFiles: number | undefined): number {
+  return Math.max(1, Math.min(maxWorkers ?? 1, selectedFiles ?? Number.POSITIVE_INFINITY));
+}
+
+/**
+ * A profile every file uses (`default`) gets a copy per worker slot. A profile of named files
+ * (`usedBy`) needs one server for the run: only those files talk to it and only their tests are
+ * watched in its log; when several files use it, they take turns (a lease, helpers/core/exclusive.ts
+ * ServerLeases), so a test of another worker never shares its window.
+ */
+export function perWorker(profile: ServerProfile): boolean {
+  return !profile.usedBy;
+}
+
+/** One server to start: a profile, and the slot whose copy it is (none for a run-wide one). */
+export interface PlannedServer {
+  name: string;
+  profile: ServerProfile;
+  slot?: number;
+}
+
+export function planServers(profiles: readonly ServerProfile[], slots: number): PlannedServer[] {
+  return profiles.flatMap((profile) =>
+    perWorker(profile)
+      ? Array.from({ length: slots }, (_, i) => ({ name: i === 0 ? profile.name : `${profile.name}-w${i + 1}`, profile, slot: i + 1 }))
+      : [{ name: profile.name, profile }],
+  );
+}
+
+interface Started {
+  plan: PlannedServer;
+  server: StartedFakeAI;
+}
+
+async function startAll(config: HarnessConfig, planned: readonly PlannedServer[]): Promise<Started[]> {
   const attempts = await Promise.allSettled(
-    profiles.map((profile) => {
-      const logFile = serverLogPath(config.runDir, profile.name);
-      const marker = exitMarkerPath(config.runDir, profile.name);
+    planned.map(async (plan) => {
+      const { profile } = plan;
+      const logFile = serverLogPath(config.runDir, plan.name);
+      const marker = exitMarkerPath(config.runDir, plan.name);
       writeFileSync(logFile, '');
       rmSync(marker, { force: true });
-      return startFakeAI({
-        name: profile.name,
+      const server = await startFakeAI({
+        name: plan.name,
         python: config.python,
         env: serverEnvironment(profile),
         logFile,
@@ -122,21 +164,24 @@ async function startAll(config: HarnessConfig, profiles: readonly ServerProfile[
         startupTimeoutMs: config.startupTimeoutMs,
         killGraceMs: config.killGraceMs,
       });
+      return { plan, server };
     }),
   );
   const started = attempts.flatMap((a) => (a.status === 'fulfilled' ? [a.value] : []));
   const failed = attempts.find((a): a is PromiseRejectedResult => a.status === 'rejected');
   if (failed) {
-    await Promise.allSettled(started.map((s) => s.stop()));
+    await Promise.allSettled(started.map((s) => s.server.stop()));
     throw failed.reason;
   }
   return started;
 }
 
-function describeServer(s: StartedFakeAI, config: HarnessConfig): ServerInfo {
-  const profile = config.profiles.find((p) => p.name === s.name);
+function describeServer({ plan, server: s }: Started, config: HarnessConfig): ServerInfo {
+  const { profile } = plan;
   return {
     name: s.name,
+    profile: profile.name,
+    ...(plan.slot !== undefined ? { slot: plan.slot } : { usedBy: [...(profile.usedBy ?? [])] }),
     baseUrl: s.baseUrl,
     spawned: true,
     pid: s.pid,
@@ -147,7 +192,7 @@ function describeServer(s: StartedFakeAI, config: HarnessConfig): ServerInfo {
     command: s.command,
     fakeaiVersion: s.fakeaiVersion,
     bootToReadyMs: s.bootToReadyMs,
-    settings: profile ? fakeaiSettings(serverEnvironment(profile)) : {},
+    settings: fakeaiSettings(serverEnvironment(profile)),
   };
 }
 
@@ -233,27 +278,33 @@ export default async function globalSetup(selection?: RunSelection, project?: Pr
   process.env.E2E_RUN_ID = config.runId;
   beginRun({ reportsRoot: config.reportsRoot, runId: config.runId, keepRuns: config.keepRuns, shard: config.shard });
   for (const f of [RUN_FILES.records, RUN_FILES.windows]) writeFileSync(path.join(config.runDir, f), '', { flag: 'a' });
+  // A run id given again (E2E_RUN_ID) must not inherit the last run's slot claims.
+  rmSync(path.join(config.runDir, SLOTS_DIR), { recursive: true, force: true });
 
   // OpenAI's document comes from the project's venv (its pin), whichever Python runs FakeAI; read
   // beside the server start, awaited before the tests (openai-spec.ts: ~80 ms warm, ~2 s on a new pin).
   const spec = prepareOpenAiSpec(existsSync(VENV_PYTHON) ? VENV_PYTHON : config.python);
   spec.catch(() => undefined);
   let servers: Record<string, ServerInfo>;
+  let slots = 1;
   if (config.reuseUrl) {
     servers = { default: await useRunningServer(config, config.reuseUrl) };
   } else {
     const wanted = profilesForRun(config.profiles, selection, PROJECT_ROOT, project);
-    const started = await startAll(config, wanted);
-    servers = Object.fromEntries(started.map((s) => [s.name, describeServer(s, config)]));
+    const count = process.env[SELECTED_FILES_VAR];
+    slots = slotsForRun(selection?.maxWorkers, count ? Number(count) : undefined);
+    const started = await startAll(config, planServers(wanted, slots));
+    const handles = started.map((s) => s.server);
+    servers = Object.fromEntries(started.map((s) => [s.server.name, describeServer(s, config)]));
     const hangWatch = watchForHangs(config, Object.values(servers));
     (globalThis as Record<string, unknown>)[SETUP_STATE_KEY] = {
-      servers: started,
-      removeSignalHandlers: stopOnSignals(started, hangWatch),
+      servers: handles,
+      removeSignalHandlers: stopOnSignals(handles, hangWatch),
       hangWatch,
     } satisfies SetupState;
     const skipped = config.profiles.filter((p) => !wanted.includes(p)).map((p) => p.name);
     if (skipped.length > 0) say(config, `  Not started: ${skipped.join(', ')} — no selected test file uses ${skipped.length > 1 ? 'them' : 'it'}.`);
-    for (const s of started) {
+    for (const s of handles) {
       say(config, `✔ Started FakeAI ${s.fakeaiVersion ?? '(version unknown)'} "${s.name}" at ${s.baseUrl}, ready in ${s.bootToReadyMs} ms (log: ${path.relative(process.cwd(), s.logFile)})`);
     }
   }
@@ -273,7 +324,7 @@ export default async function globalSetup(selection?: RunSelection, project?: Pr
     }
     throw harnessError('OPENAI_SPEC_UNAVAILABLE', { server: 'default', python: VENV_PYTHON, detail: (e as Error).message });
   }
-  writeHarnessEnv({ runDir: config.runDir, seed: config.seed, servers, build });
+  writeHarnessEnv({ runDir: config.runDir, seed: config.seed, slots, servers, build });
   // The same facts on disk: merge-reports reads each shard's servers from here.
   writeFileSync(path.join(config.runDir, HARNESS_FILE), process.env[HARNESS_ENV_VAR] ?? '{}');
 }

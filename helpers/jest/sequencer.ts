@@ -1,12 +1,24 @@
 /**
- * Jest testSequencer for `npm run e2e -- --shard i/n`: shards balanced by recorded durations
+ * The run's Jest testSequencer, passed by scripts/e2e.ts on every run (a global option; loaded by
+ * Jest with a plain require, so only through scripts/e2e.ts, whose register hook compiles it).
+ *
+ * shard(), for `npm run e2e -- --shard i/n`: shards balanced by recorded durations
  * (helpers/core/shards.ts) instead of Jest's hash of the path, which split this suite 23 s / 17 s.
- * Loaded by Jest with a plain require: only through scripts/e2e.ts, whose register hook compiles it.
+ *
+ * sort(): Jest calls it in its own process after it selected (and sharded) the files and before
+ * globalSetup, so this is where the run learns how many files it has: globalSetup starts a server
+ * slot per file that can run at once, and no more (SELECTED_FILES_VAR). The order is Jest's own:
+ * files that failed last time first, then the longest first by the durations Jest recorded in its
+ * cache on earlier runs (by size when there are none). With several workers, longest-first keeps
+ * the slow files (image and speech generation, uploads FakeAI sleeps on) from all starting last
+ * and ending the run on one busy worker while the others idle. Files that share a leased server
+ * are then spread apart (spreadApart).
  */
 import path from 'node:path';
 import Sequencer from '@jest/test-sequencer';
 import type { Test } from '@jest/test-result';
-import { loadConfig, PROJECT_ROOT } from '../core/config';
+import { loadConfig, PROJECT_ROOT, type ServerProfile } from '../core/config';
+import { SELECTED_FILES_VAR } from '../core/harness-env';
 import { planShards, readTimings, weigh } from '../core/shards';
 
 export default class BalancedSequencer extends Sequencer {
@@ -17,4 +29,49 @@ export default class BalancedSequencer extends Sequencer {
     const mine = new Set(plan[options.shardIndex - 1].map((w) => w.file));
     return tests.filter((t) => mine.has(rel(t)));
   }
+
+  override async sort(tests: Array<Test>): Promise<Array<Test>> {
+    process.env[SELECTED_FILES_VAR] = String(tests.length);
+    const sorted = await super.sort(tests);
+    const config = loadConfig();
+    const groups = sharedServerGroups(config.profiles);
+    const group = (t: Test) => groups.get(path.relative(PROJECT_ROOT, t.path));
+    return spreadApart(sorted, group, config.workers);
+  }
+}
+
+/** File → the shared profile it uses: the files of a profile with several `usedBy` take turns on it. */
+export function sharedServerGroups(profiles: readonly ServerProfile[]): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const p of profiles) if (p.usedBy && p.usedBy.length > 1) for (const f of p.usedBy) out.set(f, p.name);
+  return out;
+}
+
+/**
+ * Keeps the order, but holds an item back while another of its group is among the last `gap`
+ * placed: with `gap` workers, two files that lease the same server (helpers/core/exclusive.ts)
+ * then seldom start together, so one does not sit waiting for the other.
+ */
+export function spreadApart<T>(items: readonly T[], groupOf: (item: T) => string | undefined, gap: number): T[] {
+  const out: T[] = [];
+  const held: T[] = [];
+  const fits = (item: T) => {
+    const g = groupOf(item);
+    return g === undefined || !out.slice(-gap).some((o) => groupOf(o) === g);
+  };
+  const place = () => {
+    for (let i = 0; i < held.length; i++) {
+      if (fits(held[i])) {
+        out.push(...held.splice(i, 1));
+        i = -1;
+      }
+    }
+  };
+  for (const item of items) {
+    place();
+    if (fits(item)) out.push(item);
+    else held.push(item);
+  }
+  place();
+  return [...out, ...held];
 }

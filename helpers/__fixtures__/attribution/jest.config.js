@@ -12,6 +12,9 @@ module.exports = {
   globalSetup: path.join(jestDir, 'global-setup.ts'),
   globalTeardown: path.join(jestDir, 'global-teardown.ts'),
   testEnvironment: path.join(jestDir, 'environment.ts'),
+  // Only matters with workers (concurrent-*.fixture.ts; the other fixtures run --runInBand): Jest
+  // otherwise runs a few files its cache calls fast in band. Far above a worker's size: never recycles.
+  workerIdleMemoryLimit: '2GB',
   testEnvironmentOptions: {
     // Generous on purpose: this checks WHO gets blamed, not how short the quiet period can be,
     // and the machine running it may be busy.

@@ -1,0 +1,3 @@
+import { concurrentFile } from './concurrent-files';
+
+concurrentFile('A', 'B');
