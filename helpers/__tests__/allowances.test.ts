@@ -104,3 +104,38 @@ describe('stale allowances', () => {
     expect(wholeSuiteSelected(g, ignore ?? ['/node_modules/'], ['/node_modules/'])).toBe(false);
   });
 });
+
+describe('a server-thread race no test provokes (place ANYWHERE)', () => {
+  const race = ALLOWED_EXCEPTIONS.find((a) => a.defect === 'metrics-printer-race')!;
+  // As FakeAI 0.3.2's printer thread writes it (provoked outside the suite with the same class).
+  const printerTraceback = [
+    'Exception in thread Thread-4 (_print_metrics_periodically):',
+    'Traceback (most recent call last):',
+    '  File "/usr/lib/python3.11/threading.py", line 1045, in _bootstrap_inner',
+    '    self.run()',
+    '  File "/v/site-packages/fakeai/metrics.py", line 763, in _print_metrics_periodically',
+    '    self._print_current_metrics()',
+    '  File "/v/site-packages/fakeai/metrics.py", line 767, in _print_current_metrics',
+    '    metrics = self.get_metrics()',
+    '  File "/v/site-packages/fakeai/metrics.py", line 466, in get_metrics',
+    '    for endpoint, window in self._metrics[metric_type].items():',
+    'RuntimeError: dictionary changed size during iteration',
+  ].join('\n');
+
+  test('its exact traceback is excused in any test of any file, and outside every test', () => {
+    expect(judge(finding(printerTraceback), [race], [{ file: 'e2e/health.test.ts', test: 'health any test' }]).excusedBy?.allowance).toBe(race);
+    expect(judge(finding(printerTraceback), [race], []).excusedBy?.origin).toEqual({ file: '*' });
+  });
+
+  test('the same RuntimeError from a request handler, or another thread, is not excused', () => {
+    const handler = `ERROR - Request 1 failed: boom\nTraceback (most recent call last):\n  File "/v/site-packages/fakeai/metrics.py", line 466, in get_metrics\nRuntimeError: dictionary changed size during iteration`;
+    const otherThread = printerTraceback.replace('(_print_metrics_periodically)', '(_stream_loop)');
+    expect(judge(finding(handler), [race], []).excusedBy).toBeUndefined();
+    expect(judge(finding(otherThread), [race], []).excusedBy).toBeUndefined();
+  });
+
+  test('it is never stale (a run may rightly not meet it), and its place permits every test', () => {
+    expect(stalePlaces([race], [])).toEqual([]);
+    expect(permittingPlace(race, { file: 'e2e/health.test.ts', test: 't' })).toEqual({ file: '*' });
+  });
+});

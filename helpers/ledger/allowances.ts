@@ -11,8 +11,15 @@ import { KNOWN_DEFECTS } from './known-defects';
  * Where an allowed exception may appear: a test file and, within it, the tests that provoke it.
  * A finding is tied to a test by its window of the log (docs/log-attribution.md, "How an exception is tied to a test").
  */
+/**
+ * The place of a race in one of the server's own threads that no request provokes: it may land in
+ * any test's window or outside every test. Only for such a defect, with a pattern that matches its
+ * whole traceback shape; each occurrence is still recorded and reported, and it is never stale.
+ */
+export const ANYWHERE = '*';
+
 export interface AllowedPlace {
-  /** The test file, relative to the project root. */
+  /** The test file, relative to the project root; ANYWHERE for a server-thread race no test provokes. */
   file: string;
   /**
    * Pieces of full test names (describe blocks included) that may provoke it. Left out: only the
@@ -107,6 +114,14 @@ export const ALLOWED_EXCEPTIONS: readonly AllowedException[] = [
     reason: 'realtime audio responses crash',
     provokedBy: [{ file: 'e2e/api-websockets.test.ts' }],
   },
+  {
+    // The whole shape: the printer thread's name, its frames, and the RuntimeError. A request
+    // handler's own "dictionary changed size" (a different defect) would not match.
+    pattern: /Exception in thread [^\n]*\(_print_metrics_periodically\)[\s\S]*fakeai\/metrics\.py", line \d+, in get_metrics[\s\S]*RuntimeError: dictionary changed size during iteration/,
+    defect: 'metrics-printer-race',
+    reason: "the metrics printer thread races the requests' first tracking of an endpoint; it lands wherever the 5 s tick falls (seen 3 times in ~35 parallel runs)",
+    provokedBy: [{ file: ANYWHERE }],
+  },
 ];
 
 /**
@@ -120,7 +135,7 @@ export function allowanceProblems(allowed: readonly AllowedException[], root: st
     if (!defectIds.includes(a.defect)) problems.push(`${name}: unknown known-defect id "${a.defect}" (helpers/ledger/known-defects.ts has: ${defectIds.join(', ')})`);
     if (a.provokedBy.length === 0) problems.push(`${name}: names no test file (provokedBy is empty), so it could never excuse anything`);
     for (const p of a.provokedBy) {
-      if (!existsSync(path.resolve(root, p.file))) problems.push(`${name}: test file ${p.file} does not exist (paths are relative to the project root)`);
+      if (p.file !== ANYWHERE && !existsSync(path.resolve(root, p.file))) problems.push(`${name}: test file ${p.file} does not exist (paths are relative to the project root)`);
       if (p.tests && p.tests.length === 0) problems.push(`${name}: ${p.file} has an empty tests list; leave it out to mean the defect's own tests`);
     }
   }

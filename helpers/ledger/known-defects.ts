@@ -186,6 +186,12 @@ export const KNOWN_DEFECTS: KnownDefect[] = [
     evidence: 'fakeai/kv_cache.py:104',
     evidenceText: 'def count_nodes(node):',
   },
+  {
+    id: 'metrics-printer-race',
+    summary: "FakeAI's metrics tracker is shared without a lock: its printer thread iterates the per-endpoint dicts every 5 s (get_metrics) while the event loop adds an endpoint's key on its first request, so now and then the thread dies with RuntimeError: dictionary changed size during iteration (\"Exception in thread … (_print_metrics_periodically)\"), at any moment of a run and caused by no test in particular.",
+    evidence: 'fakeai/metrics.py:466',
+    evidenceText: 'for endpoint, window in self._metrics[metric_type].items():',
+  },
   // Found by the property-based exploration (e2e/explore-requests.test.ts, docs/exploration.md).
   {
     id: 'context-window-mismatch',

@@ -51,6 +51,8 @@ export const DEFECT_RELEASES: Readonly<Record<string, Readonly<Record<string, st
   // A defect of 0.3.1 that 0.3.2 fixed (its `evidence` in known-defects.ts is 0.3.1's).
   'context-length-not-checked': { '0.3.1': 'fakeai/fakeai_service.py:1635', '0.3.2': null },
   'kv-cache-stats-recursion': { '0.3.1': 'fakeai/kv_cache.py:104' },
+  // The same unlocked iteration at the same line in 0.3.1's metrics.py (read 2026-12-06).
+  'metrics-printer-race': { '0.3.1': 'fakeai/metrics.py:466' },
   // Found by the exploration (e2e/explore-requests.test.ts) on 0.3.2. For 0.3.1 these lines were read
   // in the 0.3.1 wheel's source (2026-12-06), not run there: the exploration has not been run on 0.3.1.
   // 0.3.1 never applies a context-length check (context-length-not-checked), so the two defects of

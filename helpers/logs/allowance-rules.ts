@@ -6,7 +6,7 @@
  * as any other, so an unrelated test that starts hitting the defect is not hidden by it.
  * This module holds the rules; the test environment and globalTeardown apply them.
  */
-import type { AllowedException, AllowedPlace } from '../ledger/allowances';
+import { ANYWHERE, type AllowedException, type AllowedPlace } from '../ledger/allowances';
 import { defectTestName, knownDefect, KNOWN_DEFECTS } from '../ledger/known-defects';
 import { defectExpectation, type LedgerStanding } from '../ledger/releases';
 import { allowedBy, type Finding } from './log-watcher';
@@ -26,6 +26,7 @@ function defectNameTail(defect: string): string {
 }
 
 function placePermits(p: AllowedPlace, defect: string, origin: Origin): boolean {
+  if (p.file === ANYWHERE) return true;
   if (p.file !== origin.file) return false;
   // Only the file is known (a hook or a late write between its tests): the file is all we can check.
   if (origin.test === undefined) return true;
@@ -40,7 +41,7 @@ export function permittingPlace(a: AllowedException, origin: Origin): AllowedPla
 /** "e2e/a.test.ts (its defect-tagged tests)", "e2e/b.test.ts (tests named … "x" …)", joined. */
 export function placesText(a: AllowedException): string {
   return a.provokedBy
-    .map((p) => (p.tests ? `${p.file} (tests whose name contains ${p.tests.map((t) => JSON.stringify(t)).join(' or ')})` : `${p.file} (its "[known FakeAI defect ${a.defect}, …]" tests)`))
+    .map((p) => (p.file === ANYWHERE ? 'anywhere (a race in a server thread that no test provokes)' : p.tests ? `${p.file} (tests whose name contains ${p.tests.map((t) => JSON.stringify(t)).join(' or ')})` : `${p.file} (its "[known FakeAI defect ${a.defect}, …]" tests)`))
     .join(', ');
 }
 
@@ -58,7 +59,8 @@ export interface Judgement {
 export function judge(f: Finding, allowed: readonly AllowedException[], origins: readonly Origin[]): Judgement {
   const matching = allowed.filter((a) => allowedBy(f, [a]) !== undefined);
   for (const a of matching) {
-    const origin = origins.find((o) => permittingPlace(a, o) !== undefined);
+    // A server-thread race may also land outside every test (no origin at all).
+    const origin = origins.find((o) => permittingPlace(a, o) !== undefined) ?? (a.provokedBy.some((p) => p.file === ANYWHERE) ? { file: ANYWHERE } : undefined);
     if (origin) return { excusedBy: { allowance: a, origin }, elsewhere: [] };
   }
   return { elsewhere: matching };
@@ -80,7 +82,8 @@ export interface StalePlace {
 /** Places of each allowance that excused nothing in `findings` (a run's finding records). */
 export function stalePlaces(allowed: readonly AllowedException[], findings: readonly FindingRecord[]): StalePlace[] {
   const used = new Set(findings.filter((f) => f.allowed && f.defect && f.file).map((f) => `${f.defect}\0${f.file}`));
-  return allowed.flatMap((a) => a.provokedBy.filter((p) => !used.has(`${a.defect}\0${p.file}`)).map((place) => ({ allowance: a, place })));
+  // A race no test provokes may rightly not happen in a run: never stale.
+  return allowed.flatMap((a) => a.provokedBy.filter((p) => p.file !== ANYWHERE && !used.has(`${a.defect}\0${p.file}`)).map((place) => ({ allowance: a, place })));
 }
 
 /**

@@ -8,7 +8,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { OPTIONS, type OptionSpec } from '../../helpers/core/config';
-import { ALLOWED_EXCEPTIONS, type AllowedException } from '../../helpers/ledger/allowances';
+import { ALLOWED_EXCEPTIONS, ANYWHERE, type AllowedException } from '../../helpers/ledger/allowances';
 import { KNOWN_DEFECTS, type KnownDefect } from '../../helpers/ledger/known-defects';
 import { ROUTE_EXCLUSIONS, type RouteExclusion } from '../../helpers/ledger/route-exclusions';
 import { releasesWith } from '../../helpers/ledger/releases';
@@ -46,7 +46,7 @@ export function renderKnownDefects(
   out.push('', `${allowed.length} allowed server exceptions (helpers/ledger/allowances.ts), each excused only where its defect's tests provoke it:`, '');
   out.push('| pattern | known defect | why | provoked by |', '|---|---|---|---|');
   for (const a of allowed) {
-    const places = a.provokedBy.map((p) => (p.tests ? `${p.file} (tests: ${p.tests.map((t) => `"${t}"`).join(', ')})` : `${p.file} (its defect tests)`)).join('; ');
+    const places = a.provokedBy.map((p) => (p.file === ANYWHERE ? 'anywhere: a server-thread race no test provokes' : p.tests ? `${p.file} (tests: ${p.tests.map((t) => `"${t}"`).join(', ')})` : `${p.file} (its defect tests)`)).join('; ');
     out.push(`| \`/${cell(a.pattern.source)}/\` | \`${a.defect}\` | ${cell(a.reason)} | ${cell(places)} |`);
   }
   out.push('', `${exclusions.length} served routes the suite does not exercise (helpers/ledger/route-exclusions.ts):`, '');
