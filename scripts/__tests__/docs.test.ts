@@ -6,7 +6,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import os from 'node:os';
 import path from 'node:path';
 import { PROJECT_ROOT } from '../../helpers/core/config';
-import { anchorsOf, brokenLinks, docPages, renderFlags, renderKnownDefects, replaceBlock, specsByDefect, stalePages } from '../lib/docs';
+import { anchorsOf, brokenLinks, docPages, headerSentence, libraryModules, renderFlags, renderKnownDefects, replaceBlock, specsByDefect, stalePages } from '../lib/docs';
 
 describe('the docs of this checkout', () => {
   test('every generated block matches the code (run "npm run docs" when this fails)', () => {
@@ -47,6 +47,7 @@ describe('generated blocks', () => {
       expect(stale).toEqual([
         'docs/known-defects.md: the generated:known-defects block is stale; run "npm run docs"',
         'docs/configuration.md: missing (it must hold the generated:flags block)',
+        'docs/architecture.md: missing (it must hold the generated:tree block)',
         'docs/openai-conformance.md: missing (it must hold the generated:openai-deviations block)',
       ]);
       writeFileSync(path.join(root, 'docs/configuration.md'), '# C\nno markers\n');
@@ -78,5 +79,19 @@ describe('link checking', () => {
     } finally {
       rmSync(root, { recursive: true, force: true });
     }
+  });
+});
+
+describe('the generated tree of helpers/', () => {
+  test("takes each module's first header sentence, from JSDoc, // lines or a Python docstring", () => {
+    expect(headerSentence('/**\n * Starts and stops one server. The only file\n * that knows.\n */\nexport {}')).toBe('Starts and stops one server.');
+    expect(headerSentence('// Jest transformer: TS → JS. Why not ts-jest.\nmodule.exports = {}')).toBe('Jest transformer: TS → JS.');
+    expect(headerSentence('"""Parent-death watchdog: runs one server.\n\nUsage: …"""\nimport os')).toBe('Parent-death watchdog: runs one server.');
+  });
+
+  test('a module without a header comment is found (every library module must say what it is for)', () => {
+    expect(headerSentence("import x from 'y';\nexport const a = 1;")).toBe('');
+    const silent = libraryModules(PROJECT_ROOT).filter((m) => m.about === '');
+    expect(silent).toEqual([]);
   });
 });

@@ -11,6 +11,7 @@ import { OPTIONS, type OptionSpec } from '../../helpers/core/config';
 import { ALLOWED_EXCEPTIONS, ANYWHERE, type AllowedException } from '../../helpers/ledger/allowances';
 import { KNOWN_DEFECTS, type KnownDefect } from '../../helpers/ledger/known-defects';
 import { ROUTE_EXCLUSIONS, type RouteExclusion } from '../../helpers/ledger/route-exclusions';
+import { LAYERS } from './import-graph';
 import { releasesWith } from '../../helpers/ledger/releases';
 import { type KnownDeviation, OPENAI_DEVIATIONS } from '../../helpers/ledger/openai-deviations';
 
@@ -62,10 +63,45 @@ export function renderOpenAiDeviations(deviations: readonly KnownDeviation[] = O
   return out.join('\n');
 }
 
+/**
+ * The first sentence of a source file's leading comment (JSDoc, // lines or a Python docstring):
+ * what the module is for, as its author wrote it. Empty when the file starts with none.
+ */
+export function headerSentence(source: string): string {
+  const lead = /^\s*(?:\/\*\*?([\s\S]*?)\*\/|((?:[ \t]*\/\/[^\n]*\n?)+)|"""([\s\S]*?)""")/.exec(source);
+  if (!lead) return '';
+  const text = (lead[1] ?? lead[2] ?? lead[3] ?? '')
+    .split('\n')
+    .map((l) => l.replace(/^\s*(\*|\/\/)\s?/, '').trim())
+    .filter((l) => l && !l.startsWith('@'))
+    .join(' ');
+  const sentence = /^(.*?[.!?])(?:\s|$)/.exec(text)?.[1] ?? text;
+  return sentence.length > 160 ? `${sentence.slice(0, 157).replace(/\s+\S*$/, '')} …` : sentence;
+}
+
+/** Library modules of helpers/, layer by layer from the bottom, each with its header sentence. */
+export function libraryModules(root: string, layers: readonly string[] = LAYERS): { folder: string; file: string; about: string }[] {
+  const out: { folder: string; file: string; about: string }[] = [];
+  for (const folder of layers) {
+    const dir = path.join(root, 'helpers', folder);
+    if (!existsSync(dir)) continue;
+    for (const file of readdirSync(dir).filter((f) => /\.(ts|js|py)$/.test(f)).sort()) {
+      out.push({ folder, file, about: headerSentence(readFileSync(path.join(dir, file), 'utf8')) });
+    }
+  }
+  return out;
+}
+
+export function renderTree(root: string): string {
+  const rows = libraryModules(root).map((m, i, all) => `| ${i === 0 || all[i - 1].folder !== m.folder ? `\`${m.folder}/\`` : ''} | [${m.file}](../helpers/${m.folder}/${m.file}) | ${cell(m.about) || '—'} |`);
+  return ["Layer by layer from the bottom; \"what it is\" is the first sentence of each file's own header comment.", '', '| folder | module | what it is |', '|---|---|---|', ...rows].join('\n');
+}
+
 /** Every generated block, by name, with the page that must hold it. */
 export const GENERATED: readonly { name: string; page: string; render: (root: string) => string }[] = [
   { name: 'known-defects', page: 'docs/known-defects.md', render: (root) => renderKnownDefects(KNOWN_DEFECTS, ALLOWED_EXCEPTIONS, ROUTE_EXCLUSIONS, specsByDefect(root)) },
   { name: 'flags', page: 'docs/configuration.md', render: () => renderFlags() },
+  { name: 'tree', page: 'docs/architecture.md', render: (root) => renderTree(root) },
   { name: 'openai-deviations', page: 'docs/openai-conformance.md', render: () => renderOpenAiDeviations() },
 ];
 
