@@ -172,6 +172,16 @@ export const SYMPTOMS: readonly Symptom[] = [
       (p.invariant === 'stream' || p.invariant === 'usage' || p.invariant === 'finish-reason' || (p.invariant === 'counters' && /active_requests$/.test(p.at))),
   },
   {
+    // 0.3.1: no context check at all (the server states no enforced window): a chat prompt past the window is answered.
+    defect: 'context-length-not-checked',
+    explains: (p, x) => x.c.endpoint === 'chat' && x.c.pastWindow && x.enforcedWindow === undefined && p.invariant === 'status' && x.o.response.status === 200,
+  },
+  {
+    // 0.3.1: encoding_format "base64" is accepted and ignored.
+    defect: 'embeddings-base64-ignored',
+    explains: (p, x) => x.c.endpoint === 'embeddings' && (x.c.body as { encoding_format?: unknown }).encoding_format === 'base64' && p.invariant === 'schema' && p.at === 'data[*].embedding' && p.actual === 'object',
+  },
+  {
     defect: 'context-length-unchecked',
     explains: (p, x) => x.c.endpoint !== 'chat' && x.c.pastWindow && p.invariant === 'status' && x.o.response.status === 200,
   },

@@ -192,6 +192,13 @@ export const KNOWN_DEFECTS: KnownDefect[] = [
     evidence: 'fakeai/metrics.py:466',
     evidenceText: 'for endpoint, window in self._metrics[metric_type].items():',
   },
+  {
+    id: 'embeddings-base64-ignored',
+    summary: 'POST /v1/embeddings with encoding_format "base64" answers arrays of floats: 0.3.1 accepts the field but has no base64 path (0.3.2 encodes, services/embedding_service.py:126). Found by the exploration on 0.3.1.',
+    evidence: 'fakeai/services/embedding_service.py:121',
+    evidenceText: 'embeddings = await self._generate_embeddings(inputs, dimensions)',
+    evidenceIn: '0.3.1',
+  },
   // Found by the property-based exploration (e2e/explore-requests.test.ts, docs/exploration.md).
   {
     id: 'context-window-mismatch',

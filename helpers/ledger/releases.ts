@@ -53,6 +53,8 @@ export const DEFECT_RELEASES: Readonly<Record<string, Readonly<Record<string, st
   'kv-cache-stats-recursion': { '0.3.1': 'fakeai/kv_cache.py:104' },
   // The same unlocked iteration at the same line in 0.3.1's metrics.py (read 2026-12-06).
   'metrics-printer-race': { '0.3.1': 'fakeai/metrics.py:466' },
+  // 0.3.1 only: found by the exploration on 0.3.1 (2026-12-06); 0.3.2 encodes base64.
+  'embeddings-base64-ignored': { '0.3.1': 'fakeai/services/embedding_service.py:121', '0.3.2': null },
   // Found by the exploration (e2e/explore-requests.test.ts) on 0.3.2. For 0.3.1 these lines were read
   // in the 0.3.1 wheel's source (2026-12-06), not run there: the exploration has not been run on 0.3.1.
   // 0.3.1 never applies a context-length check (context-length-not-checked), so the two defects of
