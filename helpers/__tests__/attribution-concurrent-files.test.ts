@@ -4,17 +4,16 @@
  * traceback_on_request stub. concurrent-a and concurrent-b each provoke their own exception while
  * the other file's test is running; each must land on its own test, and on nobody else's.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { PROJECT_ROOT } from '../core/config';
 import { runDirOf } from '../core/run-dir';
 import { type FindingRecord, readRecords, recordsOfKind } from '../core/run-records';
+import { fixtureEnv, runFixtureJest } from '../__fixtures__/attribution/fixture-jest';
 import { readWindows, type TestWindow, windowsPath, type WindowLine } from '../logs/attribution';
 
 const STUB = path.join(PROJECT_ROOT, 'helpers', '__fixtures__', 'stub-servers', 'traceback_on_request');
-const CONFIG = path.join(PROJECT_ROOT, 'helpers', '__fixtures__', 'attribution', 'jest.config.js');
 
 interface Run {
   exitCode: number | null;
@@ -27,28 +26,16 @@ interface Run {
   lines: WindowLine[];
 }
 
-function runConcurrentFixture(): Promise<Run> {
+async function runConcurrentFixture(): Promise<Run> {
   const reportsRoot = mkdtempSync(path.join(os.tmpdir(), 'attribution-concurrent-'));
   const runDir = runDirOf(reportsRoot, 'r');
-  const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('E2E_') && !k.startsWith('JEST_')) env[k] = v;
   // A fixed run id: this run's files land in <runDir>/runs/r/ (helpers/core/run-dir.ts).
-  Object.assign(env, { PYTHONPATH: STUB, E2E_REPORTS_DIR: reportsRoot, E2E_RUN_ID: 'r', E2E_KILL_GRACE_MS: '500', NO_COLOR: '1', FORCE_COLOR: '0' });
+  const env = fixtureEnv({ PYTHONPATH: STUB, E2E_REPORTS_DIR: reportsRoot, E2E_RUN_ID: 'r', E2E_KILL_GRACE_MS: '500' });
   // Two workers, as scripts/e2e.ts passes them for --workers 2 (the fixture config sets the idle
   // memory limit that keeps Jest from running a few fast files in band).
-  const args = [require.resolve('jest/bin/jest'), '--config', CONFIG, '--maxWorkers', '2', 'concurrent-'];
-  const child = spawn(process.execPath, args, { cwd: PROJECT_ROOT, env });
-  let output = '';
-  child.stdout.on('data', (c: Buffer) => (output += c.toString()));
-  child.stderr.on('data', (c: Buffer) => (output += c.toString()));
-  return new Promise((resolve) => {
-    child.on('close', (exitCode) => {
-      const failures = new Map<string, string>();
-      for (const block of output.split(/^ {2}● /m).slice(1)) failures.set(block.split('\n')[0].trim(), block);
-      const lines = readFileSync(windowsPath(runDir), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as WindowLine);
-      resolve({ exitCode, output, reportsRoot, runDir, failures, findings: recordsOfKind(readRecords(runDir), 'finding'), windows: readWindows(runDir), lines });
-    });
-  });
+  const { exitCode, output, failures } = await runFixtureJest(['--maxWorkers', '2', 'concurrent-'], env);
+  const lines = readFileSync(windowsPath(runDir), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as WindowLine);
+  return { exitCode, output, reportsRoot, runDir, failures, findings: recordsOfKind(readRecords(runDir), 'finding'), windows: readWindows(runDir), lines };
 }
 
 const TRIGGER = { A: 'file A triggers boom CONC-A while file B triggers its own', B: 'file B triggers boom CONC-B while file A triggers its own' };

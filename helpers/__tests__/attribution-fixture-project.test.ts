@@ -5,6 +5,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { runDirOf } from '../core/run-dir';
+import { fixtureEnv, runFixtureJest } from '../__fixtures__/attribution/fixture-jest';
 import { closeSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import os from 'node:os';
@@ -13,7 +14,6 @@ import { PROJECT_ROOT } from '../core/config';
 import { type FindingRecord, readRecords, recordsOfKind } from '../core/run-records';
 
 const STUBS = path.join(PROJECT_ROOT, 'helpers', '__fixtures__', 'stub-servers');
-const CONFIG = path.join(PROJECT_ROOT, 'helpers', '__fixtures__', 'attribution', 'jest.config.js');
 
 interface Run {
   exitCode: number | null;
@@ -40,42 +40,29 @@ function processesWith(marker: string): number[] {
   return pids;
 }
 
-function runFixture(fixture: string, stub: string, extraEnv: NodeJS.ProcessEnv = {}): Promise<Run> {
+async function runFixture(fixture: string, stub: string, extraEnv: NodeJS.ProcessEnv = {}): Promise<Run> {
   const root = mkdtempSync(path.join(os.tmpdir(), `attribution-${fixture}-`));
   const runDir = runDirOf(root, fixture);
-  const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('E2E_') && !k.startsWith('JEST_')) env[k] = v;
-  Object.assign(env, {
+  const env = fixtureEnv({
     PYTHONPATH: path.join(STUBS, stub),
     E2E_REPORTS_DIR: root,
     E2E_RUN_ID: fixture,
     E2E_KILL_GRACE_MS: '500',
-    NO_COLOR: '1',
-    FORCE_COLOR: '0',
     // Passed on to the servers (only E2E_* is kept from them): the leak check looks for it.
     FIXTURE_RUN_MARK: runDir,
     ...extraEnv,
   });
   const t0 = performance.now();
-  const child = spawn(process.execPath, [require.resolve('jest/bin/jest'), '--config', CONFIG, '--runInBand', `${fixture}.fixture`], { cwd: PROJECT_ROOT, env });
-  let output = '';
-  child.stdout.on('data', (c: Buffer) => (output += c.toString()));
-  child.stderr.on('data', (c: Buffer) => (output += c.toString()));
-  return new Promise((resolve) => {
-    child.on('close', (exitCode) => {
-      const failures = new Map<string, string>();
-      for (const block of output.split(/^ {2}● /m).slice(1)) failures.set(block.split('\n')[0].trim(), block);
-      resolve({
-        exitCode,
-        output,
-        ms: performance.now() - t0,
-        runDir,
-        failures,
-        findings: recordsOfKind(readRecords(runDir), 'finding'),
-        leftovers: processesWith(`FIXTURE_RUN_MARK=${runDir}`),
-      });
-    });
-  });
+  const { exitCode, output, failures } = await runFixtureJest(['--runInBand', `${fixture}.fixture`], env);
+  return {
+    exitCode,
+    output,
+    ms: performance.now() - t0,
+    runDir,
+    failures,
+    findings: recordsOfKind(readRecords(runDir), 'finding'),
+    leftovers: processesWith(`FIXTURE_RUN_MARK=${runDir}`),
+  };
 }
 
 const passed = (run: Run, name: string) => new RegExp(`^\\s+✓ ${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}( \\(\\d+ ms\\))?$`, 'm').test(run.output);

@@ -119,6 +119,12 @@ export function promptSize(plan: SizePlan, room: number, cap: number): number {
   }
 }
 
+/** A requested limit clamped to the model's output maximum, and a prompt sized to the room it leaves in the window. */
+function limitAndPrompt(model: ModelFact, requested: number | undefined, plan: SizePlan, cap: number): { limit: number | undefined; promptTokens: number } {
+  const limit = requested === undefined ? undefined : Math.min(requested, model.maxOutputTokens);
+  return { limit, promptTokens: promptSize(plan, model.contextWindow - (limit ?? 0), cap) };
+}
+
 interface Sampling {
   temperature?: number;
   top_p?: number;
@@ -236,9 +242,7 @@ function completionCases(facts: ServerFacts, contract: Contract, o: GeneratorOpt
     })
     .map((p): ExploreCase => {
       const model = p.model as ModelFact;
-      const limit = p.limit === undefined ? undefined : Math.min(p.limit, model.maxOutputTokens);
-      const room = model.contextWindow - (limit ?? 0);
-      const promptTokens = promptSize(p.size, room, o.maxPromptTokens);
+      const { limit, promptTokens } = limitAndPrompt(model, p.limit, p.size, o.maxPromptTokens);
       const body: Record<string, unknown> = { model: model.id, prompt: textOfTokens(promptTokens, p.offset) };
       if (limit !== undefined) body.max_tokens = limit;
       if (p.n !== 1) body.n = p.n;
@@ -264,9 +268,7 @@ function responseCases(facts: ServerFacts, contract: Contract, o: GeneratorOptio
     })
     .map((p): ExploreCase => {
       const model = p.model as ModelFact;
-      const limit = p.limit === undefined ? undefined : Math.min(p.limit, model.maxOutputTokens);
-      const room = model.contextWindow - (limit ?? 0);
-      const promptTokens = promptSize(p.size, room, o.maxPromptTokens);
+      const { limit, promptTokens } = limitAndPrompt(model, p.limit, p.size, o.maxPromptTokens);
       const text = textOfTokens(promptTokens, p.offset);
       const body: Record<string, unknown> = { model: model.id, input: p.asMessages ? [{ role: 'user', content: text }] : text };
       // Instructions are not counted in promptTokens: FakeAI's own count of them is not what the window check is about.
