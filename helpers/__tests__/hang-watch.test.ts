@@ -10,7 +10,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { PROJECT_ROOT } from '../core/config';
 import { runDirOf } from '../core/run-dir';
-import { blockingFrame, hangMessage, type HangMarker, parseStackDump } from '../server/hang-watch';
+import { blockingFrame, hangMessage, type HangMarker, parseStackDump, silentFileOf, startHangWatch } from '../server/hang-watch';
+import { useLocalHttpServer } from '../__fixtures__/local-http-server';
 
 const STUBS = path.join(PROJECT_ROOT, 'helpers', '__fixtures__', 'stub-servers');
 const CONFIG = path.join(PROJECT_ROOT, 'helpers', '__fixtures__', 'attribution', 'jest.config.js');
@@ -56,6 +57,28 @@ describe('reading a faulthandler dump', () => {
     expect(text).toContain('No stack dump: the server has no SIGUSR1 handler.');
     expect(text).toContain('  | last line');
     expect(text).not.toContain('Stuck at');
+  });
+});
+
+describe('stopping the hang watch', () => {
+  const health = useLocalHttpServer((_req, res) => res.end('{"status":"healthy"}'));
+
+  test('ends its worker by itself, not by the 1 s terminate fallback that every teardown used to wait for', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'fakeai-e2e-hangstop-'));
+    try {
+      const hangMarkerFile = path.join(dir, 'server-a.hang.json');
+      let probed!: () => void;
+      const answered = new Promise<void>((r) => (probed = r));
+      health.server.once('request', () => probed());
+      const watch = startHangWatch(
+        [{ name: 'a', pid: process.pid, baseUrl: health.baseUrl, logFile: path.join(dir, 'a.log'), exitMarkerFile: path.join(dir, 'a.exit.json'), hangMarkerFile, silentFile: silentFileOf(hangMarkerFile) }],
+        { hangAfterMs: 5000, probeEveryMs: 50 },
+      );
+      await answered; // stopped while it is really watching, between probes or inside one
+      expect(await watch.stop()).toBe('exited');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { ConfigError } from '../core/config';
 import { profilesForRun, type RunSelection } from '../jest/global-setup';
+import { deadlockedAsExpected } from '../jest/global-teardown';
 import { harnessError, HarnessError, isHarnessError, logTail } from '../core/errors';
 import { isAlive, liveGroupMembers, processState } from '../server/process-group';
 import { isReadyBody, waitUntilReady } from '../server/readiness';
@@ -207,5 +208,30 @@ describe('which profiles a run starts', () => {
     // The arguments of --findRelatedTests are source files: read as test path patterns they would select nothing.
     expect(withProject(['helpers/core/config.ts'], ignoring(), extra)).toEqual(['default', 'auth', 'isolated']);
     expect(withProject(['helpers/core/config.ts'], ignoring('auth'), extra)).toEqual(['default', 'isolated']);
+  });
+});
+
+describe('which servers teardown kills without the grace', () => {
+  const answering = useLocalHttpServer((_req, res) => res.end('{"status":"healthy","ready":true}'));
+  // Accepts the connection and never answers: what a deadlocked event loop looks like from outside.
+  const deadlocked = useLocalHttpServer(() => undefined);
+  const profiles = [
+    { name: 'default', hangExpected: undefined },
+    { name: 'isolated', hangExpected: 'by-model-deadlock' },
+  ];
+
+  test('a server whose profile expects a deadlock and that does not answer /health is killed at once', async () => {
+    const infos = { isolated: { name: 'isolated', profile: 'isolated', baseUrl: deadlocked.baseUrl } };
+    expect([...(await deadlockedAsExpected(['isolated'], infos, profiles, 100))]).toEqual(['isolated']);
+  });
+
+  test('one whose profile expects a deadlock but that answers (the defect fixed) stops gracefully', async () => {
+    const infos = { isolated: { name: 'isolated', profile: 'isolated', baseUrl: answering.baseUrl } };
+    expect(await deadlockedAsExpected(['isolated'], infos, profiles, 100)).toEqual(new Set());
+  });
+
+  test('a silent server whose profile expects no deadlock keeps its grace (its shutdown may still log an exception)', async () => {
+    const infos = { 'default-w2': { name: 'default-w2', profile: 'default', baseUrl: deadlocked.baseUrl } };
+    expect(await deadlockedAsExpected(['default-w2'], infos, profiles, 100)).toEqual(new Set());
   });
 });

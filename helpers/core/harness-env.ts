@@ -106,7 +106,7 @@ export function readHarnessEnv(env: NodeJS.ProcessEnv = process.env): HarnessEnv
   return HarnessEnvSchema.parse(JSON.parse(raw));
 }
 
-export function profileOf(info: ServerInfo): string {
+export function profileOf(info: Pick<ServerInfo, 'name' | 'profile'>): string {
   return info.profile ?? info.name;
 }
 

@@ -13,7 +13,9 @@ import { findUnattributedExceptions, serverGoneMessage } from '../logs/attributi
 import { readHangMarker } from '../server/hang-watch';
 import { ALLOWED_EXCEPTIONS, type AllowedException, type AllowedPlace } from '../ledger/allowances';
 import { logTail } from '../core/errors';
-import { readHarnessEnv } from '../core/harness-env';
+import { profileOf, readHarnessEnv, type ServerInfo } from '../core/harness-env';
+import { loadConfig, type ServerProfile } from '../core/config';
+import { probeHealth } from '../server/readiness';
 import { appendRecord, readRecords, recordsOfKind } from '../core/run-records';
 import { SETUP_STATE_KEY, type SetupState } from './global-setup';
 import { openAiConformanceOf, conformanceStanding } from '../api/openai-conformance-report';
@@ -22,6 +24,28 @@ import { openAiConformanceOf, conformanceStanding } from '../api/openai-conforma
 interface ProjectPart {
   testPathIgnorePatterns?: string[];
   testEnvironmentOptions?: { allowedExceptions?: { pattern: string; flags?: string; defect: string; reason: string; provokedBy: AllowedPlace[] }[] };
+}
+
+/** How long a server whose profile expects a deadlock gets to answer /health before it counts as deadlocked. */
+export const DEADLOCK_PROBE_MS = 250;
+
+/**
+ * The servers among `names` whose profile expects a test to deadlock them (`hangExpected`) and
+ * that indeed do not answer /health within DEADLOCK_PROBE_MS. Such a server cannot act on SIGTERM
+ * (its event loop is stuck), so waiting the kill grace for it only cost every run 2 s: it is
+ * killed at once. One that answers — the defect fixed, or never provoked — stops gracefully like
+ * the others, its shutdown lines scanned.
+ */
+export async function deadlockedAsExpected(
+  names: readonly string[],
+  infos: Readonly<Record<string, Pick<ServerInfo, 'name' | 'profile' | 'baseUrl'>>>,
+  profiles: readonly Pick<ServerProfile, 'name' | 'hangExpected'>[] = loadConfig().profiles,
+  probeMs = DEADLOCK_PROBE_MS,
+): Promise<Set<string>> {
+  const expecting = new Set(profiles.filter((p) => p.hangExpected).map((p) => p.name));
+  const candidates = names.filter((n) => infos[n] !== undefined && expecting.has(profileOf(infos[n])));
+  const silent = await Promise.all(candidates.map(async (n) => !(await probeHealth(infos[n].baseUrl, probeMs)).answer.startsWith('HTTP ')));
+  return new Set(candidates.filter((_, i) => silent[i]));
 }
 
 /** Jest's default testPathIgnorePatterns: the e2e project sets none, so any other value narrowed the run. */
@@ -35,7 +59,8 @@ export default async function globalTeardown(globalConfig?: SuiteSelection, proj
     state.removeSignalHandlers();
     // Before the stop, or stopping servers would look like servers that stopped answering.
     await state.hangWatch.stop();
-    await Promise.allSettled(state.servers.map((s) => s.stop()));
+    const deadlocked = await deadlockedAsExpected(state.servers.map((s) => s.name), harness.servers);
+    await Promise.allSettled(state.servers.map((s) => s.stop(deadlocked.has(s.name) ? { killGraceMs: 0 } : undefined)));
     delete (globalThis as Record<string, unknown>)[SETUP_STATE_KEY];
   }
   // The exit marker, not the exit itself, tells who died unasked: stop() (here, or from a signal

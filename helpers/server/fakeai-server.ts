@@ -53,7 +53,8 @@ export interface StartedFakeAI {
   bootToReadyMs: number;
   fakeaiVersion?: string;
   exited: Promise<ProcessExit>;
-  stop(): Promise<StoppedFakeAI>;
+  /** killGraceMs overrides the start option's grace (0: SIGKILL right after SIGTERM); the first call decides. */
+  stop(options?: { killGraceMs?: number }): Promise<StoppedFakeAI>;
 }
 
 /** Asks the interpreter, in one cheap call, whether fakeai (and the pillow it needs) can be found. */
@@ -168,8 +169,8 @@ export async function startFakeAI(opts: StartOptions): Promise<StartedFakeAI> {
   const pid = await status.pid;
 
   let stopped: Promise<StoppedFakeAI> | undefined;
-  const stop = (): Promise<StoppedFakeAI> => {
-    stopped ??= stopGroup(groupId, exited, opts.killGraceMs, () => {
+  const stop = (options?: { killGraceMs?: number }): Promise<StoppedFakeAI> => {
+    stopped ??= stopGroup(groupId, exited, options?.killGraceMs ?? opts.killGraceMs, () => {
       stopping = true;
     });
     return stopped;

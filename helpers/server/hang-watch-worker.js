@@ -200,7 +200,11 @@ async function watch(t) {
   fs.rmSync(t.silentFile, { force: true });
 }
 
-Promise.all(targets.map(watch)).then(
-  () => parentPort.postMessage({ done: true }),
-  (e) => parentPort.postMessage({ error: String(e && e.stack ? e.stack : e) }),
-);
+// Closing the port lets the thread end by itself: its 'message' listener would otherwise keep it
+// alive until the main thread's 1 s terminate() fallback, a second of every run's teardown.
+Promise.all(targets.map(watch))
+  .then(
+    () => parentPort.postMessage({ done: true }),
+    (e) => parentPort.postMessage({ error: String(e && e.stack ? e.stack : e) }),
+  )
+  .finally(() => parentPort.close());

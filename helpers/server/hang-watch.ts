@@ -43,8 +43,12 @@ export interface HangWatchOptions {
 }
 
 export interface HangWatch {
-  /** Ends every probe; resolves once the worker has exited. Call before stopping the servers. */
-  stop(): Promise<void>;
+  /**
+   * Ends every probe; resolves once the worker has exited — 'exited' when it ended by itself (the
+   * normal way, within a probe's cancel), 'terminated' when it had to be cut off after 1 s (it cost
+   * every run that second at teardown before the worker closed its port). Call before stopping the servers.
+   */
+  stop(): Promise<'exited' | 'terminated'>;
 }
 
 const WORKER = path.join(__dirname, 'hang-watch-worker.js');
@@ -54,7 +58,7 @@ export function silentFileOf(hangMarkerFile: string): string {
 }
 
 export function startHangWatch(targets: readonly HangTarget[], opts: HangWatchOptions): HangWatch {
-  if (targets.length === 0) return { stop: async () => undefined };
+  if (targets.length === 0) return { stop: async () => 'exited' };
   const worker = new Worker(WORKER, {
     workerData: {
       targets,
@@ -72,15 +76,20 @@ export function startHangWatch(targets: readonly HangTarget[], opts: HangWatchOp
     if (m.error) process.stderr.write(`fakeai-e2e: the hang watch failed and is off for the rest of the run: ${m.error}\n`);
   });
   worker.on('error', (e) => process.stderr.write(`fakeai-e2e: the hang watch failed and is off for the rest of the run: ${e.message}\n`));
-  let stopping: Promise<void> | undefined;
+  let stopping: Promise<'exited' | 'terminated'> | undefined;
   return {
     stop() {
       stopping ??= (async () => {
+        let terminated = false;
         worker.postMessage('stop');
-        const t = setTimeout(() => void worker.terminate(), 1000);
+        const t = setTimeout(() => {
+          terminated = true;
+          void worker.terminate();
+        }, 1000);
         t.unref();
         await exited;
         clearTimeout(t);
+        return terminated ? 'terminated' : 'exited';
       })();
       return stopping;
     },
