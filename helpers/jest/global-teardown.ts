@@ -59,8 +59,10 @@ export default async function globalTeardown(globalConfig?: SuiteSelection, proj
     state.removeSignalHandlers();
     // Before the stop, or stopping servers would look like servers that stopped answering.
     await state.hangWatch.stop();
-    const deadlocked = await deadlockedAsExpected(state.servers.map((s) => s.name), harness.servers);
-    await Promise.allSettled(state.servers.map((s) => s.stop(deadlocked.has(s.name) ? { killGraceMs: 0 } : undefined)));
+    // Each server on its own: the others stop while a deadlock suspect is still being probed.
+    await Promise.allSettled(
+      state.servers.map(async (s) => s.stop((await deadlockedAsExpected([s.name], harness.servers)).has(s.name) ? { killGraceMs: 0 } : undefined)),
+    );
     delete (globalThis as Record<string, unknown>)[SETUP_STATE_KEY];
   }
   // The exit marker, not the exit itself, tells who died unasked: stop() (here, or from a signal
