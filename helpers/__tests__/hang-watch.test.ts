@@ -4,7 +4,7 @@
  * not. End to end through the fixture project helpers/__fixtures__/attribution/ (the real
  * globalSetup, test environment and globalTeardown) against the hangs_mid_run stub.
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -79,6 +79,14 @@ describe('stopping the hang watch', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  test.each([0, 200])('keeps the process alive until it has stopped, also when its only server already died (stop after %i ms)', (delayMs) => {
+    // Unref'd worker and timer: a process with nothing else pending used to exit, code 0, inside
+    // stop() — a teardown that never reported the dead server, and a green run.
+    const r = spawnSync(process.execPath, ['-r', path.join(PROJECT_ROOT, 'scripts', 'register.js'), path.join(PROJECT_ROOT, 'helpers', '__fixtures__', 'hang-watch-stop.ts'), String(delayMs)], { encoding: 'utf8', timeout: 20_000 });
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toBe('stopped exited\n');
   });
 });
 

@@ -79,6 +79,7 @@ describe('a server that dies mid-run', () => {
   test('fails the run at teardown with its exit code and log tail, even though every test passed', async () => {
     const run = jestRun('dies_mid_run', 'die', { E2E_KILL_GRACE_MS: '500' });
     const result = await run.done;
+    if (!result.stderr.includes('exited during')) require('fs').writeFileSync('/tmp/perf/fail-'+Date.now()+'.txt', `code=${result.code}\n`+result.stderr);
     expect(result.stderr).toContain('1 passed');
     expect(result.stderr).toContain('FakeAI server "default" exited during the run (code=7 signal=null)');
     expect(result.stderr).toContain('stub dies_mid_run: dying (GET /die) with code 7');

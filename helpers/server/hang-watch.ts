@@ -81,12 +81,15 @@ export function startHangWatch(targets: readonly HangTarget[], opts: HangWatchOp
     stop() {
       stopping ??= (async () => {
         let terminated = false;
+        // Held while stopping: with the worker and the timer both unref'd, a process with nothing
+        // else pending (a run whose only server died, so the worker was already ending) exited
+        // right here, code 0, before teardown could report the death.
+        worker.ref();
         worker.postMessage('stop');
         const t = setTimeout(() => {
           terminated = true;
           void worker.terminate();
         }, 1000);
-        t.unref();
         await exited;
         clearTimeout(t);
         return terminated ? 'terminated' : 'exited';
