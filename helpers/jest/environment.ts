@@ -24,6 +24,7 @@ import { ExclusiveGate, ServerLeases } from '../core/exclusive';
 import { allowedBy, type Finding, formatFinding, scanChunk } from '../logs/log-watcher';
 import { appendRecord } from '../core/run-records';
 import { ServerLog } from '../logs/server-log';
+import { shareValidatorsWith } from '../api/shared-validators';
 
 /** testEnvironmentOptions this environment reads (the self-test fixture project sets them). */
 interface Options {
@@ -89,6 +90,8 @@ export default class E2EEnvironment extends NodeEnvironment {
 
   constructor(config: JestEnvironmentConfig, context: EnvironmentContext) {
     super(config, context);
+    // Compiled validators once per worker, not once per test file (helpers/api/shared-validators.ts).
+    shareValidatorsWith(this.global);
     this.file = path.relative(PROJECT_ROOT, context.testPath);
     this.exclusive = context.docblockPragmas['e2e-exclusive'] !== undefined;
     const opts = (config.projectConfig.testEnvironmentOptions ?? {}) as Options;
