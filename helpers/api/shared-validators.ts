@@ -47,8 +47,14 @@ const outerModules = new Map<string, unknown>();
 
 function loadOutside(file: string): unknown {
   if (!outerModules.has(file)) {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    outerModules.set(file, realmSafe(readFileSync(file, 'utf8')) ? require(file) : null);
+    let mod: unknown = null;
+    try {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      if (realmSafe(readFileSync(file, 'utf8'))) mod = require(file);
+    } catch {
+      // Whatever failed here (a helper this loader cannot resolve) the file's own require reports.
+    }
+    outerModules.set(file, mod);
   }
   return outerModules.get(file);
 }
@@ -85,10 +91,12 @@ function toLocal(v: unknown, memo: WeakMap<object, unknown>): unknown {
   return out;
 }
 
+/** An error the outer realm threw (a stack overflow on deep data), as this realm's same class. */
 function localError(e: unknown): unknown {
   if (!(e && typeof e === 'object') || e instanceof Error || !('message' in e)) return e;
   const outer = e as Error;
-  const local = new Error(outer.message);
+  const Ctor = (globalThis as unknown as Record<string, unknown>)[outer.name];
+  const local = typeof Ctor === 'function' && (Ctor === Error || Ctor.prototype instanceof Error) ? new (Ctor as ErrorConstructor)(outer.message) : new Error(outer.message);
   local.name = outer.name;
   local.stack = outer.stack;
   return local;
