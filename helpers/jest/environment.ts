@@ -9,6 +9,9 @@
  *
  * A server that died or hung (helpers/server/hang-watch.ts) fails the next tests at once: an error pushed at test_start makes circus skip
  * the beforeEach hooks and the test body (it runs neither when test.errors is non-empty).
+ *
+ * It also outlives each file in its worker, so what is the same for every file is loaded here once:
+ * the compiled schema validators (helpers/api/shared-validators.ts).
  */
 import path from 'node:path';
 import type { EnvironmentContext, JestEnvironmentConfig } from '@jest/environment';
