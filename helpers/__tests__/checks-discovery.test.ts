@@ -1,10 +1,12 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { PROJECT_ROOT } from '../core/config';
 import { KNOWN_DEFECTS } from '../ledger/known-defects';
 import { runBounded } from '../core/load';
-import { isServed, listServedRoutes, loadOpenApiSync, notServedReason, type OpenApiDoc } from '../api/openapi';
+import { isServed, listServedRoutes, loadOpenApiSync, notServedReason, type OpenApiDoc, savedOpenApiText } from '../api/openapi';
+import { HARNESS_ENV_VAR } from '../core/harness-env';
 
 const doc: OpenApiDoc = {
   paths: {
@@ -40,7 +42,10 @@ describe('openapi discovery', () => {
       `const { parentPort } = require('node:worker_threads');
        const http = require('node:http');
        const doc = ${JSON.stringify(JSON.stringify(doc))};
+       let asked = 0;
        const srv = http.createServer((req, res) => {
+         if (req.url === '/count') return res.end(String(asked));
+         if (req.url.startsWith('/d')) asked++;
          const [status, body] = req.url.startsWith('/a') ? [500, '{}'] : req.url.startsWith('/b') ? [200, '{}'] : [200, doc];
          res.writeHead(status, { 'content-type': 'application/json' });
          res.end(body);
@@ -57,6 +62,34 @@ describe('openapi discovery', () => {
     expect(() => loadOpenApiSync(`${url}/a`, 2000)).toThrow(/expected 200, got 500/);
     expect(() => loadOpenApiSync(`${url}/b`, 2000)).toThrow(/"paths"/);
     expect(listServedRoutes(loadOpenApiSync(`${url}/c`, 2000))).toHaveLength(4);
+  });
+
+  test("once per run: later test files (fresh module registries) read the run dir's copy, not the server", async () => {
+    const runDir = mkdtempSync(path.join(os.tmpdir(), 'openapi-once-'));
+    const before = process.env[HARNESS_ENV_VAR];
+    process.env[HARNESS_ENV_VAR] = JSON.stringify({ runDir, seed: 1, servers: {} });
+    try {
+      const url = `http://127.0.0.1:${port}/d`;
+      expect(savedOpenApiText(url)).toBeUndefined();
+      const first = loadOpenApiSync(url, 2000);
+      const later: unknown[] = [];
+      jest.isolateModules(() => later.push((require('../api/openapi') as typeof import('../api/openapi')).loadOpenApiSync(url, 2000)));
+      await jest.isolateModulesAsync(async () => {
+        later.push(await (require('../api/openapi') as typeof import('../api/openapi')).fetchOpenApi(url, 2000));
+      });
+      await jest.isolateModulesAsync(async () => {
+        later.push(await (require('../api/api-driver') as typeof import('../api/api-driver')).fetchOpenApi(url));
+      });
+      expect(later).toEqual([first, first, first]);
+      expect(await (await fetch(`http://127.0.0.1:${port}/count`)).text()).toBe('1');
+      expect(readdirSync(path.join(runDir, 'openapi'))).toEqual([`127.0.0.1_${port}_d.json`]);
+      // Outside a run there is no run dir: nothing is saved, each file asks.
+      expect(savedOpenApiText(url, {})).toBeUndefined();
+    } finally {
+      if (before === undefined) delete process.env[HARNESS_ENV_VAR];
+      else process.env[HARNESS_ENV_VAR] = before;
+      rmSync(runDir, { recursive: true, force: true });
+    }
   });
 });
 

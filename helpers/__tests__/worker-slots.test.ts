@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { SERVER_PROFILES, type ServerProfile } from '../core/config';
-import { type HarnessEnv, server, serversOfSlot, writeHarnessEnv } from '../core/harness-env';
+import { HARNESS_ENV_VAR, type HarnessEnv, readHarnessEnv, server, serversOfSlot, writeHarnessEnv } from '../core/harness-env';
 import { claimWorkerSlot } from '../core/worker-slot';
 import { perWorker, planServers, slotsForRun } from '../jest/global-setup';
 import { sharedServerGroups, spreadApart } from '../jest/sequencer';
@@ -108,6 +108,33 @@ describe('which servers a worker sees', () => {
     const env: NodeJS.ProcessEnv = {};
     writeHarnessEnv({ runDir: dir, seed: 1, servers: { default: info('default', {}) } }, env);
     expect(server('default', { ...env, JEST_WORKER_ID: '2' }).name).toBe('default');
+  });
+});
+
+describe('reading the handoff', () => {
+  const info = { name: 'default', baseUrl: 'http://127.0.0.1:1', spawned: true, logStart: 0, settings: {} };
+
+  test('read again, it is the same value, a fresh object each time', () => {
+    const env: NodeJS.ProcessEnv = {};
+    writeHarnessEnv({ runDir: '/tmp/x', seed: 1, servers: { default: info } }, env);
+    const first = readHarnessEnv(env);
+    const again = readHarnessEnv(env);
+    expect(again).toStrictEqual(first);
+    expect(again).not.toBe(first);
+    again.servers.default.name = 'changed';
+    expect(readHarnessEnv(env).servers.default.name).toBe('default');
+  });
+
+  test('a value zod completes (a default) or refuses is parsed every time, not taken as written', () => {
+    const { settings: _settings, ...noSettings } = info;
+    const env: NodeJS.ProcessEnv = { [HARNESS_ENV_VAR]: JSON.stringify({ runDir: '/tmp/x', seed: 1, servers: { default: noSettings } }) };
+    expect(readHarnessEnv(env).servers.default.settings).toEqual({});
+    expect(readHarnessEnv(env).servers.default.settings).toEqual({});
+    writeHarnessEnv({ runDir: '/tmp/x', seed: 1, servers: { default: info } }, env);
+    readHarnessEnv(env);
+    const bad: NodeJS.ProcessEnv = { [HARNESS_ENV_VAR]: JSON.stringify({ runDir: '/tmp/x', seed: 'one', servers: {} }) };
+    expect(() => readHarnessEnv(bad)).toThrow();
+    expect(() => readHarnessEnv(bad)).toThrow();
   });
 });
 

@@ -14,6 +14,7 @@ import { readHarnessEnv, server } from '../core/harness-env';
 import { notifyExchange } from '../core/exchange-observers';
 import { appendRecord } from '../core/run-records';
 import { httpAgent } from '../core/transport';
+import { savedOpenApiText, saveOpenApiText } from './openapi';
 import { type Page, paginationProblems } from './pagination';
 import { cachedValidators } from './validator-cache';
 
@@ -55,10 +56,19 @@ const agent = httpAgent;
 export function fetchOpenApi(baseUrl: string): Promise<OpenApiDocument> {
   let p = documents.get(baseUrl);
   if (!p) {
-    p = axios.get(`${baseUrl}/openapi.json`, { timeout: loadConfig().requestTimeoutMs, validateStatus: () => true, httpAgent: agent }).then((r) => {
-      if (r.status !== 200) throw new Error(`GET ${baseUrl}/openapi.json answered ${r.status}: the contract checks need the document`);
-      return r.data as OpenApiDocument;
-    });
+    // An earlier file of the run already asked this server (openapi.ts): its answer, parsed as axios would.
+    const saved = savedOpenApiText(baseUrl);
+    p =
+      saved !== undefined
+        ? Promise.resolve(JSON.parse(saved) as OpenApiDocument)
+        : axios
+            .get<string>(`${baseUrl}/openapi.json`, { timeout: loadConfig().requestTimeoutMs, validateStatus: () => true, httpAgent: agent, responseType: 'text', transformResponse: (d: string) => d })
+            .then((r) => {
+              if (r.status !== 200) throw new Error(`GET ${baseUrl}/openapi.json answered ${r.status}: the contract checks need the document`);
+              const doc = JSON.parse(r.data) as OpenApiDocument;
+              saveOpenApiText(baseUrl, r.data);
+              return doc;
+            });
     // A failed fetch is not cached: the next test asks again instead of inheriting the failure.
     p.catch(() => documents.delete(baseUrl));
     documents.set(baseUrl, p);

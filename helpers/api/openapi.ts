@@ -5,10 +5,16 @@
  * cannot await at that point; `loadOpenApiSync` therefore fetches the document on a worker thread
  * while the collecting thread waits on an Atomics flag (no child process, traffic to 127.0.0.1
  * only, bounded by the per-request timeout). Results are cached per base URL.
+ *
+ * Once per run, not once per file: the first file that needs a server's document saves the text
+ * it got in the run dir (`openapi/<server>.json`), and every later file, in any worker, parses that
+ * copy (~2 ms) instead of starting a thread and asking FakeAI, which serialises 198 KB each time.
  */
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_threads';
 import { loadConfig } from '../core/config';
-import type { ServerInfo } from '../core/harness-env';
+import { readHarnessEnv, type ServerInfo } from '../core/harness-env';
 import { VERSION_NOT_REPORTED_SHORT } from '../server/server-version';
 
 export interface OpenApiDoc {
@@ -76,13 +82,48 @@ function validate(doc: unknown, url: string): OpenApiDoc {
 
 const cache = new Map<string, OpenApiDoc>();
 
+/** This run's copy of a server's document; undefined outside a run (no harness env: unit tests). */
+function savedFile(baseUrl: string, env: NodeJS.ProcessEnv): string | undefined {
+  let runDir: string;
+  try {
+    runDir = readHarnessEnv(env).runDir;
+  } catch {
+    return undefined;
+  }
+  return path.join(runDir, 'openapi', `${baseUrl.replace(/^[a-z]+:\/\//i, '').replace(/[^A-Za-z0-9.-]+/g, '_')}.json`);
+}
+
+/** The document text an earlier file of this run got from the server at `baseUrl`, if any. */
+export function savedOpenApiText(baseUrl: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const file = savedFile(baseUrl, env);
+  return file && existsSync(file) ? readFileSync(file, 'utf8') : undefined;
+}
+
+/** Keeps the text a server answered for the run's later files (written whole: no reader sees half). */
+export function saveOpenApiText(baseUrl: string, text: string, env: NodeJS.ProcessEnv = process.env): void {
+  const file = savedFile(baseUrl, env);
+  if (!file) return;
+  mkdirSync(path.dirname(file), { recursive: true });
+  const tmp = `${file}.${process.pid}.tmp`;
+  writeFileSync(tmp, text);
+  renameSync(tmp, file);
+}
+
 export async function fetchOpenApi(baseUrl: string, timeoutMs = loadConfig().requestTimeoutMs): Promise<OpenApiDoc> {
   const hit = cache.get(baseUrl);
   if (hit) return hit;
   const url = `${baseUrl}/openapi.json`;
-  const res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
-  if (res.status !== 200) throw new Error(`GET ${url}: expected 200, got ${res.status}`);
-  const doc = validate(await res.json(), url);
+  let text = savedOpenApiText(baseUrl);
+  if (text === undefined) {
+    const res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
+    if (res.status !== 200) throw new Error(`GET ${url}: expected 200, got ${res.status}`);
+    text = await res.text();
+    const doc = validate(JSON.parse(text), url);
+    saveOpenApiText(baseUrl, text);
+    cache.set(baseUrl, doc);
+    return doc;
+  }
+  const doc = validate(JSON.parse(text), url);
   cache.set(baseUrl, doc);
   return doc;
 }
@@ -101,6 +142,12 @@ export function loadOpenApiSync(baseUrl: string, timeoutMs = loadConfig().reques
   const hit = cache.get(baseUrl);
   if (hit) return hit;
   const url = `${baseUrl}/openapi.json`;
+  const saved = savedOpenApiText(baseUrl);
+  if (saved !== undefined) {
+    const doc = validate(JSON.parse(saved), url);
+    cache.set(baseUrl, doc);
+    return doc;
+  }
   const shared = new SharedArrayBuffer(4);
   const flag = new Int32Array(shared);
   const { port1, port2 } = new MessageChannel();
@@ -112,6 +159,7 @@ export function loadOpenApiSync(baseUrl: string, timeoutMs = loadConfig().reques
     if (msg.error) throw new Error(`GET ${url}: ${msg.error}`);
     if (msg.status !== 200) throw new Error(`GET ${url}: expected 200, got ${msg.status}`);
     const doc = validate(JSON.parse(msg.text ?? ''), url);
+    saveOpenApiText(baseUrl, msg.text!);
     cache.set(baseUrl, doc);
     return doc;
   } finally {

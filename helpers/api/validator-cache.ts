@@ -13,9 +13,9 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { ValidateFunction } from 'ajv/dist/2020';
-import standaloneCode from 'ajv/dist/standalone';
 import { PROJECT_ROOT } from '../core/config';
 import { AJV_OPTIONS, documentAjv, type OpenApiDocument, schemaPointers, schemaRef } from './contract';
+import { requireValidators } from './shared-validators';
 
 export const DEFAULT_VALIDATOR_CACHE = path.join(PROJECT_ROOT, 'node_modules', '.cache', 'fakeai-e2e-ajv');
 /** Bumped when the generated file's shape changes. */
@@ -35,6 +35,9 @@ export function validatorFile(doc: OpenApiDocument, cacheDir = DEFAULT_VALIDATOR
 
 /** Compiles every schema of the document into one module's source, exported by schema pointer. */
 export function compileValidators(doc: OpenApiDocument): string {
+  // Only on a cache miss: Ajv's compiler is ~80 modules a test file need not load otherwise.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const standaloneCode = (require('ajv/dist/standalone') as typeof import('ajv/dist/standalone')).default;
   const ajv = documentAjv(doc, { code: { source: true } });
   const pointers = schemaPointers(doc);
   // Each as the same `{ $ref }` wrapper Contract compiles, so error objects (schemaPath included)
@@ -56,6 +59,7 @@ export function cachedValidators(doc: OpenApiDocument, cacheDir = DEFAULT_VALIDA
     writeFileSync(tmp, source);
     renameSync(tmp, file);
   }
+  // Once per worker when the test environment shares it (shared-validators.ts), else in this file.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return require(file) as Validators;
+  return requireValidators(file, (f) => require(f)) as Validators;
 }

@@ -98,12 +98,22 @@ export function writeHarnessEnv(value: HarnessEnv, env: NodeJS.ProcessEnv = proc
   env[HARNESS_ENV_VAR] = JSON.stringify(HarnessEnvSchema.parse(value));
 }
 
+/**
+ * The last value found to be its own parse (what writeHarnessEnv writes): zod would give back the
+ * same JSON, so reading it again is only JSON.parse. A test file calls this dozens of times (every
+ * server() call), and the zod parse was most of a worker's zod time.
+ */
+let fixedPoint: string | undefined;
+
 export function readHarnessEnv(env: NodeJS.ProcessEnv = process.env): HarnessEnv {
   const raw = env[HARNESS_ENV_VAR];
   if (!raw) {
     throw new Error(`Invariant: ${HARNESS_ENV_VAR} not set — run the e2e tests via "npm run e2e", which starts the servers.`);
   }
-  return HarnessEnvSchema.parse(JSON.parse(raw));
+  if (raw === fixedPoint) return JSON.parse(raw) as HarnessEnv;
+  const value = HarnessEnvSchema.parse(JSON.parse(raw));
+  if (JSON.stringify(value) === raw) fixedPoint = raw;
+  return value;
 }
 
 export function profileOf(info: Pick<ServerInfo, 'name' | 'profile'>): string {

@@ -9,6 +9,9 @@
  *
  * A server that died or hung (helpers/server/hang-watch.ts) fails the next tests at once: an error pushed at test_start makes circus skip
  * the beforeEach hooks and the test body (it runs neither when test.errors is non-empty).
+ *
+ * It also outlives each file in its worker, so what is the same for every file is loaded here once:
+ * the compiled schema validators (helpers/api/shared-validators.ts).
  */
 import path from 'node:path';
 import type { EnvironmentContext, JestEnvironmentConfig } from '@jest/environment';
@@ -24,6 +27,7 @@ import { ExclusiveGate, ServerLeases } from '../core/exclusive';
 import { allowedBy, type Finding, formatFinding, scanChunk } from '../logs/log-watcher';
 import { appendRecord } from '../core/run-records';
 import { ServerLog } from '../logs/server-log';
+import { shareValidatorsWith } from '../api/shared-validators';
 
 /** testEnvironmentOptions this environment reads (the self-test fixture project sets them). */
 interface Options {
@@ -89,6 +93,8 @@ export default class E2EEnvironment extends NodeEnvironment {
 
   constructor(config: JestEnvironmentConfig, context: EnvironmentContext) {
     super(config, context);
+    // Compiled validators once per worker, not once per test file (helpers/api/shared-validators.ts).
+    shareValidatorsWith(this.global);
     this.file = path.relative(PROJECT_ROOT, context.testPath);
     this.exclusive = context.docblockPragmas['e2e-exclusive'] !== undefined;
     const opts = (config.projectConfig.testEnvironmentOptions ?? {}) as Options;
