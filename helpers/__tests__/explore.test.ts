@@ -8,7 +8,7 @@ import path from 'node:path';
 import fc from 'fast-check';
 import { Contract, type OpenApiDocument } from '../api/contract';
 import type { Counters } from '../checks/metrics-delta';
-import { loadConfig, parseDuration } from '../core/config';
+import { loadConfig, parseDuration, parseExploreBudget } from '../core/config';
 import type { StreamEvent, StreamResult } from '../core/sse';
 import type { Finding } from '../logs/log-watcher';
 import { factsFromModelList, textModels } from '../explore/facts';
@@ -376,6 +376,14 @@ describe('explore views, reproducer and options', () => {
     expect(loadConfig({ E2E_EXPLORE_BUDGET: '10m', E2E_EXPLORE_PATH: 'full/3:0:1' }, false)).toMatchObject({ exploreBudgetMs: 600000, explorePath: 'full/3:0:1' });
     expect(() => loadConfig({ E2E_EXPLORE_BUDGET: 'forever' }, false)).toThrow(/E2E_EXPLORE_BUDGET/);
     expect(() => loadConfig({ E2E_EXPLORE_PATH: 'x;rm' }, false)).toThrow(/E2E_EXPLORE_PATH/);
+  });
+
+  test('--explore-budget 0 (or 0s, 0ms) is no exploration; a negative or non-zero junk value is still refused', () => {
+    expect(['0', '0s', '0ms', '0.0m', ' 0 '].map(parseExploreBudget)).toEqual([0, 0, 0, 0, 0]);
+    expect(parseExploreBudget('5s')).toBe(5000);
+    expect([parseExploreBudget('-1'), parseExploreBudget('0x'), parseExploreBudget('none')]).toEqual([undefined, undefined, undefined]);
+    expect(loadConfig({ E2E_EXPLORE_BUDGET: '0' }, false).exploreBudgetMs).toBe(0);
+    expect(() => loadConfig({ E2E_EXPLORE_BUDGET: '-5s' }, false)).toThrow(/E2E_EXPLORE_BUDGET/);
   });
 });
 
