@@ -17,6 +17,28 @@ const AUDIO_MAGIC: Record<string, { type: RegExp; test: (b: Buffer) => boolean }
   aac: { type: /^audio\/aac/, test: (b) => b[0] === 0xff && (b[1] & 0xf6) === 0xf0 },
 };
 
+/**
+ * FakeAI sleeps 1.5–3 s per image (image_generation_service.py:219) and 0.6–0.8 s per speech
+ * (audio_service.py:136) whatever its latency settings, and no check here reads those delays. So
+ * every image and speech answer the checks below read is asked for once, all together, before the
+ * first test: the file waits for the slowest of them, not their sum (it was an image, then three
+ * speech tests in a row). An exception they cause lands in no test's window and fails the run as one
+ * no test owned (globalTeardown), instead of failing one test.
+ */
+const SPEECH_FORMATS = ['mp3', 'wav', 'opus', 'aac', 'flac'] as const;
+let byUrl: Exchange;
+let byB64: Exchange;
+const speech: Partial<Record<(typeof SPEECH_FORMATS)[number], Exchange>> = {};
+beforeAll(async () => {
+  const api = await apiDriver();
+  const speak = SPEECH_FORMATS.map(async (f) => (speech[f] = await api.post('/v1/audio/speech', body('POST /v1/audio/speech', { response_format: f }))));
+  [byUrl, byB64] = await Promise.all([
+    api.post('/v1/images/generations', body('POST /v1/images/generations')),
+    api.post('/v1/images/generations', body('POST /v1/images/generations', { response_format: 'b64_json' })),
+    ...speak,
+  ]);
+});
+
 describe('text generation routes', () => {
   test('completions, text generation, responses, embeddings, moderations, ranking and RAG answer what the document declares', async () => {
     const api = await apiDriver();
@@ -32,18 +54,6 @@ describe('text generation routes', () => {
 });
 
 describe('images', () => {
-  // FakeAI sleeps 1.5–3 s per image whatever the latency settings (image_generation_service.py:219),
-  // so the two generations the checks read are made once, concurrently.
-  let byUrl: Exchange;
-  let byB64: Exchange;
-  beforeAll(async () => {
-    const api = await apiDriver();
-    [byUrl, byB64] = await Promise.all([
-      api.post('/v1/images/generations', body('POST /v1/images/generations')),
-      api.post('/v1/images/generations', body('POST /v1/images/generations', { response_format: 'b64_json' })),
-    ]);
-  });
-
   test('POST /v1/images/generations with b64_json answers a decodable PNG', () => {
     expectConforms(byB64);
     const png = Buffer.from(byB64.data.data[0].b64_json, 'base64');
@@ -76,11 +86,10 @@ describe('images', () => {
 });
 
 describe('speech', () => {
-  test('POST /v1/audio/speech answers mp3 and wav audio with matching content type and magic bytes', async () => {
-    const api = await apiDriver();
-    const results = await runBounded(['mp3', 'wav'], 2, (f) => api.post('/v1/audio/speech', body('POST /v1/audio/speech', { response_format: f })));
-    results.forEach((res, i) => {
-      const format = ['mp3', 'wav'][i];
+  test('POST /v1/audio/speech answers mp3 and wav audio with matching content type and magic bytes', () => {
+    const formats = ['mp3', 'wav'] as const;
+    formats.map((f) => speech[f]!).forEach((res, i) => {
+      const format = formats[i];
       expect(res.requestViolations).toEqual([]);
       expect(`${format}: ${res.status}`).toBe(`${format}: 200`);
       expect(res.contentType).toMatch(AUDIO_MAGIC[format].type);
@@ -89,10 +98,9 @@ describe('speech', () => {
     });
   });
 
-  testKnownDefect('speech-format-mislabelled', 'opus, aac and flac speech carry the bytes of their own format', async () => {
-    const api = await apiDriver();
-    const formats = ['opus', 'aac', 'flac'];
-    const results = await runBounded(formats, 3, (f) => api.post('/v1/audio/speech', body('POST /v1/audio/speech', { response_format: f })));
+  testKnownDefect('speech-format-mislabelled', 'opus, aac and flac speech carry the bytes of their own format', () => {
+    const formats = ['opus', 'aac', 'flac'] as const;
+    const results = formats.map((f) => speech[f]!);
     // The defect is mislabelled bytes in a 200; a failed request is something else.
     expectDefectOrFix(results.every((r) => r.status === 200), `statuses ${results.map((r) => r.status).join(', ')}`);
     const wrong = results.map((r, i) => ({ format: formats[i], type: r.contentType, ok: r.status === 200 && AUDIO_MAGIC[formats[i]].test(r.raw), head: r.raw.subarray(0, 4).toString('hex') })).filter((x) => !x.ok);
@@ -103,11 +111,8 @@ describe('speech', () => {
 describe('media types the document declares', () => {
   testKnownDefect('openapi-media-types', 'binary and text routes answer a media type /openapi.json declares for them', async () => {
     const api = await apiDriver();
-    const results = [
-      await api.post('/v1/audio/speech', body('POST /v1/audio/speech')),
-      await api.get('/metrics/csv'),
-      await api.post('/v1/chat/completions', body('POST /v1/chat/completions', { stream: true })),
-    ];
+    // The speech answer is the mp3 one above: body()'s default format is mp3, the same request.
+    const results = [speech.mp3!, ...(await Promise.all([api.get('/metrics/csv'), api.post('/v1/chat/completions', body('POST /v1/chat/completions', { stream: true }))]))];
     const undeclared = results.filter((r) => r.violations.some((v) => v.rule.startsWith('responses/'))).map((r) => `${r.method} ${r.path}: ${r.contentType} (${bodyText(r).length} bytes)`);
     expect(undeclared).toEqual([]);
   });

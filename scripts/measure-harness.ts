@@ -167,7 +167,9 @@ async function breakdown(args: Args): Promise<void> {
   const phases = Object.keys(runs[0][0]).filter((k) => k !== 'e2e exit code');
   const cell = (c: number, phase: string) => {
     const xs = runs[c].map((r) => r[phase]).filter((v): v is number => typeof v === 'number');
-    if (xs.length === 0) return '—';
+    // A row of names (the tests whose window stayed open): every distinct answer, not a median.
+    const texts = [...new Set(runs[c].map((r) => r[phase]).filter((v): v is string => typeof v === 'string'))];
+    if (xs.length === 0) return texts.length > 0 ? texts.join(' / ') : '—';
     const m = median(xs);
     return phase.includes('at once') ? m.toFixed(2) : `${(m / 1000).toFixed(2)} s`;
   };

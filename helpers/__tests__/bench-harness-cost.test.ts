@@ -46,6 +46,21 @@ describe('harness cost of one e2e run', () => {
     expect(p['CPU time (user + system, servers included)']).toBe(4_200);
   });
 
+  it('sums the log-window closes per test (its slowest server) and names every test whose window stayed open 1 s or more', () => {
+    const windows = [
+      { file: 'e2e/a.test.ts', test: 'waits for an exception it never provokes', closeMs: 1_600 },
+      { file: 'e2e/a.test.ts', test: 'waits for an exception it never provokes', closeMs: 30 },
+      { file: 'e2e/a.test.ts', test: 'closes at once', closeMs: 26 },
+      { file: 'e2e/b.test.ts', test: 'closes at once', closeMs: 999 },
+    ];
+    const p = harnessPhases(facts({ windows }));
+    expect(p['  log-window closes after the tests (sum over tests)']).toBe(1_600 + 26 + 999);
+    expect(p['  tests whose window stayed open ≥ 1 s']).toBe('e2e/a.test.ts › waits for an exception it never provokes (1600 ms)');
+    expect(harnessPhases(facts({ windows: windows.slice(2) }))['  tests whose window stayed open ≥ 1 s']).toBe('none');
+    // No windows file (a reused server without a log): nothing is claimed either way.
+    expect(harnessPhases(facts())['  tests whose window stayed open ≥ 1 s']).toBeNull();
+  });
+
   it('leaves a phase empty instead of guessing when the e2e report is missing', () => {
     const p = harnessPhases(facts({ report: null }));
     expect(p['npm + tsx + e2e CLI start']).toBeNull();

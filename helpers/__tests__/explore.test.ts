@@ -8,7 +8,7 @@ import path from 'node:path';
 import fc from 'fast-check';
 import { Contract, type OpenApiDocument } from '../api/contract';
 import type { Counters } from '../checks/metrics-delta';
-import { loadConfig, parseDuration } from '../core/config';
+import { loadConfig, parseDuration, parseExploreBudget } from '../core/config';
 import type { StreamEvent, StreamResult } from '../core/sse';
 import type { Finding } from '../logs/log-watcher';
 import { factsFromModelList, textModels } from '../explore/facts';
@@ -16,7 +16,7 @@ import { type ExploreCase, exploreCases, promptSize, pythonJsonDumps, splitToken
 import { checkAnswer, checkCase, checkCounters, checkLog, checkViews, type Invariant, type Observation } from '../explore/invariants';
 import { RequestSchema } from '../explore/request-schema';
 import { curlCommand, replayCommand, shellQuote } from '../explore/reproducer';
-import { countersFrom } from '../explore/runner';
+import { abandonedCase, countersFrom, type LastOutcome } from '../explore/runner';
 import { SYMPTOMS, triage } from '../explore/symptoms';
 import { fakeaiTokenCount, textOfTokens } from '../explore/text';
 import { BY_MODEL_VIEW, metricsViews, viewBodyProblems, viewUrl } from '../explore/views';
@@ -376,6 +376,48 @@ describe('explore views, reproducer and options', () => {
     expect(loadConfig({ E2E_EXPLORE_BUDGET: '10m', E2E_EXPLORE_PATH: 'full/3:0:1' }, false)).toMatchObject({ exploreBudgetMs: 600000, explorePath: 'full/3:0:1' });
     expect(() => loadConfig({ E2E_EXPLORE_BUDGET: 'forever' }, false)).toThrow(/E2E_EXPLORE_BUDGET/);
     expect(() => loadConfig({ E2E_EXPLORE_PATH: 'x;rm' }, false)).toThrow(/E2E_EXPLORE_PATH/);
+  });
+
+  test('a case the budget cut off is judged by its own outcome: fast-check reports "failed" when no case had completed yet', async () => {
+    // The premise, from fast-check itself: a first case still running at the time limit gives failed, no counterexample.
+    let last: LastOutcome<number> | undefined;
+    let started = 0;
+    let inflight: Promise<unknown> = Promise.resolve();
+    const slowCase = (fails: boolean) =>
+      fc.asyncProperty(fc.integer(), async (n) => {
+        started++;
+        const run = new Promise<void>((resolve, reject) => setTimeout(() => (fails ? reject(new Error('case 1\n  - broke an invariant')) : resolve()), 150));
+        inflight = run.then(() => (last = { c: n, ok: true }), (error: unknown) => (last = { c: n, ok: false, error }));
+        return run;
+      });
+    for (const fails of [false, true]) {
+      last = undefined;
+      started = 0;
+      const details = await fc.check(slowCase(fails), { seed: 1, numRuns: 1000, interruptAfterTimeLimit: 30, markInterruptAsFailure: false });
+      await inflight;
+      expect({ failed: details.failed, interrupted: details.interrupted, counterexample: details.counterexample, numRuns: details.numRuns, started }).toEqual({ failed: true, interrupted: true, counterexample: null, numRuns: 0, started: 1 });
+      const verdict = abandonedCase(details, started, last);
+      if (fails) expect(verdict).toMatchObject({ verdict: 'fail', c: last!.c });
+      else expect(verdict).toEqual({ verdict: 'pass' });
+    }
+  });
+
+  test('no case cut off, or a counterexample already found: nothing to judge here', () => {
+    const ok: LastOutcome<string> = { c: 'x', ok: true };
+    expect(abandonedCase({ interrupted: false, counterexample: null, numRuns: 5 }, 5, ok)).toBeUndefined();
+    // Interrupted between cases: every case started was counted by fast-check.
+    expect(abandonedCase({ interrupted: true, counterexample: null, numRuns: 5 }, 5, ok)).toBeUndefined();
+    expect(abandonedCase({ interrupted: true, counterexample: ['y'], numRuns: 3 }, 9, ok)).toBeUndefined();
+    // Cut off after five passed cases, and it broke an invariant: a finding that used to be dropped.
+    expect(abandonedCase({ interrupted: true, counterexample: null, numRuns: 5 }, 6, { c: 'z', ok: false, error: new Error('bad') })).toMatchObject({ verdict: 'fail', c: 'z' });
+  });
+
+  test('--explore-budget 0 (or 0s, 0ms) is no exploration; a negative or non-zero junk value is still refused', () => {
+    expect(['0', '0s', '0ms', '0.0m', ' 0 '].map(parseExploreBudget)).toEqual([0, 0, 0, 0, 0]);
+    expect(parseExploreBudget('5s')).toBe(5000);
+    expect([parseExploreBudget('-1'), parseExploreBudget('0x'), parseExploreBudget('none')]).toEqual([undefined, undefined, undefined]);
+    expect(loadConfig({ E2E_EXPLORE_BUDGET: '0' }, false).exploreBudgetMs).toBe(0);
+    expect(() => loadConfig({ E2E_EXPLORE_BUDGET: '-5s' }, false)).toThrow(/E2E_EXPLORE_BUDGET/);
   });
 });
 

@@ -23,7 +23,17 @@ export interface HarnessRunFacts {
   /** CPU seconds (user + system) of npm run e2e and everything it waited for, servers included. */
   cpuMs?: number | null;
   report: { timings?: { startedAt?: string | null }; servers?: Array<{ name: string; bootToReadyMs?: number }> } | null;
+  /** The run's closed log windows (windows.ndjson "end" lines): how long each test's close took, per server. */
+  windows?: Array<{ file: string; test: string; closeMs: number }>;
 }
+
+/**
+ * A window stays open after its test while the log is not quiet, a traceback is cut at its end, or
+ * an exception the test may provoke on purpose has not shown yet (bounded at 1.5 s,
+ * helpers/jest/environment.ts). A test that may provoke one but never does pays that bound in every
+ * run: 1 s or more is listed here, by name, so such a wait is seen rather than absorbed into a total.
+ */
+export const SLOW_CLOSE_MS = 1000;
 
 export type HarnessCost = Record<string, number | string | null>;
 
@@ -45,6 +55,10 @@ export function harnessPhases(f: HarnessRunFacts): HarnessCost {
   const testMs = files.map((t) => (t.assertionResults ?? []).reduce((sum, a) => sum + (a.duration ?? 0), 0));
   const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
   const span = lastEnd - firstStart;
+  // A test's servers close together: the slowest of its windows is what the test waited.
+  const closes = new Map<string, number>();
+  for (const w of f.windows ?? []) closes.set(`${w.file} › ${w.test}`, Math.max(closes.get(`${w.file} › ${w.test}`) ?? 0, w.closeMs));
+  const slow = [...closes].filter(([, ms]) => ms >= SLOW_CLOSE_MS).sort((a, b) => b[1] - a[1]);
   return {
     'npm + tsx + e2e CLI start': cliAt === null ? null : cliAt - f.spawnAt,
     'Jest start + config load + globalSetup (other than boot)': boot === null ? null : setupEnd - (cliAt ?? f.spawnAt) - boot,
@@ -54,6 +68,8 @@ export function harnessPhases(f: HarnessRunFacts): HarnessCost {
     '  sum of test durations (all files)': sum(testMs),
     '  sum of per-file cost outside tests (module load, beforeAll/afterAll, log windows)': sum(fileMs) - sum(testMs),
     '  files at once (sum of file times ÷ span)': span > 0 ? Math.round((sum(fileMs) / span) * 100) / 100 : null,
+    '  log-window closes after the tests (sum over tests)': f.windows === undefined ? null : Math.round(sum([...closes.values()])),
+    [`  tests whose window stayed open ≥ ${SLOW_CLOSE_MS / 1000} s`]: f.windows === undefined ? null : slow.length === 0 ? 'none' : slow.map(([t, ms]) => `${t} (${Math.round(ms)} ms)`).join('; '),
     'globalTeardown + reports + exit': f.exitAt - lastEnd,
     'total wall time': f.exitAt - f.spawnAt,
     'CPU time (user + system, servers included)': f.cpuMs ?? null,
@@ -101,5 +117,16 @@ export async function measureHarnessCost(reportsDir: string, e2eFlags: readonly 
     report = null;
   }
   const cpuMs = cpuBefore === null || cpuAfter === null ? null : Math.round(cpuAfter - cpuBefore);
-  return harnessPhases({ spawnAt, exitAt, exitCode: code, jest, report, cpuMs });
+  let windows: HarnessRunFacts['windows'];
+  try {
+    windows = readFileSync(path.join(latestRunDir(dir) ?? dir, 'windows.ndjson'), 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as { type: string; file: string; test: string; closeMs?: number })
+      .filter((w) => w.type === 'end' && typeof w.closeMs === 'number')
+      .map((w) => ({ file: w.file, test: w.test, closeMs: w.closeMs! }));
+  } catch {
+    windows = undefined;
+  }
+  return harnessPhases({ spawnAt, exitAt, exitCode: code, jest, report, cpuMs, windows });
 }

@@ -27,6 +27,16 @@ export const DEFAULT_HANG_AFTER_S = 5;
 /** What the exploration may add to a default run (issue: at most 5 s on top of npm run e2e). */
 export const DEFAULT_EXPLORE_BUDGET = '5s';
 
+/**
+ * --explore-budget: a duration, or zero ("0", "0s") for no generated cases at all; undefined when it
+ * is neither. Zero is for timing the rest of the suite: the properties are then skipped, saying so,
+ * and the exploration file's fixed part (its reproducers) still runs.
+ */
+export function parseExploreBudget(text: string): number | undefined {
+  if (/^0+(\.0+)?\s*(ms|s|m|h)?$/.test(text.trim())) return 0;
+  return parseDuration(text);
+}
+
 /** "5s", "2m", "1.5m", "300ms" or plain seconds → ms; undefined when it is none of those. */
 export function parseDuration(text: string): number | undefined {
   const m = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h)?$/.exec(text.trim());
@@ -77,7 +87,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   { flag: '--seed', arg: 'N', env: 'E2E_SEED', default: '(random, printed)', description: 'Seed for generated inputs; replays a run.' },
   { flag: '--kill-grace', arg: 'MS', env: 'E2E_KILL_GRACE_MS', default: '2000', description: 'Time between SIGTERM and SIGKILL when stopping a server.' },
   { flag: '--route-floor', arg: 'PERCENT', env: 'E2E_ROUTE_FLOOR', default: '100', description: 'Least share of served routes (minus helpers/ledger/route-exclusions.ts) the API tests must exercise.' },
-  { flag: '--explore-budget', arg: 'TIME', env: 'E2E_EXPLORE_BUDGET', default: DEFAULT_EXPLORE_BUDGET, description: 'Time the property-based exploration (e2e/explore-requests.test.ts) may spend generating requests: "5s", "2m", "10m" (nightly).' },
+  { flag: '--explore-budget', arg: 'TIME', env: 'E2E_EXPLORE_BUDGET', default: DEFAULT_EXPLORE_BUDGET, description: 'Time the property-based exploration (e2e/explore-requests.test.ts) may spend generating requests: "5s", "2m", "10m" (nightly); 0 skips the two properties (saying so) and keeps the known-defect reproducers.' },
   { flag: '--explore-path', arg: 'PATH', env: 'E2E_EXPLORE_PATH', default: '(none)', description: "Replay one explored case: the fast-check path printed with a failure (use it with that run's --seed)." },
   { flag: '--workers', arg: 'N', env: 'E2E_WORKERS', default: String(DEFAULT_WORKERS), description: 'Test files run at once, each worker with its own servers and logs (1: one file at a time). A reused server (--host/--port) always runs 1.' },
   { flag: '--log-quiet', arg: 'MS', env: 'E2E_LOG_QUIET_MS', default: String(DEFAULT_LOG_QUIET_MS), description: "After each test, how long a server log must stay still before the test's part of it is scanned for exceptions." },
@@ -157,7 +167,7 @@ const EnvSchema = z.object({
   E2E_EXPLORE_BUDGET: z
     .string()
     .optional()
-    .refine((v) => v === undefined || v === '' || parseDuration(v) !== undefined, { message: 'E2E_EXPLORE_BUDGET must be a duration such as 5s, 90s, 2m or 10m' }),
+    .refine((v) => v === undefined || v === '' || parseExploreBudget(v) !== undefined, { message: 'E2E_EXPLORE_BUDGET must be a duration such as 5s, 90s, 2m or 10m, or 0 for none' }),
   E2E_EXPLORE_PATH: z
     .string()
     .optional()
@@ -311,7 +321,7 @@ export interface HarnessConfig {
   htmlReport: string;
   seed: number;
   seedWasGiven: boolean;
-  /** Time budget of the exploration in ms (--explore-budget). */
+  /** Time budget of the exploration in ms (--explore-budget); 0: no generated cases, the properties are skipped with that reason. */
   exploreBudgetMs: number;
   /** A fast-check path to replay (--explore-path), with the run's seed. */
   explorePath: string | undefined;
@@ -400,7 +410,7 @@ export function loadConfig(
     htmlReport: inRun(e.E2E_HTML, RUN_FILES.html),
     seed,
     seedWasGiven,
-    exploreBudgetMs: parseDuration(e.E2E_EXPLORE_BUDGET || DEFAULT_EXPLORE_BUDGET)!,
+    exploreBudgetMs: parseExploreBudget(e.E2E_EXPLORE_BUDGET || DEFAULT_EXPLORE_BUDGET)!,
     explorePath: e.E2E_EXPLORE_PATH || undefined,
     profiles: SERVER_PROFILES,
     allowedExceptions,

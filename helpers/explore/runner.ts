@@ -41,21 +41,30 @@ const HUGE_LIMIT = 1_000_000_000;
 /** Reads the facts the generators need from the server itself. */
 export async function prepareExplorer(baseUrl: string, opts: { logFile?: string; timeoutMs: number }): Promise<ExplorerSetup> {
   const http = createHttp(baseUrl, { timeoutMs: opts.timeoutMs });
-  const doc = await http.get<OpenApiDocument>('/openapi.json');
-  if (doc.status !== 200 || !doc.json) throw new Error(`GET ${baseUrl}/openapi.json answered ${doc.status}: the explorer builds its requests from it`);
-  const models = await http.get('/v1/models');
-  if (models.status !== 200) throw new Error(`GET ${baseUrl}/v1/models answered ${models.status}: the explorer needs the model list`);
-  const facts = factsFromModelList(models.data);
-  const enforced = new Map<string, number>();
-  // One refused request per model (refusals move no counter): the window the server actually holds it to.
-  await Promise.all(
-    textModels(facts).map(async (m) => {
-      const r = await http.post('/v1/chat/completions', { model: m.id, messages: [{ role: 'user', content: 'hi' }], max_tokens: HUGE_LIMIT });
-      const said = /maximum context length is (\d+) tokens/.exec(r.text);
-      if (r.status === 400 && said) enforced.set(m.id, Number(said[1]));
-    }),
-  );
-  return { baseUrl, contract: new Contract(doc.data), facts, views: metricsViews(doc.data), enforced, logFile: opts.logFile, timeoutMs: opts.timeoutMs };
+  // The document (FakeAI builds it on first request: ~0.3 s of its CPU) and the model facts do not
+  // depend on each other: asked for together, the setup waits for the slower, not both.
+  const fetchDoc = async () => {
+    const doc = await http.get<OpenApiDocument>('/openapi.json');
+    if (doc.status !== 200 || !doc.json) throw new Error(`GET ${baseUrl}/openapi.json answered ${doc.status}: the explorer builds its requests from it`);
+    return doc.data;
+  };
+  const learnModels = async () => {
+    const models = await http.get('/v1/models');
+    if (models.status !== 200) throw new Error(`GET ${baseUrl}/v1/models answered ${models.status}: the explorer needs the model list`);
+    const facts = factsFromModelList(models.data);
+    const enforced = new Map<string, number>();
+    // One refused request per model (refusals move no counter): the window the server actually holds it to.
+    await Promise.all(
+      textModels(facts).map(async (m) => {
+        const r = await http.post('/v1/chat/completions', { model: m.id, messages: [{ role: 'user', content: 'hi' }], max_tokens: HUGE_LIMIT });
+        const said = /maximum context length is (\d+) tokens/.exec(r.text);
+        if (r.status === 400 && said) enforced.set(m.id, Number(said[1]));
+      }),
+    );
+    return { facts, enforced };
+  };
+  const [doc, { facts, enforced }] = await Promise.all([fetchDoc(), learnModels()]);
+  return { baseUrl, contract: new Contract(doc), facts, views: metricsViews(doc), enforced, logFile: opts.logFile, timeoutMs: opts.timeoutMs };
 }
 
 /** Views that went down with a known defect: not read again in this exploration (each read of a poisoned view costs a traceback). */
@@ -156,6 +165,25 @@ export interface ExploreOptions {
 
 export type ExploreResult = Omit<ExplorationRecord, 'kind' | 'at'> & { message: string | null };
 
+/** How the last case the runner started ended (the runner awaits it even when fast-check no longer does). */
+export type LastOutcome<C> = { c: C; ok: true } | { c: C; ok: false; error: unknown };
+
+/**
+ * The case the budget cut off: fast-check stops awaiting it ("its outcome gets ignored") and, if no
+ * case had completed yet, reports the run as failed without a counterexample. The runner awaits it
+ * anyway, so its outcome is known: `pass` when it held every invariant (the run is then not a
+ * failure, whatever fast-check says), `fail` when it broke one (a finding, not shrunk, rather than
+ * a failure nobody sees), undefined when no case was cut off.
+ */
+export function abandonedCase<C>(
+  details: { interrupted: boolean; counterexample: unknown; numRuns: number },
+  casesStarted: number,
+  last: LastOutcome<C> | undefined,
+): { verdict: 'pass' } | { verdict: 'fail'; c: C; error: unknown } | undefined {
+  if (!details.interrupted || details.counterexample || !last || casesStarted <= details.numRuns) return undefined;
+  return last.ok ? { verdict: 'pass' } : { verdict: 'fail', c: last.c, error: last.error };
+}
+
 const coverageKey = (c: ExploreCase) => `${c.endpoint}${c.stream ? ' stream' : ''}${c.pastWindow ? ' past-window' : ''}`;
 
 /** Explores until the budget is spent or a case fails; a failure is shrunk and described. */
@@ -169,6 +197,7 @@ export async function explore(setup: ExplorerSetup, o: ExploreOptions): Promise<
   // but the request goes on: awaited before anything else runs, or it lands in the next case's
   // counters (seen: an embeddings request counted twice, +2 where +1 was due).
   let inflight: Promise<unknown> = Promise.resolve();
+  let last: LastOutcome<ExploreCase> | undefined;
   const runOne = async (c: ExploreCase): Promise<void> => {
     cases++;
     coverage[coverageKey(c)] = (coverage[coverageKey(c)] ?? 0) + 1;
@@ -184,7 +213,10 @@ export async function explore(setup: ExplorerSetup, o: ExploreOptions): Promise<
   const property = fc.asyncProperty(exploreCases(setup.facts, setup.contract, { maxPromptTokens: o.maxPromptTokens }), async (c) => {
     await inflight;
     const run = runOne(c);
-    inflight = run.catch(() => undefined);
+    inflight = run.then(
+      () => (last = { c, ok: true }),
+      (error: unknown) => (last = { c, ok: false, error }),
+    );
     return run;
   });
   const [pathOwner, fcPath] = o.path?.includes('/') ? o.path.split('/') : [o.propertyId, o.path];
@@ -209,21 +241,26 @@ export async function explore(setup: ExplorerSetup, o: ExploreOptions): Promise<
   const durationMs = Math.round(performance.now() - started);
   const viewsDown = Object.fromEntries([...down].map(([v, d]) => [v, `${d.defect} since case ${d.sinceCase}`]));
   const base = { test: o.testName, seed: o.seed, budgetMs: o.budgetMs, durationMs, cases, shrinks, interrupted: details.interrupted, coverage, knownDefects, viewsDown };
-  if (!details.failed || !details.counterexample) {
-    const why = details.failed ? `fast-check stopped without a counterexample: ${String(details.errorInstance ?? 'interrupted')}` : null;
+  const cutOff = replaying ? undefined : abandonedCase(details, cases, last);
+  if (cutOff?.verdict !== 'fail' && (!details.failed || !details.counterexample || cutOff?.verdict === 'pass')) {
+    const why = details.failed && cutOff?.verdict !== 'pass' ? `fast-check stopped without a counterexample: ${String(details.errorInstance ?? 'interrupted')}` : null;
     return { ...base, path: null, failure: null, message: why };
   }
-  const c = details.counterexample[0];
-  const p = `${o.propertyId}/${details.counterexamplePath!}`;
+  const c = cutOff?.verdict === 'fail' ? cutOff.c : details.counterexample![0];
+  // A case the budget cut off has no fast-check path: it is reported as sent, not shrunk.
+  const p = cutOff?.verdict === 'fail' ? null : `${o.propertyId}/${details.counterexamplePath!}`;
   const bodyFile = path.join(o.runDir, `explore-reproducer-${o.seed}.json`);
   writeFileSync(bodyFile, JSON.stringify(c.body));
   // The counterexample is the last case that failed, so the error is its own.
-  const errorText = details.errorInstance instanceof Error ? details.errorInstance.message : String(details.errorInstance);
+  const error = cutOff?.verdict === 'fail' ? cutOff.error : details.errorInstance;
+  const errorText = error instanceof Error ? error.message : String(error);
   const problems = errorText.split('\n').slice(1).map((l) => l.replace(/^\s+- /, ''));
   const curl = curlCommand(setup.baseUrl, c, bodyFile);
-  const replay = replayCommand(o.seed, p, o.specFile, o.testName);
+  const replay = p === null ? `npm run e2e -- --seed ${o.seed} -- ${o.specFile} (the case the budget cut off; it may need a larger --explore-budget to come up again)` : replayCommand(o.seed, p, o.specFile, o.testName);
   const message = [
-    `Exploration found a case no known defect explains (seed ${o.seed}, path ${p}, ${cases} cases, ${shrinks} shrinks):`,
+    p === null
+      ? `Exploration found a case no known defect explains in the case the budget cut off (seed ${o.seed}, ${cases} cases, not shrunk):`
+      : `Exploration found a case no known defect explains (seed ${o.seed}, path ${p}, ${cases} cases, ${shrinks} shrinks):`,
     describeCase(c),
     ...problems.map((l) => `  - ${l}`),
     `Reproduce: ${curl}`,
