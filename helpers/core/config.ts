@@ -52,6 +52,14 @@ export function parseDuration(text: string): number | undefined {
  */
 export const DEFAULT_WORKERS = 3;
 
+/**
+ * How a server is started: `preload` forks it from one launcher that imported FakeAI's third-party
+ * modules once (helpers/server/launcher.py); `spawn` runs `python -m fakeai server` afresh under
+ * the watchdog. Preload falls back to spawn, saying why, when its launcher cannot be used.
+ */
+export const LAUNCH_MODES = ['preload', 'spawn'] as const;
+export type LaunchMode = (typeof LAUNCH_MODES)[number];
+
 export const PROJECT_ROOT = path.resolve(__dirname, '..', '..');
 export const VENV_PYTHON = path.join(PROJECT_ROOT, '.venv', 'bin', 'python');
 
@@ -90,6 +98,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   { flag: '--explore-budget', arg: 'TIME', env: 'E2E_EXPLORE_BUDGET', default: DEFAULT_EXPLORE_BUDGET, description: 'Time the property-based exploration (e2e/explore-requests.test.ts) may spend generating requests: "5s", "2m", "10m" (nightly); 0 skips the two properties (saying so) and keeps the known-defect reproducers.' },
   { flag: '--explore-path', arg: 'PATH', env: 'E2E_EXPLORE_PATH', default: '(none)', description: "Replay one explored case: the fast-check path printed with a failure (use it with that run's --seed)." },
   { flag: '--workers', arg: 'N', env: 'E2E_WORKERS', default: String(DEFAULT_WORKERS), description: 'Test files run at once, each worker with its own servers and logs (1: one file at a time). A reused server (--host/--port) always runs 1.' },
+  { flag: '--launch', arg: 'MODE', env: 'E2E_LAUNCH', default: 'preload', description: 'How servers start: preload (fork each from one launcher that imported FakeAI\'s libraries once; spawn when it cannot) or spawn (a fresh `python -m fakeai server` each).' },
   { flag: '--log-quiet', arg: 'MS', env: 'E2E_LOG_QUIET_MS', default: String(DEFAULT_LOG_QUIET_MS), description: "After each test, how long a server log must stay still before the test's part of it is scanned for exceptions." },
 ];
 
@@ -184,6 +193,10 @@ const EnvSchema = z.object({
     .string()
     .optional()
     .refine((v) => v === undefined || v === '' || (/^\d+$/.test(v) && Number(v) >= 1 && Number(v) <= 16), { message: 'E2E_WORKERS must be a whole number from 1 to 16' }),
+  E2E_LAUNCH: z
+    .string()
+    .optional()
+    .refine((v) => v === undefined || v === '' || (LAUNCH_MODES as readonly string[]).includes(v), { message: `E2E_LAUNCH must be one of ${LAUNCH_MODES.join(', ')}` }),
   E2E_KILL_GRACE_MS: z
     .string()
     .optional()
@@ -294,6 +307,8 @@ export interface HarnessConfig {
   startupTimeoutMs: number;
   requestTimeoutMs: number;
   killGraceMs: number;
+  /** --launch: how servers start (helpers/server/launcher.ts). */
+  launch: LaunchMode;
   /** Route coverage floor in percent (helpers/api/route-coverage.ts). */
   routeFloor: number;
   /** Test files run at once (Jest workers), each with its own per-worker servers; 1 with a reused server. */
@@ -390,6 +405,7 @@ export function loadConfig(
     startupTimeoutMs: e.E2E_STARTUP_TIMEOUT,
     requestTimeoutMs: e.E2E_REQUEST_TIMEOUT,
     killGraceMs: e.E2E_KILL_GRACE_MS ? Number(e.E2E_KILL_GRACE_MS) : 2000,
+    launch: (e.E2E_LAUNCH || 'preload') as LaunchMode,
     routeFloor: e.E2E_ROUTE_FLOOR ? Number(e.E2E_ROUTE_FLOOR) : 100,
     // A reused server is one server: concurrent files would share its log, and attribution with it.
     workers: e.E2E_URL ? 1 : e.E2E_WORKERS ? Number(e.E2E_WORKERS) : DEFAULT_WORKERS,

@@ -53,6 +53,8 @@ const ServerInfoSchema = z.object({
   /** The hang watch's threshold for this server; absent when the server is not watched. */
   hangAfterMs: z.number().optional(),
   command: z.array(z.string()).optional(),
+  /** How the server was started: preload (forked from the launcher) or spawn (helpers/server/launcher.ts). */
+  launch: z.enum(['preload', 'spawn']).optional(),
   fakeaiVersion: z.string().optional(),
   bootToReadyMs: z.number().optional(),
   /** FAKEAI_* settings this server was started with. */

@@ -163,6 +163,7 @@ async function startAll(config: HarnessConfig, planned: readonly PlannedServer[]
         exitMarkerFile: marker,
         startupTimeoutMs: config.startupTimeoutMs,
         killGraceMs: config.killGraceMs,
+        launch: config.launch,
       });
       return { plan, server };
     }),
@@ -190,6 +191,7 @@ function describeServer({ plan, server: s }: Started, config: HarnessConfig): Se
     exitMarkerFile: exitMarkerPath(config.runDir, s.name),
     ...(hangWatched(profile, config) ? { hangMarkerFile: hangMarkerPath(config.runDir, s.name), hangAfterMs: config.hangAfterMs } : {}),
     command: s.command,
+    launch: s.launch,
     fakeaiVersion: s.fakeaiVersion,
     bootToReadyMs: s.bootToReadyMs,
     settings: fakeaiSettings(serverEnvironment(profile)),
@@ -304,8 +306,12 @@ export default async function globalSetup(selection?: RunSelection, project?: Pr
     } satisfies SetupState;
     const skipped = config.profiles.filter((p) => !wanted.includes(p)).map((p) => p.name);
     if (skipped.length > 0) say(config, `  Not started: ${skipped.join(', ')} — no selected test file uses ${skipped.length > 1 ? 'them' : 'it'}.`);
+    // Said even under --quiet: the run is slower than asked, and the reason is worth a line.
+    for (const reason of new Set(handles.flatMap((s) => (s.launchFallback ? [s.launchFallback] : [])))) {
+      process.stderr.write(`  Launch: preload not possible (${reason}); servers were spawned instead.\n`);
+    }
     for (const s of handles) {
-      say(config, `✔ Started FakeAI ${s.fakeaiVersion ?? '(version unknown)'} "${s.name}" at ${s.baseUrl}, ready in ${s.bootToReadyMs} ms (log: ${path.relative(process.cwd(), s.logFile)})`);
+      say(config, `✔ Started FakeAI ${s.fakeaiVersion ?? '(version unknown)'} "${s.name}" at ${s.baseUrl}, ready in ${s.bootToReadyMs} ms, ${s.launch} (log: ${path.relative(process.cwd(), s.logFile)})`);
     }
   }
   const build = buildOfRun(config);

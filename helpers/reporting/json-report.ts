@@ -232,6 +232,7 @@ export const REPORT_SCHEMA = {
         spawned: { type: 'boolean' },
         pid: nullable('integer'),
         command: nullable('string'),
+        launch: { ...nullable('string'), description: 'preload: forked from the pre-importing launcher; spawn: a fresh interpreter (helpers/server/launcher.ts).' },
         fakeaiVersion: nullable('string'),
         fakeaiVersionNote: { ...nullable('string'), description: 'Why fakeaiVersion is null: a reused server does not report its package version.' },
         bootToReadyMs: nullable('number'),

@@ -39,6 +39,8 @@ export interface ServerFacts {
   spawned: boolean;
   pid: number | null;
   command: string | null;
+  /** preload (forked from the launcher) or spawn; null for a reused server or an older run. */
+  launch: 'preload' | 'spawn' | null;
   fakeaiVersion: string | null;
   /** Why fakeaiVersion is null (reuse mode: the server does not say), else null. */
   fakeaiVersionNote: string | null;
@@ -141,6 +143,7 @@ function serverFacts(h: HarnessEnv | null): ServerFacts[] {
       spawned: s.spawned,
       pid: s.pid ?? null,
       command: s.command ? s.command.join(' ') : null,
+      launch: s.launch ?? null,
       fakeaiVersion: s.fakeaiVersion ?? null,
       fakeaiVersionNote: fakeaiVersionNote(s),
       bootToReadyMs: s.bootToReadyMs ?? null,

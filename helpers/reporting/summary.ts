@@ -199,7 +199,7 @@ function renderFacts(m: ReportModel, p: Palette, out: string[]): void {
   out.push(...section('Server', p));
   if (m.servers.length === 0) out.push('  no server facts (setup did not finish)');
   for (const s of m.servers) {
-    const boot = s.bootToReadyMs !== null ? `boot-to-ready ${secs(s.bootToReadyMs)}` : s.spawned ? '' : 'reused (not started by the suite)';
+    const boot = s.bootToReadyMs !== null ? `boot-to-ready ${secs(s.bootToReadyMs)}${s.launch ? ` (${s.launch})` : ''}` : s.spawned ? '' : 'reused (not started by the suite)';
     out.push(`  ${s.name.padEnd(8)} FakeAI ${fakeaiVersionLabel(s)}  ${s.baseUrl}  port ${s.port ?? '?'}${s.pid ? `  pid ${s.pid}` : ''}  ${boot}`);
     if (s.command) out.push(`           ${p.dim(s.command)}`);
   }

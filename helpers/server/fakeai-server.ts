@@ -1,16 +1,25 @@
 /**
  * Starts and stops one FakeAI server. The only file that knows FakeAI's command line.
  *
- * The server runs under helpers/server/watchdog.py, in its own process group: the runner stops it by
- * signalling the group, and if the runner dies (even by SIGKILL) the watchdog sees its stdin pipe
- * close and takes the group down. stdout and stderr share one O_APPEND log file, so their order is
- * kept and test workers can read it while the server writes.
+ * Two ways to launch, one contract (pid, exited, stop(), the exit marker, readiness, the same
+ * HarnessErrors). `spawn`: the server runs under helpers/server/watchdog.py, in the watchdog's
+ * process group. `preload` (the default): helpers/server/launcher.py, which imported FakeAI's
+ * third-party modules once, forks it into a process group of its own (see docs/server-lifecycle.md
+ * for what is and is not the same as `python -m fakeai server`). Either way the runner stops it by
+ * signalling the group, and if the runner dies (even by SIGKILL) the watchdog or launcher sees its
+ * stdin pipe close and takes the group down. stdout and stderr share one O_APPEND log file, so
+ * their order is kept and test workers can read it while the server writes.
+ *
+ * When the launcher cannot be used (it cannot start, or a preloaded module started a thread) the
+ * server is spawned instead, and `launchFallback` says why.
  *
  * Loads execa and get-port (ESM-only) lazily: fine in globalSetup and tsx scripts, never in tests.
  */
 import { appendFileSync, closeSync, openSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { type ErrorFacts, harnessError } from '../core/errors';
+import type { LaunchMode } from '../core/config';
+import { type InterpreterFacts, launcherFor } from './launcher';
 import { liveGroupMembers, signalGroup } from './process-group';
 import { type ProcessExit, waitUntilReady } from './readiness';
 
@@ -29,6 +38,10 @@ export interface StartOptions {
   exitMarkerFile?: string;
   startupTimeoutMs: number;
   killGraceMs: number;
+  /** How to start it; default preload, falling back to spawn when the launcher cannot be used. */
+  launch?: LaunchMode;
+  /** Where the launcher caches each build's preload list (default node_modules/.cache/). */
+  preloadCacheDir?: string;
 }
 
 export interface StoppedFakeAI {
@@ -42,10 +55,14 @@ export interface StartedFakeAI {
   name: string;
   baseUrl: string;
   port: number;
-  /** The server process itself (the watchdog's child). */
+  /** The server process itself (the watchdog's child, or the launcher's). */
   pid: number;
-  /** The watchdog's pid, which is also the process group id. */
+  /** The process group: the watchdog's pid (spawn), or the server's own (preload). */
   groupId: number;
+  /** How it was started; preload asked for but spawn used when launchFallback is set. */
+  launch: LaunchMode;
+  /** Why the launcher could not be used, when it could not. */
+  launchFallback?: string;
   logFile: string;
   /** Size of logFile before this server wrote to it. */
   logStart: number;
@@ -79,6 +96,26 @@ type Interpreter =
   | { ok: true; version: string | undefined }
   | { ok: false; code: 'PYTHON_NOT_FOUND' | 'FAKEAI_NOT_INSTALLED'; detail: string };
 
+function fromFacts(facts: InterpreterFacts): Interpreter {
+  if (!facts.found) return { ok: false, code: 'FAKEAI_NOT_INSTALLED', detail: 'the module "fakeai" cannot be found' };
+  if (!facts.pil) {
+    return { ok: false, code: 'FAKEAI_NOT_INSTALLED', detail: `fakeai ${facts.version} is installed but pillow (PIL), which it imports at start-up, is not` };
+  }
+  return { ok: true, version: facts.version ?? undefined };
+}
+
+// The answer depends on the interpreter and the path it searches, not on the server: ask once.
+const preflights = new Map<string, Promise<Interpreter>>();
+function checkInterpreterOnce(opts: StartOptions): Promise<Interpreter> {
+  const key = JSON.stringify([opts.python, opts.env.PYTHONPATH ?? '', opts.env.PYTHONHOME ?? '']);
+  let answer = preflights.get(key);
+  if (!answer) {
+    answer = checkInterpreter(opts);
+    preflights.set(key, answer);
+  }
+  return answer;
+}
+
 async function checkInterpreter(opts: StartOptions): Promise<Interpreter> {
   const { execa } = await import('execa');
   const r = await execa(opts.python, ['-c', PREFLIGHT], { env: opts.env, extendEnv: false, reject: false, timeout: 30_000 });
@@ -89,11 +126,7 @@ async function checkInterpreter(opts: StartOptions): Promise<Interpreter> {
   } catch {
     return { ok: false, code: 'PYTHON_NOT_FOUND', detail: `it did not run as Python: ${(r.stderr || r.stdout).slice(0, 300)}` };
   }
-  if (!out.found) return { ok: false, code: 'FAKEAI_NOT_INSTALLED', detail: 'the module "fakeai" cannot be found' };
-  if (!out.pil) {
-    return { ok: false, code: 'FAKEAI_NOT_INSTALLED', detail: `fakeai ${out.version} is installed but pillow (PIL), which it imports at start-up, is not` };
-  }
-  return { ok: true, version: out.version ?? undefined };
+  return fromFacts(out);
 }
 
 /** Throws the interpreter's problem, if it has one, with whatever else is known by then. */
@@ -118,45 +151,44 @@ function fileSize(file: string): number {
   }
 }
 
+/** A started server process, before readiness: what the two launch modes have in common. */
+interface Launched {
+  pid: number;
+  groupId: number;
+  exited: Promise<ProcessExit>;
+  /** Called once the server has exited: releases what the runner held open for it. */
+  release(): void;
+}
+
 export async function startFakeAI(opts: StartOptions): Promise<StartedFakeAI> {
-  const { execa } = await import('execa');
-  // The interpreter check runs beside the boot, not before it: it only decides which error to
-  // raise if the server never comes up, so it need not cost the happy path its ~50 ms.
-  const checked = checkInterpreter(opts);
+  let launch: LaunchMode = opts.launch ?? 'preload';
+  let launchFallback: string | undefined;
+  let checked: Promise<Interpreter>;
+  const launcher = launch === 'preload' ? launcherFor(opts.python, opts.env, opts.killGraceMs, opts.preloadCacheDir) : undefined;
+  const state = launcher ? await launcher.state : undefined;
+  if (state?.usable) {
+    checked = Promise.resolve(fromFacts(state.facts));
+  } else {
+    if (state) launchFallback = state.reason;
+    launch = 'spawn';
+    // The interpreter check runs beside the boot, not before it: it only decides which error to
+    // raise if the server never comes up, so it need not cost the happy path its ~50 ms.
+    checked = checkInterpreterOnce(opts);
+  }
   const port = await choosePort(opts);
   const command = [opts.python, '-m', 'fakeai', 'server', '--host', HOST, '--port', String(port)];
   const baseUrl = `http://${HOST}:${port}`;
   const logStart = fileSize(opts.logFile);
-  const logFd = openSync(opts.logFile, 'a');
   const spawnedAt = Date.now();
-  const child = execa(opts.python, [WATCHDOG, String(opts.killGraceMs), '--', ...command], {
-    env: opts.env,
-    extendEnv: false,
-    detached: true,
-    // stdin: the pipe whose EOF tells the watchdog the runner is gone; fd 3: the server's pid.
-    stdio: ['pipe', logFd as never, logFd as never, 'pipe'],
-    buffer: false,
-    reject: false,
-  });
-  const groupId = child.pid;
-  if (groupId === undefined) {
-    closeSync(logFd);
-    await child;
-    throwIfBad(await checked, { server: opts.name, python: opts.python });
-    throw harnessError('PYTHON_NOT_FOUND', { server: opts.name, python: opts.python, detail: 'the process did not start' });
-  }
+  const launched =
+    launch === 'preload'
+      ? await forkFromLauncher(launcher!, command, opts)
+      : await spawnUnderWatchdog(command, opts, checked);
 
+  const { pid, groupId, exited } = launched;
   let stopping = false;
-  const watchdogExit: Promise<ProcessExit> = child.then(
-    (r) => ({ code: r.exitCode ?? null, signal: r.signal ?? null }),
-    () => ({ code: null, signal: null }),
-  );
-  // The server's own exit, reported by the watchdog at once (it may outlive the server while a
-  // forked child lingers); the watchdog's exit stands in if the report never comes.
-  const status = readWatchdogStatus(child.stdio[3] as NodeJS.ReadableStream | null, watchdogExit);
-  const exited = Promise.race([status.exit, watchdogExit]);
   void exited.then((exit) => {
-    closeSync(logFd);
+    launched.release();
     if (stopping) return;
     // Unasked-for exit: say so in the log, and leave a marker the test environment checks.
     const line = `[fakeai-e2e] server ${opts.name} exited code=${exit.code} signal=${exit.signal}`;
@@ -165,8 +197,6 @@ export async function startFakeAI(opts: StartOptions): Promise<StartedFakeAI> {
       writeFileSync(opts.exitMarkerFile, JSON.stringify({ ...exit, at: new Date().toISOString() }));
     }
   });
-
-  const pid = await status.pid;
 
   let stopped: Promise<StoppedFakeAI> | undefined;
   const stop = (options?: { killGraceMs?: number }): Promise<StoppedFakeAI> => {
@@ -199,6 +229,8 @@ export async function startFakeAI(opts: StartOptions): Promise<StartedFakeAI> {
     port,
     pid,
     groupId,
+    launch,
+    ...(launchFallback !== undefined ? { launchFallback } : {}),
     logFile: opts.logFile,
     logStart,
     command,
@@ -207,6 +239,48 @@ export async function startFakeAI(opts: StartOptions): Promise<StartedFakeAI> {
     exited,
     stop,
   };
+}
+
+/** The launcher forks the server; it opens the log itself, O_APPEND, and leads its own group. */
+async function forkFromLauncher(launcher: NonNullable<ReturnType<typeof launcherFor>>, command: string[], opts: StartOptions): Promise<Launched> {
+  // sys.argv as `python -m fakeai` has it before runpy puts the module's path in place of argv[0].
+  const forked = launcher.fork({ argv: command.slice(2), env: opts.env, cwd: process.cwd(), log: opts.logFile });
+  const pid = await forked.pid;
+  if (pid < 0) {
+    throw harnessError('EXITED_AT_BOOT', { server: opts.name, python: opts.python, command, logFile: opts.logFile, exit: await forked.exit, detail: 'the launcher died before forking the server' });
+  }
+  return { pid, groupId: pid, exited: forked.exit, release: () => undefined };
+}
+
+async function spawnUnderWatchdog(command: string[], opts: StartOptions, checked: Promise<Interpreter>): Promise<Launched> {
+  const { execa } = await import('execa');
+  const logFd = openSync(opts.logFile, 'a');
+  const child = execa(opts.python, [WATCHDOG, String(opts.killGraceMs), '--', ...command], {
+    env: opts.env,
+    extendEnv: false,
+    detached: true,
+    // stdin: the pipe whose EOF tells the watchdog the runner is gone; fd 3: the server's pid.
+    stdio: ['pipe', logFd as never, logFd as never, 'pipe'],
+    buffer: false,
+    reject: false,
+  });
+  const groupId = child.pid;
+  if (groupId === undefined) {
+    closeSync(logFd);
+    await child;
+    throwIfBad(await checked, { server: opts.name, python: opts.python });
+    throw harnessError('PYTHON_NOT_FOUND', { server: opts.name, python: opts.python, detail: 'the process did not start' });
+  }
+  const watchdogExit: Promise<ProcessExit> = child.then(
+    (r) => ({ code: r.exitCode ?? null, signal: r.signal ?? null }),
+    () => ({ code: null, signal: null }),
+  );
+  // The server's own exit, reported by the watchdog at once (it may outlive the server while a
+  // forked child lingers); the watchdog's exit stands in if the report never comes.
+  const status = readWatchdogStatus(child.stdio[3] as NodeJS.ReadableStream | null, watchdogExit);
+  const exited = Promise.race([status.exit, watchdogExit]);
+  const pid = await status.pid;
+  return { pid, groupId, exited, release: () => closeSync(logFd) };
 }
 
 /** Reads the watchdog's status lines on fd 3: "pid N", then "exit CODE SIGNAL" ("-" = none). */

@@ -5,13 +5,21 @@ thread is (the stacks go to stderr, which is the server log) without changing Fa
 faulthandler writes from its C signal handler, so the dump comes even when the event loop or the
 GIL holder is stuck. Then this folder is taken off the path again and the sitecustomize it
 shadowed (Debian ships one) is loaded, so the server starts as it would have without us.
+
+A server forked by helpers/server/launcher.py calls register_stack_dump() again after pointing its
+stderr at its own log: faulthandler keeps the fd it registered with.
 """
 import faulthandler
 import os
 import signal
 import sys
 
-faulthandler.register(signal.SIGUSR1, all_threads=True)
+
+def register_stack_dump():
+    faulthandler.register(signal.SIGUSR1, all_threads=True)
+
+
+register_stack_dump()
 
 _here = os.path.dirname(os.path.abspath(__file__))
 sys.path[:] = [p for p in sys.path if os.path.abspath(p or ".") != _here]

@@ -1,0 +1,399 @@
+"""Pre-importing launcher: imports FakeAI's third-party modules once, then forks one server per request.
+
+Usage: python launcher.py GRACE_MS CACHE_DIR
+
+A FakeAI boot is mostly Python imports (~0.65 s of its ~0.95 s of CPU: fastapi, pydantic,
+cyclopts, uvicorn, numpy, faker, ...). A run starts up to 8 servers at once on 2 cores, each paying
+those imports again. This process pays them once and forks; each child then runs exactly what
+`python -m fakeai server ...` runs, from the same interpreter state minus the imports.
+
+No `fakeai` module is ever imported here before a fork: fakeai/app.py builds its AppConfig from
+the FAKEAI_* environment at import time, and every server has its own. What to preload comes from
+a probe (a throwaway interpreter imports fakeai and lists every other module that import loaded),
+cached in CACHE_DIR per interpreter, fakeai location and version, and site-packages change.
+
+Protocol. stdin: one JSON object per line, {"name", "argv", "env", "cwd", "log"}, a server to
+start; EOF means the runner is gone (however it died), and every server's process group gets
+SIGTERM, GRACE_MS, SIGKILL, as helpers/server/watchdog.py does for one. fd 3, status lines:
+  facts JSON            once: {"found", "version", "pil"} (the per-server preflight, asked once)
+  ready N               the preload is done (N modules); requests are served from now on
+  unusable REASON       the preload cannot be trusted (a thread started, fakeai got imported, the
+                        probe failed): this process exits, and the runner spawns plainly instead
+  pid NAME N            NAME's server has pid N (its own process group)
+  exit NAME CODE SIGNAL NAME's server exited ("-" for the part that does not apply)
+
+Single-threaded on purpose: a thread does not survive fork, and one would make every child a
+copy of a process whose locks may be held by a thread that no longer exists.
+Standard library only, like watchdog.py: it must start under any interpreter the suite is given.
+"""
+import hashlib
+import json
+import os
+import random
+import runpy
+import selectors
+import signal
+import subprocess
+import sys
+import threading
+import time
+import traceback
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+STACK_DUMP_DIR = os.path.join(HERE, "stack-dump")
+# Bump when the probe or the cache format changes: old cache files are then never read.
+CACHE_FORMAT = "1"
+
+PROBE = r"""
+import os, sys
+before = set(sys.modules)
+import fakeai
+mods = [m for m in sys.modules if m not in before and m != 'fakeai' and not m.startswith('fakeai.')]
+os.write(1, ('\n'.join('MOD ' + m for m in mods) + '\nEND\n').encode())
+# fakeai starts threads at import; they must not hold this throwaway interpreter open.
+os._exit(0)
+"""
+
+
+def status(line):
+    try:
+        os.write(3, f"{line}\n".encode())
+    except OSError:
+        pass
+
+
+def interpreter_facts():
+    """What the per-server preflight in fakeai-server.ts asked: is fakeai there, which, with PIL?"""
+    import importlib.util as u
+
+    spec = u.find_spec("fakeai")
+    out = {"found": spec is not None, "version": None, "pil": True, "origin": spec.origin if spec else None}
+    if spec is not None:
+        try:
+            from importlib.metadata import distribution
+
+            d = distribution("fakeai")
+            # A stub package earlier on sys.path shadows the installed one: a version only for the real thing.
+            if str(d.locate_file("fakeai/__init__.py")) == spec.origin:
+                out["version"] = d.version
+                out["pil"] = u.find_spec("PIL") is not None
+        except Exception:
+            pass
+    return out
+
+
+def cache_key(facts):
+    origin = facts["origin"] or ""
+    package_dir = os.path.dirname(origin)
+    # pip adds and removes *.dist-info folders beside the packages: the folder's mtime moves then.
+    try:
+        site_mtime = os.stat(os.path.dirname(package_dir)).st_mtime_ns
+    except OSError:
+        site_mtime = 0
+    try:
+        pkg_mtime = os.stat(package_dir).st_mtime_ns
+    except OSError:
+        pkg_mtime = 0
+    parts = [CACHE_FORMAT, os.path.realpath(sys.executable), sys.version, origin, str(facts["version"]), str(site_mtime), str(pkg_mtime), os.environ.get("PYTHONPATH", "")]
+    return hashlib.sha256("\0".join(parts).encode()).hexdigest()[:24]
+
+
+def probe_modules():
+    r = subprocess.run([sys.executable, "-c", PROBE], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=120)
+    lines = r.stdout.decode("utf-8", "replace").splitlines()
+    if "END" not in lines:
+        tail = r.stderr.decode("utf-8", "replace").strip().splitlines()[-1:] or [f"exit {r.returncode}"]
+        raise RuntimeError(f"the probe (import fakeai) failed: {tail[0][:300]}")
+    return [l[4:] for l in lines if l.startswith("MOD ")]
+
+
+def preload_list(facts, cache_dir):
+    """The probe's module list, from the cache when this build was probed before."""
+    path = os.path.join(cache_dir, f"preload-{cache_key(facts)}.json")
+    try:
+        with open(path) as f:
+            return json.load(f)["modules"], "cached"
+    except (OSError, ValueError, KeyError):
+        pass
+    modules = probe_modules()
+    try:
+        os.makedirs(cache_dir, exist_ok=True)
+        tmp = f"{path}.{os.getpid()}.tmp"
+        with open(tmp, "w") as f:
+            json.dump({"python": sys.executable, "fakeai": facts["origin"], "version": facts["version"], "modules": modules}, f)
+        os.replace(tmp, path)  # atomic: a concurrent run reads the old file or the whole new one
+    except OSError:
+        pass  # no cache: the next run probes again
+    return modules, "probed"
+
+
+def preload(modules):
+    import importlib
+
+    loaded = 0
+    for name in modules:
+        try:
+            importlib.import_module(name)
+            loaded += 1
+        except BaseException:  # noqa: B036 - an optional backend that fails here fails the same way in the server
+            pass
+    return loaded
+
+
+def why_unsafe_to_fork():
+    """A reason the preloaded state must not be forked, or None."""
+    if threading.active_count() != 1:
+        names = ", ".join(t.name for t in threading.enumerate() if t is not threading.main_thread())
+        return f"a preloaded module started a thread ({names}); a thread does not survive fork"
+    leaked = sorted(m for m in sys.modules if m == "fakeai" or m.startswith("fakeai."))
+    if leaked:
+        return f"a preloaded module imported {leaked[0]}, which reads its FAKEAI_* settings at import"
+    return None
+
+
+def reseed_random_generators():
+    """A forked child starts with its parent's generator states; a spawned server draws fresh ones."""
+    seen = set()
+    for module in list(sys.modules.values()):
+        try:
+            values = list(vars(module).values())
+        except TypeError:
+            continue
+        for v in values:
+            # random reseeds its own global at fork; instances such as faker's do not.
+            if isinstance(v, random.Random) and id(v) not in seen:
+                seen.add(id(v))
+                v.seed()
+    mtrand = sys.modules.get("numpy.random.mtrand")
+    if mtrand is not None and hasattr(mtrand, "_rand"):
+        mtrand._rand.seed()  # numpy's global RandomState: no seed argument means fresh OS entropy
+
+
+def exit_code_of(e):
+    """What the interpreter would exit with for SystemExit(e.code)."""
+    if e.code is None:
+        return 0
+    if isinstance(e.code, int):
+        return e.code
+    try:
+        sys.stderr.write(f"{e.code}\n")
+    except Exception:
+        pass
+    return 1
+
+
+def run_server(request, close_fds):
+    """In the forked child: become `python -m fakeai server ...` and never return."""
+    code = 1
+    try:
+        os.setpgid(0, 0)  # its own group: the runner stops it, and what it forks, by the group
+        signal.set_wakeup_fd(-1)
+        for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGCHLD):
+            signal.signal(sig, signal.SIG_DFL)
+        log = os.open(request["log"], os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        devnull = os.open(os.devnull, os.O_RDONLY)
+        os.dup2(devnull, 0)
+        os.dup2(log, 1)
+        os.dup2(log, 2)
+        for fd in set(close_fds) | {log, devnull, 3}:
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+        os.chdir(request["cwd"])
+        env = dict(request["env"])
+        # What stack-dump/sitecustomize.py leaves behind in a spawned server: its folder off the path.
+        rest = [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p and os.path.abspath(p) != STACK_DUMP_DIR]
+        if rest:
+            env["PYTHONPATH"] = os.pathsep.join(rest)
+        else:
+            env.pop("PYTHONPATH", None)
+        os.environ.clear()
+        os.environ.update(env)
+        # The same registration the spawned server gets at start-up, now on the server's stderr.
+        sitecustomize = sys.modules.get("sitecustomize")
+        if sitecustomize is not None and hasattr(sitecustomize, "register_stack_dump"):
+            sitecustomize.register_stack_dump()
+        reseed_random_generators()
+        sys.argv = list(request["argv"])
+        # `python -m` puts the working directory first on sys.path, where a script puts its own folder.
+        sys.path[0] = os.getcwd()
+        try:
+            runpy.run_module("fakeai", run_name="__main__", alter_sys=True)
+            code = 0
+        except SystemExit as e:
+            code = exit_code_of(e)
+        except BaseException:  # noqa: B036 - an uncaught exception: print it and exit 1, like the interpreter
+            traceback.print_exc()
+            code = 1
+        # What interpreter shutdown would do before exiting: join non-daemon threads, run atexit.
+        try:
+            threading._shutdown()
+        except BaseException:
+            pass
+        try:
+            import atexit
+
+            atexit._run_exitfuncs()
+        except BaseException:
+            pass
+    except BaseException:
+        try:
+            traceback.print_exc()
+        except BaseException:
+            pass
+    finally:
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except BaseException:
+                pass
+        os._exit(code)
+
+
+def live_in_group(pgid):
+    """Live members of a process group, from /proc; empty when not Linux."""
+    live = []
+    try:
+        entries = os.listdir("/proc")
+    except OSError:
+        return live
+    for entry in entries:
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                stat = f.read()
+        except OSError:
+            continue
+        fields = stat[stat.rfind(")") + 2:].split()
+        if fields[0] not in ("Z", "X") and int(fields[2]) == pgid:
+            live.append(int(entry))
+    return live
+
+
+def take_down(groups, children, grace_s):
+    """The runner is gone: every server's group gets SIGTERM, then SIGKILL once the grace is out."""
+    for pgid in groups:
+        try:
+            os.killpg(pgid, signal.SIGTERM)
+        except OSError:
+            pass
+    deadline = time.monotonic() + grace_s
+    while time.monotonic() < deadline and any(live_in_group(g) for g in groups):
+        reap(children)
+        time.sleep(0.02)
+    for pgid in groups:
+        try:
+            os.killpg(pgid, signal.SIGKILL)
+        except OSError:
+            pass
+    # SIGKILL is not instant: wait for each server, so its exit is still reported.
+    for pid in list(children):
+        try:
+            _, wstatus = os.waitpid(pid, 0)
+        except ChildProcessError:
+            continue
+        report(children.pop(pid), wstatus)
+
+
+def reap(children):
+    while True:
+        try:
+            pid, wstatus = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid == 0:
+            return
+        name = children.pop(pid, None)
+        if name is None:
+            continue  # the probe, already reaped by subprocess; nothing else is ours
+        report(name, wstatus)
+
+
+def report(name, wstatus):
+    if os.WIFSIGNALED(wstatus):
+        status(f"exit {name} - {signal.Signals(os.WTERMSIG(wstatus)).name}")
+    else:
+        status(f"exit {name} {os.WEXITSTATUS(wstatus)} -")
+
+
+def main(argv):
+    if len(argv) != 2:
+        sys.stderr.write("usage: launcher.py GRACE_MS CACHE_DIR\n")
+        return 64
+    grace_s = int(argv[0]) / 1000.0
+    cache_dir = argv[1]
+    try:
+        os.setpgid(0, 0)
+    except OSError:
+        pass
+    # Only EOF on stdin ends this process; the group signals meant for servers never reach it.
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+    facts = interpreter_facts()
+    status("facts " + json.dumps({k: facts[k] for k in ("found", "version", "pil")}))
+    if not facts["found"]:
+        status("unusable fakeai cannot be found by this interpreter")
+        return 0
+    try:
+        modules, source = preload_list(facts, cache_dir)
+    except Exception as e:
+        status(f"unusable {e}")
+        return 0
+    loaded = preload(modules)
+    reason = why_unsafe_to_fork()
+    if reason:
+        status(f"unusable {reason}")
+        return 0
+    status(f"ready {loaded} {source}")
+
+    wake_r, wake_w = os.pipe()
+    os.set_blocking(wake_w, False)
+    signal.set_wakeup_fd(wake_w)
+    signal.signal(signal.SIGCHLD, lambda *_: None)
+    selector = selectors.DefaultSelector()
+    selector.register(0, selectors.EVENT_READ)
+    selector.register(wake_r, selectors.EVENT_READ)
+    private_fds = [wake_r, wake_w, selector.fileno()]
+
+    children = {}  # pid -> name
+    groups = set()  # every group a server led: what it forked stays in it after it exits
+    pending = b""
+    while True:
+        for key, _ in selector.select():
+            if key.fd == wake_r:
+                try:
+                    os.read(wake_r, 4096)
+                except BlockingIOError:
+                    pass
+                reap(children)
+                continue
+            chunk = os.read(0, 65536)
+            if not chunk:
+                selector.unregister(0)
+                take_down(sorted(groups), children, grace_s)
+                return 0
+            pending += chunk
+            *lines, pending = pending.split(b"\n")
+            for line in lines:
+                if not line.strip():
+                    continue
+                request = json.loads(line)
+                pid = os.fork()
+                if pid == 0:
+                    run_server(request, private_fds)
+                # Set here too: the runner may signal the group before the child has run at all.
+                try:
+                    os.setpgid(pid, pid)
+                except OSError:
+                    pass
+                children[pid] = request["name"]
+                groups.add(pid)
+                status(f"pid {request['name']} {pid}")
+        reap(children)
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
