@@ -1,6 +1,7 @@
 /**
  * startFakeAI end to end against stub servers, each run in its own driver process: outcome, error
- * code, message, timing, and that no process is left behind.
+ * code, message, timing, and that no process is left behind — in both launch modes, which share
+ * one contract (forked from the pre-importing launcher, or spawned under the watchdog).
  */
 import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
@@ -17,8 +18,11 @@ const LONG_TIMEOUT_MS = 30_000;
 // Each case starts a node driver and a python stub; on two busy cores that can take seconds.
 jest.setTimeout(60_000);
 
+type LaunchMode = 'preload' | 'spawn';
+
 interface Case {
   stub: string;
+  launch: LaunchMode;
   then?: 'stop' | 'hold' | 'die';
   python?: string;
   port?: number;
@@ -41,6 +45,7 @@ function drive(c: Case) {
       exitMarkerFile,
       startupTimeoutMs: c.startupTimeoutMs ?? LONG_TIMEOUT_MS,
       killGraceMs: c.killGraceMs ?? 2000,
+      launch: c.launch,
       then: c.then ?? 'stop',
     },
     stubEnv(c.stub, runId),
@@ -68,13 +73,16 @@ async function expectSetupError(c: Case, code: string): Promise<DriverEvent & { 
   return err;
 }
 
-describe('starting and stopping a server', () => {
+describe.each<LaunchMode>(['preload', 'spawn'])('starting and stopping a server (%s)', (launch) => {
   test.concurrent('a healthy server becomes ready, reports its facts, and stops on SIGTERM leaving no process and its port free', async () => {
-    const run = drive({ stub: 'healthy' });
+    const run = drive({ launch, stub: 'healthy' });
     const ready = await run.next('ready');
     expect(ready.baseUrl).toBe(`http://127.0.0.1:${ready.port}`);
     expect(ready.command).toEqual([STUB_PYTHON, '-m', 'fakeai', 'server', '--host', '127.0.0.1', '--port', String(ready.port)]);
-    expect(ready.pid).not.toBe(ready.groupId);
+    expect(ready.launch).toBe(launch);
+    // Spawned, the server is the watchdog's child in the watchdog's group; forked, it leads its own.
+    if (launch === 'spawn') expect(ready.pid).not.toBe(ready.groupId);
+    else expect(ready.pid).toBe(ready.groupId);
     expect(ready.bootToReadyMs).toBeLessThan(LONG_TIMEOUT_MS);
     const stopped = await run.next('stopped');
     expect(stopped).toMatchObject({ killedWithSigkill: false, signal: 'SIGTERM' });
@@ -86,7 +94,7 @@ describe('starting and stopping a server', () => {
   });
 
   test.concurrent('a server that ignores SIGTERM is killed with SIGKILL after the grace period, and its port is free', async () => {
-    const run = drive({ stub: 'ignores_sigterm', killGraceMs: 400 });
+    const run = drive({ launch, stub: 'ignores_sigterm', killGraceMs: 400 });
     const ready = await run.next('ready');
     const stopped = await run.next('stopped');
     expect(stopped).toMatchObject({ killedWithSigkill: true, signal: 'SIGKILL' });
@@ -99,7 +107,7 @@ describe('starting and stopping a server', () => {
   });
 
   test.concurrent('a grandchild the server forked is stopped with the group, not left behind', async () => {
-    const run = drive({ stub: 'survives_parent', killGraceMs: 400 });
+    const run = drive({ launch, stub: 'survives_parent', killGraceMs: 400 });
     const ready = await run.next('ready');
     const grandchild = Number(/grandchild pid=(\d+)/.exec(run.log())?.[1]);
     expect(ready.groupMembers).toEqual(expect.arrayContaining([ready.groupId, ready.pid, grandchild]));
@@ -111,7 +119,7 @@ describe('starting and stopping a server', () => {
   });
 
   test.concurrent('a server that dies mid-run gets an exit line in its log and an exit marker file', async () => {
-    const run = drive({ stub: 'dies_mid_run', then: 'die', extraEnv: { STUB_EXIT_CODE: '7' } });
+    const run = drive({ launch, stub: 'dies_mid_run', then: 'die', extraEnv: { STUB_EXIT_CODE: '7' } });
     const ready = await run.next('ready');
     const exited = await run.next('exited');
     expect(exited).toMatchObject({ code: 7, signal: null, marker: { code: 7, signal: null } });
@@ -122,9 +130,9 @@ describe('starting and stopping a server', () => {
   });
 });
 
-describe('setup errors', () => {
+describe.each<LaunchMode>(['preload', 'spawn'])('setup errors (%s)', (launch) => {
   test.concurrent('a server that exits at boot fails at once with its exit code and log tail', async () => {
-    const err = await expectSetupError({ stub: 'exit_at_boot' }, 'EXITED_AT_BOOT');
+    const err = await expectSetupError({ launch, stub: 'exit_at_boot' }, 'EXITED_AT_BOOT');
     expect(err.message).toContain('exited with code 3 before it became ready');
     expect(err.message).toContain('stub exit_at_boot: configuration is broken');
     expect(err.message).toContain('What to do:');
@@ -132,7 +140,7 @@ describe('setup errors', () => {
   });
 
   test.concurrent('a server whose /health says ready: false is NEVER_READY after the timeout, and is stopped', async () => {
-    const err = await expectSetupError({ stub: 'never_ready', startupTimeoutMs: 1000 }, 'NEVER_READY');
+    const err = await expectSetupError({ launch, stub: 'never_ready', startupTimeoutMs: 1000 }, 'NEVER_READY');
     expect(err.message).toContain('"ready": true within 1 s');
     expect(err.message).toContain('--timeout / E2E_STARTUP_TIMEOUT');
     // The 1 s timeout was honoured: not before it, nor at a much later one (30 s, 45 s default).
@@ -142,7 +150,7 @@ describe('setup errors', () => {
   });
 
   test.concurrent('ready lines followed by "address already in use" are PORT_IN_USE, never ready', async () => {
-    const err = await expectSetupError({ stub: 'port_taken' }, 'PORT_IN_USE');
+    const err = await expectSetupError({ launch, stub: 'port_taken' }, 'PORT_IN_USE');
     expect(err.message).toContain('address already in use');
     expect(err.message).toContain('Uvicorn running on'); // the tail shows the misleading ready line
   });
@@ -152,7 +160,7 @@ describe('setup errors', () => {
     await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', r));
     const port = (blocker.address() as { port: number }).port;
     try {
-      const err = await expectSetupError({ stub: 'healthy', port }, 'PORT_IN_USE');
+      const err = await expectSetupError({ launch, stub: 'healthy', port }, 'PORT_IN_USE');
       expect(err.message).toContain(`port ${port} on 127.0.0.1 is already in use`);
       expect(err.message).toContain('--host/--port or E2E_URL');
     } finally {
@@ -162,7 +170,7 @@ describe('setup errors', () => {
 
   test.concurrent('a python that does not exist is PYTHON_NOT_FOUND, naming it and the flag', async () => {
     const missing = path.join(tmp, 'no-such-python');
-    const err = await expectSetupError({ stub: 'healthy', python: missing }, 'PYTHON_NOT_FOUND');
+    const err = await expectSetupError({ launch, stub: 'healthy', python: missing }, 'PYTHON_NOT_FOUND');
     expect(err.message).toContain(missing);
     expect(err.message).toContain('--python / E2E_PYTHON');
   });
@@ -172,7 +180,7 @@ describe('setup errors', () => {
     const base = (await import('node:child_process'))
       .execFileSync(STUB_PYTHON, ['-c', 'import sys; print(getattr(sys, "_base_executable", sys.executable))'], { encoding: 'utf8' })
       .trim();
-    const err = await expectSetupError({ stub: 'no_such_stub', python: base }, 'FAKEAI_NOT_INSTALLED');
+    const err = await expectSetupError({ launch, stub: 'no_such_stub', python: base }, 'FAKEAI_NOT_INSTALLED');
     expect(err.message).toContain(`interpreter "${base}"`);
     expect(err.message).toContain('npm install');
     expect(err.message).toContain('pip install fakeai==0.3.2 pillow');

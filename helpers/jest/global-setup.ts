@@ -13,6 +13,7 @@ import { type HarnessConfig, loadConfig, PROJECT_ROOT, type ServerProfile, serve
 import { OPENAI_SPEC_FILE, prepareOpenAiSpec } from '../api/openai-spec';
 import { harnessError } from '../core/errors';
 import { type StartedFakeAI, startFakeAI } from '../server/fakeai-server';
+import { closeLaunchers } from '../server/launcher';
 import { HARNESS_ENV_VAR, HARNESS_FILE, SELECTED_FILES_VAR, type ServerInfo, writeHarnessEnv } from '../core/harness-env';
 import { waitUntilReady } from '../server/readiness';
 import { VERSION_NOT_REPORTED } from '../server/server-version';
@@ -172,6 +173,7 @@ async function startAll(config: HarnessConfig, planned: readonly PlannedServer[]
   const failed = attempts.find((a): a is PromiseRejectedResult => a.status === 'rejected');
   if (failed) {
     await Promise.allSettled(started.map((s) => s.server.stop()));
+    await closeLaunchers();
     throw failed.reason;
   }
   return started;
@@ -263,7 +265,8 @@ function stopOnSignals(servers: StartedFakeAI[], hangWatch: HangWatch): () => vo
   const handler = (signal: NodeJS.Signals) => {
     if (stopping) return;
     stopping = true;
-    void Promise.allSettled([hangWatch.stop(), ...servers.map((s) => s.stop())]).then(() => {
+    void Promise.allSettled([hangWatch.stop(), ...servers.map((s) => s.stop())]).then(async () => {
+      await closeLaunchers();
       remove();
       process.kill(process.pid, signal);
     });
@@ -326,6 +329,7 @@ export default async function globalSetup(selection?: RunSelection, project?: Pr
       state.removeSignalHandlers();
       await state.hangWatch.stop();
       await Promise.allSettled(state.servers.map((s) => s.stop()));
+      await closeLaunchers();
       delete (globalThis as Record<string, unknown>)[SETUP_STATE_KEY];
     }
     throw harnessError('OPENAI_SPEC_UNAVAILABLE', { server: 'default', python: VENV_PYTHON, detail: (e as Error).message });

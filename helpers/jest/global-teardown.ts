@@ -11,6 +11,7 @@ import { type SuiteSelection, splitStale, stalePlaces, staleText, wholeSuiteSele
 import { ledgerStanding } from '../ledger/releases';
 import { findUnattributedExceptions, serverGoneMessage } from '../logs/attribution';
 import { readHangMarker } from '../server/hang-watch';
+import { closeLaunchers } from '../server/launcher';
 import { ALLOWED_EXCEPTIONS, type AllowedException, type AllowedPlace } from '../ledger/allowances';
 import { logTail } from '../core/errors';
 import { profileOf, readHarnessEnv, type ServerInfo } from '../core/harness-env';
@@ -63,6 +64,7 @@ export default async function globalTeardown(globalConfig?: SuiteSelection, proj
     await Promise.allSettled(
       state.servers.map(async (s) => s.stop((await deadlockedAsExpected([s.name], harness.servers)).has(s.name) ? { killGraceMs: 0 } : undefined)),
     );
+    await closeLaunchers();
     delete (globalThis as Record<string, unknown>)[SETUP_STATE_KEY];
   }
   // The exit marker, not the exit itself, tells who died unasked: stop() (here, or from a signal

@@ -47,6 +47,8 @@ export interface ForkedServer {
 
 export interface Launcher {
   pid: number | undefined;
+  /** Ends its stdin, so it exits (taking down any group still running), and waits for that. */
+  close(): Promise<void>;
   state: Promise<LauncherState>;
   fork(request: ServerRequest): ForkedServer;
 }
@@ -70,14 +72,25 @@ export function launcherEnvironment(serverEnv: Record<string, string>): Record<s
   return out;
 }
 
-export function launcherKey(python: string, serverEnv: Record<string, string>): string {
+export function launcherKey(python: string, serverEnv: Record<string, string>, killGraceMs: number): string {
   const env = launcherEnvironment(serverEnv);
-  return JSON.stringify([python, Object.keys(env).sort().map((k) => [k, env[k]])]);
+  return JSON.stringify([python, killGraceMs, Object.keys(env).sort().map((k) => [k, env[k]])]);
+}
+
+/**
+ * Ends every launcher this process started and waits for each to exit: a runner that dies of a
+ * signal right after stopping its servers must leave no launcher behind, not even for the moment
+ * its pipe takes to close.
+ */
+export async function closeLaunchers(): Promise<void> {
+  const all = [...registry().values()];
+  registry().clear();
+  await Promise.all(all.map((l) => l.close()));
 }
 
 /** The launcher for this interpreter and environment, started on first use. */
 export function launcherFor(python: string, serverEnv: Record<string, string>, killGraceMs: number, cacheDir = DEFAULT_PRELOAD_CACHE): Launcher {
-  const key = launcherKey(python, serverEnv);
+  const key = launcherKey(python, serverEnv, killGraceMs);
   let launcher = registry().get(key);
   if (!launcher) {
     launcher = startLauncher(python, launcherEnvironment(serverEnv), killGraceMs, cacheDir);
@@ -174,9 +187,17 @@ function startLauncher(python: string, env: Record<string, string>, killGraceMs:
     setRef(false);
   });
 
+  const ended = new Promise<void>((r) => {
+    if (child.exitCode !== null || child.signalCode !== null) r();
+    else child.once('exit', () => r());
+  });
   return {
     pid: child.pid,
     state,
+    close: async () => {
+      if (!gone) child.stdin?.end();
+      if (child.pid !== undefined) await ended;
+    },
     fork(request: ServerRequest): ForkedServer {
       let gotPid!: (pid: number) => void;
       let gotExit!: (exit: ProcessExit) => void;

@@ -17,6 +17,7 @@ import { isAlive } from '../../server/process-group';
 export const ROOT = path.resolve(__dirname, '..', '..', '..');
 export const STUBS = path.join(ROOT, 'helpers', '__fixtures__', 'stub-servers');
 const DRIVER = path.join(__dirname, 'start-server.ts');
+export const MULTI_DRIVER = path.join(__dirname, 'start-servers.ts');
 const JEST_PROJECT = path.join(__dirname, 'jest-project', 'jest.config.js');
 const VENV_PYTHON = path.join(ROOT, '.venv', 'bin', 'python');
 
@@ -59,9 +60,9 @@ export interface DriverRun {
   done: Promise<Exit & { stderr: string }>;
 }
 
-/** Runs start-server.ts in one node process (node --import tsx: no wrapper process to outlive). */
-export function runDriver(spec: Record<string, unknown>, env: Record<string, string>): DriverRun {
-  const child = spawn(process.execPath, ['--import', 'tsx', DRIVER, JSON.stringify(spec)], {
+/** Runs start-server.ts (or another driver here) in one node process (node --import tsx: no wrapper process to outlive). */
+export function runDriver(spec: Record<string, unknown>, env: Record<string, string>, driver = DRIVER): DriverRun {
+  const child = spawn(process.execPath, ['--import', 'tsx', driver, JSON.stringify(spec)], {
     cwd: ROOT,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],

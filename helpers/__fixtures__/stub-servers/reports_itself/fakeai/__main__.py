@@ -1,0 +1,28 @@
+"""Ready at once; first logs, as one JSON line prefixed "stub reports_itself:", what it was started
+with: argv, sys.path[0], cwd, its FAKEAI_* variables, PYTHONPATH, whether it leads its own process
+group, what its stdin is, its SIGTERM disposition, whether its preloaded module came from another
+process, and one draw of that module's generator."""
+import json
+import os
+import signal
+import sys
+
+import stub_rng
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", ".."))
+import stubkit  # noqa: E402
+
+facts = {
+    "argv": sys.argv,
+    "path0": sys.path[1],  # [0] is stubkit's folder, inserted above
+    "cwd": os.getcwd(),
+    "fakeaiEnv": {k: v for k, v in os.environ.items() if k.startswith("FAKEAI_")},
+    "pythonpath": os.environ.get("PYTHONPATH"),
+    "ownGroup": os.getpgid(0) == os.getpid(),
+    "stdin": os.readlink("/proc/self/fd/0"),
+    "sigtermDefault": signal.getsignal(signal.SIGTERM) == signal.SIG_DFL,
+    "preloaded": stub_rng.IMPORTED_BY != os.getpid(),
+    "draw": stub_rng.RNG.random(),
+}
+stubkit.log("stub reports_itself: " + json.dumps(facts))
+stubkit.serve()

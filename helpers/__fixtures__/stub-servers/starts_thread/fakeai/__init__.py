@@ -1,0 +1,1 @@
+import stub_poller  # noqa: F401 - preloaded by the launcher, where its thread makes a fork unsafe

@@ -1,0 +1,196 @@
+/**
+ * The pre-importing launcher (helpers/server/launcher.py, launcher.ts): what it preloads and how it
+ * caches that, what a forked server is started with compared with a spawned one, and when it
+ * refuses to fork. The contract both launch modes share (readiness, stop, exit, errors, cleanup)
+ * is in lifecycle.test.ts and cleanup.test.ts, which run both.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { launcherEnvironment, launcherKey } from '../server/launcher';
+import { type DriverEvent, leftovers, MULTI_DRIVER, newRunId, ROOT, runDriver, STUB_PYTHON, stubEnv, waitUntil } from '../__fixtures__/drivers/run-driver';
+
+const tmp = mkdtempSync(path.join(os.tmpdir(), 'fakeai-e2e-launcher-'));
+const LAUNCHER = path.join(ROOT, 'helpers', 'server', 'launcher.py');
+// Each case starts python interpreters and a node driver; two busy cores make that seconds.
+jest.setTimeout(60_000);
+
+/** Runs launcher.py on a stub build with no requests (stdin closed at once); its fd-3 status lines. */
+function launcherStatus(stub: string, cacheDir: string): Promise<string[]> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(STUB_PYTHON, [LAUNCHER, '500', cacheDir], {
+      env: stubEnv(stub, newRunId()),
+      stdio: ['pipe', 'ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    let err = '';
+    child.stdio[3]!.on('data', (c: Buffer) => (out += c.toString()));
+    child.stderr!.on('data', (c: Buffer) => (err += c.toString()));
+    child.on('error', reject);
+    // The status stream may still hold data when 'exit' fires: wait for every stream to close.
+    child.on('close', (code) => (code === 0 ? resolve(out.trim().split('\n')) : reject(new Error(`launcher exited ${code}: ${err}`))));
+    child.stdin!.end();
+  });
+}
+
+function cacheFiles(dir: string): string[] {
+  return existsSync(dir) ? readdirSync(dir).filter((f) => f.startsWith('preload-') && f.endsWith('.json')) : [];
+}
+
+describe('the preload list', () => {
+  test('is probed once per build, without any fakeai module, and read from the cache after that', async () => {
+    const cache = path.join(tmp, 'cache-probe');
+    const first = await launcherStatus('reports_itself', cache);
+    expect(first[0]).toMatch(/^facts \{"found": true/);
+    expect(first[1]).toMatch(/^ready \d+ probed$/);
+    const [file] = cacheFiles(cache);
+    const modules = JSON.parse(readFileSync(path.join(cache, file), 'utf8')).modules as string[];
+    expect(modules).toContain('stub_rng');
+    expect(modules.filter((m) => m === 'fakeai' || m.startsWith('fakeai.'))).toEqual([]);
+    const second = await launcherStatus('reports_itself', cache);
+    expect(second[1]).toBe(first[1].replace('probed', 'cached'));
+    expect(cacheFiles(cache)).toEqual([file]);
+  });
+
+  test('a cache file that cannot be read is probed again and rewritten', async () => {
+    const cache = path.join(tmp, 'cache-corrupt');
+    await launcherStatus('reports_itself', cache);
+    const [file] = cacheFiles(cache);
+    writeFileSync(path.join(cache, file), '{"modules": [');
+    const again = await launcherStatus('reports_itself', cache);
+    expect(again[1]).toMatch(/^ready \d+ probed$/);
+    expect(JSON.parse(readFileSync(path.join(cache, file), 'utf8')).modules).toContain('stub_rng');
+  });
+
+  test('each build has its own cache entry', async () => {
+    const cache = path.join(tmp, 'cache-builds');
+    await launcherStatus('reports_itself', cache);
+    await launcherStatus('healthy', cache);
+    expect(cacheFiles(cache)).toHaveLength(2);
+  });
+});
+
+describe('when forking is refused', () => {
+  test('a preloaded module that started a thread makes the launcher unusable, naming the thread', async () => {
+    const status = await launcherStatus('starts_thread', path.join(tmp, 'cache-thread'));
+    expect(status[1]).toBe('unusable a preloaded module started a thread (stub-poller); a thread does not survive fork');
+  });
+
+  test('a preloaded module that imports fakeai makes the launcher unusable: FakeAI reads its settings at import', async () => {
+    const status = await launcherStatus('imports_fakeai', path.join(tmp, 'cache-leak'));
+    expect(status[1]).toMatch(/^unusable a preloaded module imported fakeai/);
+  });
+
+  test('startFakeAI then spawns the server instead, and says why', async () => {
+    const runId = newRunId();
+    const env = stubEnv('starts_thread', runId);
+    const run = runDriver(
+      { name: 'default', python: STUB_PYTHON, env, logFile: path.join(tmp, `${runId}.log`), startupTimeoutMs: 20_000, killGraceMs: 500, launch: 'preload', preloadCacheDir: path.join(tmp, 'cache-fallback'), then: 'stop' },
+      env,
+    );
+    const ready = await run.next('ready');
+    expect(ready).toMatchObject({ launch: 'spawn', launchFallback: expect.stringContaining('started a thread (stub-poller)') });
+    expect(ready.pid).not.toBe(ready.groupId); // the watchdog's group: really spawned
+    await run.next('stopped');
+    await run.done;
+    await waitUntil(() => leftovers(runId).length === 0, 3000, 'nothing of the run is left');
+  });
+});
+
+interface SelfReport {
+  argv: string[];
+  path0: string;
+  cwd: string;
+  fakeaiEnv: Record<string, string>;
+  pythonpath: string | null;
+  ownGroup: boolean;
+  stdin: string;
+  sigtermDefault: boolean;
+  preloaded: boolean;
+  draw: number;
+}
+
+function selfReports(logFile: string): SelfReport[] {
+  return readFileSync(logFile, 'utf8')
+    .split('\n')
+    .filter((l) => l.startsWith('stub reports_itself: '))
+    .map((l) => JSON.parse(l.slice('stub reports_itself: '.length)) as SelfReport);
+}
+
+describe('a forked server', () => {
+  test('starts exactly as a spawned one does, with only its own FAKEAI_* settings and its own log', async () => {
+    const runId = newRunId();
+    const base = stubEnv('reports_itself', runId);
+    const server = (name: string, launch: string, mark: string) => ({
+      name,
+      python: STUB_PYTHON,
+      env: { ...base, FAKEAI_STUB_MARK: mark, ...(name === 'b' ? { FAKEAI_ONLY_B: '1' } : {}) },
+      logFile: path.join(tmp, `${runId}-${name}.log`),
+      startupTimeoutMs: 20_000,
+      killGraceMs: 500,
+      launch,
+      preloadCacheDir: path.join(tmp, 'cache-env'),
+    });
+    const specs = [server('a', 'preload', 'alpha'), server('b', 'preload', 'beta'), server('c', 'spawn', 'gamma')];
+    const run = runDriver({ servers: specs }, base, MULTI_DRIVER);
+    await run.next('done', 45_000);
+    await run.done;
+    const ready = Object.fromEntries(run.events.filter((e) => e.event === 'ready').map((e) => [e.name as string, e])) as Record<string, DriverEvent>;
+    expect(Object.keys(ready).sort()).toEqual(['a', 'b', 'c']);
+    expect([ready.a.launch, ready.b.launch, ready.c.launch]).toEqual(['preload', 'preload', 'spawn']);
+
+    const [a, b, c] = specs.map((s) => {
+      const reports = selfReports(s.logFile);
+      expect(reports).toHaveLength(1); // its own log, and no one else's
+      return reports[0];
+    });
+    expect(a.fakeaiEnv).toEqual({ FAKEAI_STUB_MARK: 'alpha' });
+    expect(b.fakeaiEnv).toEqual({ FAKEAI_STUB_MARK: 'beta', FAKEAI_ONLY_B: '1' });
+    expect(c.fakeaiEnv).toEqual({ FAKEAI_STUB_MARK: 'gamma' });
+    // What `python -m fakeai server ...` sees, forked or spawned alike (argv[0] is fakeai/__main__.py).
+    for (const [r, name] of [[a, 'a'], [b, 'b']] as const) {
+      expect(r.argv).toEqual([c.argv[0], 'server', '--host', '127.0.0.1', '--port', String(ready[name].port)]);
+    }
+    expect(c.argv[0]).toMatch(/reports_itself\/fakeai\/__main__\.py$/);
+    for (const r of [a, b, c]) {
+      expect(r.path0).toBe(ROOT);
+      expect(r.cwd).toBe(ROOT);
+      expect(r.pythonpath).toBe(base.PYTHONPATH); // stack-dump/ taken off again, as in a spawned server
+      expect(r.stdin).toBe('/dev/null');
+      expect(r.sigtermDefault).toBe(true);
+    }
+    expect([a.ownGroup, b.ownGroup]).toEqual([true, true]);
+    // The preload really happened (the module came from the launcher), and its generator was
+    // reseeded per server: without the reseed both forks would draw the same number.
+    expect([a.preloaded, b.preloaded, c.preloaded]).toEqual([true, true, false]);
+    expect(a.draw).not.toBe(b.draw);
+    await waitUntil(() => leftovers(runId).length === 0, 3000, 'nothing of the run is left');
+  });
+
+  test('a runner SIGKILLed while its forked servers run leaves nothing: the launcher takes every group down', async () => {
+    const runId = newRunId();
+    const env = stubEnv('survives_parent', runId);
+    const run = runDriver(
+      { name: 'default', python: STUB_PYTHON, env, logFile: path.join(tmp, `${runId}.log`), startupTimeoutMs: 20_000, killGraceMs: 500, launch: 'preload', preloadCacheDir: path.join(tmp, 'cache-kill'), then: 'hold' },
+      env,
+    );
+    const ready = await run.next('ready');
+    expect(ready.launch).toBe('preload');
+    expect(leftovers(runId).length).toBeGreaterThanOrEqual(3); // the launcher, the server, its grandchild
+    run.child.kill('SIGKILL');
+    await run.done;
+    await waitUntil(() => leftovers(runId).length === 0, 5000, 'the launcher cleaned up');
+  });
+});
+
+describe('which servers share a launcher', () => {
+  test('servers differing only in FAKEAI_* settings share one; any other difference gets its own', () => {
+    const env = { PATH: '/bin', PYTHONPATH: '/x' };
+    expect(launcherKey('py', { ...env, FAKEAI_A: '1' }, 2000)).toBe(launcherKey('py', { ...env, fakeai_b: '2' }, 2000));
+    expect(launcherKey('py', env, 2000)).not.toBe(launcherKey('py', { ...env, PYTHONHASHSEED: '0' }, 2000));
+    expect(launcherKey('py', env, 2000)).not.toBe(launcherKey('py3', env, 2000));
+    expect(launcherKey('py', env, 2000)).not.toBe(launcherKey('py', env, 500));
+    expect(launcherEnvironment({ ...env, FAKEAI_A: '1' })).toEqual(env);
+  });
+});
