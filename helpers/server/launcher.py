@@ -26,6 +26,7 @@ Single-threaded on purpose: a thread does not survive fork, and one would make e
 copy of a process whose locks may be held by a thread that no longer exists.
 Standard library only, like watchdog.py: it must start under any interpreter the suite is given.
 """
+import atexit
 import hashlib
 import json
 import os
@@ -37,7 +38,7 @@ import subprocess
 import sys
 import threading
 import time
-import traceback
+import types
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 STACK_DUMP_DIR = os.path.join(HERE, "stack-dump")
@@ -182,94 +183,68 @@ def exit_code_of(e):
     return 1
 
 
-def run_server(request, close_fds):
-    """In the forked child: become `python -m fakeai server ...` and never return."""
-    code = 1
-    try:
-        os.setpgid(0, 0)  # its own group: the runner stops it, and what it forks, by the group
-        signal.set_wakeup_fd(-1)
-        for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGCHLD):
-            signal.signal(sig, signal.SIG_DFL)
-        log = os.open(request["log"], os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
-        devnull = os.open(os.devnull, os.O_RDONLY)
-        os.dup2(devnull, 0)
-        os.dup2(log, 1)
-        os.dup2(log, 2)
-        for fd in set(close_fds) | {log, devnull, 3}:
-            try:
-                os.close(fd)
-            except OSError:
-                pass
-        os.chdir(request["cwd"])
-        env = dict(request["env"])
-        # What stack-dump/sitecustomize.py leaves behind in a spawned server: its folder off the path.
-        rest = [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p and os.path.abspath(p) != STACK_DUMP_DIR]
-        if rest:
-            env["PYTHONPATH"] = os.pathsep.join(rest)
-        else:
-            env.pop("PYTHONPATH", None)
-        os.environ.clear()
-        os.environ.update(env)
-        # The same registration the spawned server gets at start-up, now on the server's stderr.
-        sitecustomize = sys.modules.get("sitecustomize")
-        if sitecustomize is not None and hasattr(sitecustomize, "register_stack_dump"):
-            sitecustomize.register_stack_dump()
-        reseed_random_generators()
-        sys.argv = list(request["argv"])
-        # `python -m` puts the working directory first on sys.path, where a script puts its own folder.
-        sys.path[0] = os.getcwd()
-        try:
-            runpy.run_module("fakeai", run_name="__main__", alter_sys=True)
-            code = 0
-        except SystemExit as e:
-            code = exit_code_of(e)
-        except BaseException:  # noqa: B036 - an uncaught exception: print it and exit 1, like the interpreter
-            traceback.print_exc()
-            code = 1
-        # What interpreter shutdown would do before exiting: join non-daemon threads, run atexit.
-        try:
-            threading._shutdown()
-        except BaseException:
-            pass
-        try:
-            import atexit
+class BecomeServer(BaseException):
+    """Raised in a forked child to unwind the launcher's frames back to module level, where the
+    server is run: a hung server's stack dump (helpers/server/hang-watch.ts) then shows one
+    launcher frame below runpy, where a spawned server shows none, not the whole select loop."""
 
-            atexit._run_exitfuncs()
-        except BaseException:
-            pass
-    except BaseException:
-        try:
-            traceback.print_exc()
-        except BaseException:
-            pass
-    finally:
-        for stream in (sys.stdout, sys.stderr):
-            try:
-                stream.flush()
-            except BaseException:
-                pass
-        os._exit(code)
+    def __init__(self, request, close_fds):
+        super().__init__()
+        self.request = request
+        self.close_fds = close_fds
 
 
-def live_in_group(pgid):
-    """Live members of a process group, from /proc; empty when not Linux."""
-    live = []
-    try:
-        entries = os.listdir("/proc")
-    except OSError:
-        return live
-    for entry in entries:
-        if not entry.isdigit():
-            continue
+def prepare_server(request, close_fds):
+    """In the forked child: everything `python -m fakeai server ...` would find at start-up."""
+    os.setpgid(0, 0)  # its own group: the runner stops it, and what it forks, by the group
+    signal.set_wakeup_fd(-1)
+    for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGCHLD):
+        signal.signal(sig, signal.SIG_DFL)
+    log = os.open(request["log"], os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+    devnull = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(devnull, 0)
+    os.dup2(log, 1)
+    os.dup2(log, 2)
+    for fd in set(close_fds) | {log, devnull, 3}:
         try:
-            with open(f"/proc/{entry}/stat") as f:
-                stat = f.read()
+            os.close(fd)
         except OSError:
-            continue
-        fields = stat[stat.rfind(")") + 2:].split()
-        if fields[0] not in ("Z", "X") and int(fields[2]) == pgid:
-            live.append(int(entry))
-    return live
+            pass
+    os.chdir(request["cwd"])
+    env = dict(request["env"])
+    # What stack-dump/sitecustomize.py leaves behind in a spawned server: its folder off the path.
+    rest = [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p and os.path.abspath(p) != STACK_DUMP_DIR]
+    if rest:
+        env["PYTHONPATH"] = os.pathsep.join(rest)
+    else:
+        env.pop("PYTHONPATH", None)
+    os.environ.clear()
+    os.environ.update(env)
+    # The same registration the spawned server gets at start-up, now on the server's stderr.
+    sitecustomize = sys.modules.get("sitecustomize")
+    if sitecustomize is not None and hasattr(sitecustomize, "register_stack_dump"):
+        sitecustomize.register_stack_dump()
+    reseed_random_generators()
+    sys.argv = list(request["argv"])
+    # `python -m` puts the working directory first on sys.path, where a script puts its own folder.
+    sys.path[0] = os.getcwd()
+    # A fresh __main__ for runpy to run fakeai/__main__.py in, not this launcher's globals.
+    sys.modules["__main__"] = types.ModuleType("__main__")
+
+
+def finish_server(code):
+    """What interpreter shutdown does before exiting (join non-daemon threads, atexit), then exit."""
+    for step in (threading._shutdown, atexit._run_exitfuncs):
+        try:
+            step()
+        except BaseException:  # noqa: B036 - shutting down regardless
+            pass
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except BaseException:  # noqa: B036
+            pass
+    os._exit(code)
 
 
 def take_down(groups, children, grace_s):
@@ -387,7 +362,7 @@ def main(argv):
                 request = json.loads(line)
                 pid = os.fork()
                 if pid == 0:
-                    run_server(request, private_fds)
+                    raise BecomeServer(request, private_fds)
                 # Set here too: the runner may signal the group before the child has run at all.
                 try:
                     os.setpgid(pid, pid)
@@ -400,4 +375,24 @@ def main(argv):
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    _server = None
+    try:
+        _code = main(sys.argv[1:])
+    except BecomeServer as become:
+        _server = (become.request, become.close_fds)
+    if _server is None:
+        sys.exit(_code)
+    # The forked child. Run at module level, outside any except block, so the server neither shows
+    # launcher frames in its stacks nor chains its own exceptions to BecomeServer.
+    _code = 1
+    try:
+        prepare_server(*_server)
+        del _server
+        runpy._run_module_as_main("fakeai")  # what `python -m fakeai` calls
+        _code = 0
+    except SystemExit as _exit:
+        _code = exit_code_of(_exit)
+    except BaseException:  # noqa: B036 - uncaught: reported as the interpreter would, exit 1
+        sys.excepthook(*sys.exc_info())
+        _code = 1
+    finish_server(_code)

@@ -195,7 +195,11 @@ function startLauncher(python: string, env: Record<string, string>, killGraceMs:
     pid: child.pid,
     state,
     close: async () => {
-      if (!gone) child.stdin?.end();
+      // Referenced while we wait: an unreferenced exit would let the runner end mid-teardown.
+      if (!gone) {
+        setRef(true);
+        child.stdin?.end();
+      }
       if (child.pid !== undefined) await ended;
     },
     fork(request: ServerRequest): ForkedServer {

@@ -1,0 +1,68 @@
+/**
+ * Spawn against preload: the servers of a full run (3 worker slots, so 8 FakeAI) started at once,
+ * time until the last is ready, and the CPU the whole start cost (runner, watchdogs or launcher,
+ * servers). The modes alternate, each round in a fresh process: the launcher's preload is counted,
+ * and load from other work on the machine falls on both alike. Prints each round and the medians.
+ *
+ * Usage: npx tsx scripts/measure-launch.ts [--rounds N] [--slots N]
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { type LaunchMode, SERVER_PROFILES, serverEnvironment, VENV_PYTHON } from '../helpers/core/config';
+import { planServers } from '../helpers/jest/global-setup';
+import { startFakeAI, type StartedFakeAI } from '../helpers/server/fakeai-server';
+
+async function child(mode: LaunchMode, slots: number): Promise<void> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'fakeai-e2e-measure-launch-'));
+  const t0 = performance.now();
+  const servers: StartedFakeAI[] = await Promise.all(
+    planServers(SERVER_PROFILES, slots).map((plan) => {
+      const logFile = path.join(dir, `${plan.name}.log`);
+      writeFileSync(logFile, '');
+      return startFakeAI({ name: plan.name, python: VENV_PYTHON, env: serverEnvironment(plan.profile), logFile, startupTimeoutMs: 60_000, killGraceMs: 2000, launch: mode });
+    }),
+  );
+  const allReadyMs = performance.now() - t0;
+  const launches = [...new Set(servers.map((s) => s.launch))].join(',');
+  await Promise.all(servers.map((s) => s.stop()));
+  process.stdout.write(`${JSON.stringify({ servers: servers.length, allReadyMs: Math.round(allReadyMs), launches })}\n`);
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+}
+
+function main(): void {
+  const argv = process.argv.slice(2);
+  if (argv[0] === '--child') {
+    void child(argv[1] as LaunchMode, Number(argv[2]));
+    return;
+  }
+  const opt = (name: string, dflt: number) => (argv.includes(name) ? Number(argv[argv.indexOf(name) + 1]) : dflt);
+  const rounds = opt('--rounds', 5);
+  const slots = opt('--slots', 3);
+  const results: Record<LaunchMode, { readyMs: number[]; cpuS: number[] }> = { spawn: { readyMs: [], cpuS: [] }, preload: { readyMs: [], cpuS: [] } };
+  process.stdout.write(`${new Date().toISOString()} · load ${os.loadavg().map((l) => l.toFixed(2)).join(' ')} · ${os.cpus().length} cores\n`);
+  for (let i = 1; i <= rounds; i++) {
+    // Alternate which mode goes first, so neither always runs right after the other.
+    const order: LaunchMode[] = i % 2 ? ['spawn', 'preload'] : ['preload', 'spawn'];
+    for (const mode of order) {
+      const run = spawnSync('/usr/bin/time', ['-f', 'CPU %U %S', process.execPath, '--import', 'tsx', __filename, '--child', mode, String(slots)], { encoding: 'utf8' });
+      const cpu = /CPU ([\d.]+) ([\d.]+)/.exec(run.stderr);
+      if (run.status !== 0 || !cpu) throw new Error(`round ${i} ${mode} failed (${run.status}):\n${run.stderr.slice(-2000)}`);
+      const r = JSON.parse(run.stdout.trim().split('\n').pop()!) as { servers: number; allReadyMs: number; launches: string };
+      const cpuS = Number(cpu[1]) + Number(cpu[2]);
+      results[mode].readyMs.push(r.allReadyMs);
+      results[mode].cpuS.push(cpuS);
+      process.stdout.write(`round ${i} ${mode.padEnd(7)} ${r.servers} servers ready in ${r.allReadyMs} ms, CPU ${cpuS.toFixed(2)} s (${r.launches})\n`);
+    }
+  }
+  for (const mode of ['spawn', 'preload'] as const) {
+    process.stdout.write(`${mode.padEnd(7)} median all-ready ${median(results[mode].readyMs)} ms, CPU ${median(results[mode].cpuS).toFixed(2)} s, over ${rounds} rounds\n`);
+  }
+}
+
+main();
