@@ -4,17 +4,30 @@
  * servers). The modes alternate, each round in a fresh process: the launcher's preload is counted,
  * and load from other work on the machine falls on both alike. Prints each round and the medians.
  *
- * Usage: npx tsx scripts/measure-launch.ts [--rounds N] [--slots N]
+ * Usage: npx tsx scripts/measure-launch.ts [--rounds N] [--slots N] [--requests N]
+ *   --requests N  after ready, N chat completions to each server, and the servers' CPU for them
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { type LaunchMode, SERVER_PROFILES, serverEnvironment, VENV_PYTHON } from '../helpers/core/config';
 import { planServers } from '../helpers/jest/global-setup';
 import { startFakeAI, type StartedFakeAI } from '../helpers/server/fakeai-server';
+import { closeLaunchers } from '../helpers/server/launcher';
 
-async function child(mode: LaunchMode, slots: number): Promise<void> {
+/** utime + stime of one process, from /proc (0 when it is gone). */
+function cpuSeconds(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[11]) + Number(f[12])) / 100;
+  } catch {
+    return 0;
+  }
+}
+
+async function child(mode: LaunchMode, slots: number, requests: number): Promise<void> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'fakeai-e2e-measure-launch-'));
   const t0 = performance.now();
   const servers: StartedFakeAI[] = await Promise.all(
@@ -25,9 +38,24 @@ async function child(mode: LaunchMode, slots: number): Promise<void> {
     }),
   );
   const allReadyMs = performance.now() - t0;
+  // The servers' own CPU at ready, and after the same requests to each: does a forked server serve as cheaply?
+  const serverCpu = () => servers.reduce((sum, s) => sum + cpuSeconds(s.pid), 0);
+  const cpuAtReady = serverCpu();
+  for (const s of servers) {
+    for (let k = 0; k < requests; k++) {
+      await fetch(`${s.baseUrl}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: 'Bearer sk-e2e-test-key-0001' },
+        body: JSON.stringify({ model: 'openai/gpt-oss-120b', messages: [{ role: 'user', content: `hello ${k}` }], max_tokens: 20 }),
+      }).then((r) => r.text());
+    }
+  }
+  const cpuAfterRequests = serverCpu();
   const launches = [...new Set(servers.map((s) => s.launch))].join(',');
   await Promise.all(servers.map((s) => s.stop()));
-  process.stdout.write(`${JSON.stringify({ servers: servers.length, allReadyMs: Math.round(allReadyMs), launches })}\n`);
+  // Waited for, so this process reaps the launcher and /usr/bin/time counts its CPU and its forks'.
+  await closeLaunchers();
+  process.stdout.write(`${JSON.stringify({ servers: servers.length, allReadyMs: Math.round(allReadyMs), launches, serversCpuAtReady: cpuAtReady, serversCpuForRequests: cpuAfterRequests - cpuAtReady })}\n`);
 }
 
 function median(xs: number[]): number {
@@ -38,26 +66,27 @@ function median(xs: number[]): number {
 function main(): void {
   const argv = process.argv.slice(2);
   if (argv[0] === '--child') {
-    void child(argv[1] as LaunchMode, Number(argv[2]));
+    void child(argv[1] as LaunchMode, Number(argv[2]), Number(argv[3]));
     return;
   }
   const opt = (name: string, dflt: number) => (argv.includes(name) ? Number(argv[argv.indexOf(name) + 1]) : dflt);
   const rounds = opt('--rounds', 5);
   const slots = opt('--slots', 3);
+  const requests = opt('--requests', 0);
   const results: Record<LaunchMode, { readyMs: number[]; cpuS: number[] }> = { spawn: { readyMs: [], cpuS: [] }, preload: { readyMs: [], cpuS: [] } };
   process.stdout.write(`${new Date().toISOString()} · load ${os.loadavg().map((l) => l.toFixed(2)).join(' ')} · ${os.cpus().length} cores\n`);
   for (let i = 1; i <= rounds; i++) {
     // Alternate which mode goes first, so neither always runs right after the other.
     const order: LaunchMode[] = i % 2 ? ['spawn', 'preload'] : ['preload', 'spawn'];
     for (const mode of order) {
-      const run = spawnSync('/usr/bin/time', ['-f', 'CPU %U %S', process.execPath, '--import', 'tsx', __filename, '--child', mode, String(slots)], { encoding: 'utf8' });
+      const run = spawnSync('/usr/bin/time', ['-f', 'CPU %U %S', process.execPath, '--import', 'tsx', __filename, '--child', mode, String(slots), String(requests)], { encoding: 'utf8' });
       const cpu = /CPU ([\d.]+) ([\d.]+)/.exec(run.stderr);
       if (run.status !== 0 || !cpu) throw new Error(`round ${i} ${mode} failed (${run.status}):\n${run.stderr.slice(-2000)}`);
-      const r = JSON.parse(run.stdout.trim().split('\n').pop()!) as { servers: number; allReadyMs: number; launches: string };
+      const r = JSON.parse(run.stdout.trim().split('\n').pop()!) as { servers: number; allReadyMs: number; launches: string; serversCpuAtReady: number; serversCpuForRequests: number };
       const cpuS = Number(cpu[1]) + Number(cpu[2]);
       results[mode].readyMs.push(r.allReadyMs);
       results[mode].cpuS.push(cpuS);
-      process.stdout.write(`round ${i} ${mode.padEnd(7)} ${r.servers} servers ready in ${r.allReadyMs} ms, CPU ${cpuS.toFixed(2)} s (${r.launches})\n`);
+      process.stdout.write(`round ${i} ${mode.padEnd(7)} ${r.servers} servers ready in ${r.allReadyMs} ms, CPU ${cpuS.toFixed(2)} s (servers ${r.serversCpuAtReady.toFixed(2)} s at ready${requests ? `, +${r.serversCpuForRequests.toFixed(2)} s for ${requests} requests each` : ''}) (${r.launches})\n`);
     }
   }
   for (const mode of ['spawn', 'preload'] as const) {
