@@ -105,6 +105,7 @@ interface SelfReport {
   fakeaiEnv: Record<string, string>;
   pythonpath: string | null;
   ownGroup: boolean;
+  ownSession: boolean;
   stdin: string;
   sigtermDefault: boolean;
   preloaded: boolean;
@@ -160,7 +161,9 @@ describe('a forked server', () => {
       expect(r.stdin).toBe('/dev/null');
       expect(r.sigtermDefault).toBe(true);
     }
-    expect([a.ownGroup, b.ownGroup]).toEqual([true, true]);
+    // Its own group (stopped by the group) and session (its own CPU share under autogroup), as the
+    // spawned server's watchdog has.
+    expect([a.ownGroup, b.ownGroup, a.ownSession, b.ownSession]).toEqual([true, true, true, true]);
     // The preload really happened (the module came from the launcher), and its generator was
     // reseeded per server: without the reseed both forks would draw the same number.
     expect([a.preloaded, b.preloaded, c.preloaded]).toEqual([true, true, false]);

@@ -196,7 +196,11 @@ class BecomeServer(BaseException):
 
 def prepare_server(request, close_fds):
     """In the forked child: everything `python -m fakeai server ...` would find at start-up."""
-    os.setpgid(0, 0)  # its own group: the runner stops it, and what it forks, by the group
+    # A session of its own, hence a group of its own (the runner stops it, and what it forks, by
+    # the group) and, where the kernel groups scheduling by session (autogroup), its own share of
+    # the CPU, as each watchdog-spawned server has. Forked servers sharing the launcher's session
+    # booted ~30 % slower in wall time on a loaded machine, though they used ~40 % less CPU.
+    os.setsid()
     signal.set_wakeup_fd(-1)
     for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGCHLD):
         signal.signal(sig, signal.SIG_DFL)
@@ -245,6 +249,17 @@ def finish_server(code):
         except BaseException:  # noqa: B036
             pass
     os._exit(code)
+
+
+def wait_for_own_session(pid):
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        try:
+            if os.getsid(pid) == pid:
+                return
+        except OSError:
+            return  # already gone: its exit is reported as usual
+        time.sleep(0.0002)
 
 
 def take_down(groups, children, grace_s):
@@ -363,11 +378,10 @@ def main(argv):
                 pid = os.fork()
                 if pid == 0:
                     raise BecomeServer(request, private_fds)
-                # Set here too: the runner may signal the group before the child has run at all.
-                try:
-                    os.setpgid(pid, pid)
-                except OSError:
-                    pass
+                # Its pid goes out only once it leads its own session and group: the runner signals
+                # the group, which would not exist yet. (setpgid from here instead would race with
+                # the child's setsid, which a group leader may not call.)
+                wait_for_own_session(pid)
                 children[pid] = request["name"]
                 groups.add(pid)
                 status(f"pid {request['name']} {pid}")

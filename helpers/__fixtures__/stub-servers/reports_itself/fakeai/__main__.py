@@ -1,6 +1,6 @@
 """Ready at once; first logs, as one JSON line prefixed "stub reports_itself:", what it was started
 with: argv, sys.path[0], cwd, its FAKEAI_* variables, PYTHONPATH, whether it leads its own process
-group, what its stdin is, its SIGTERM disposition, whether its preloaded module came from another
+group and session, what its stdin is, its SIGTERM disposition, whether its preloaded module came from another
 process, and one draw of that module's generator."""
 import json
 import os
@@ -19,6 +19,7 @@ facts = {
     "fakeaiEnv": {k: v for k, v in os.environ.items() if k.startswith("FAKEAI_")},
     "pythonpath": os.environ.get("PYTHONPATH"),
     "ownGroup": os.getpgid(0) == os.getpid(),
+    "ownSession": os.getsid(0) == os.getpid(),
     "stdin": os.readlink("/proc/self/fd/0"),
     "sigtermDefault": signal.getsignal(signal.SIGTERM) == signal.SIG_DFL,
     "preloaded": stub_rng.IMPORTED_BY != os.getpid(),
