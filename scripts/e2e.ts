@@ -263,6 +263,14 @@ async function main(argv: string[]): Promise<number> {
   return model.exitCode;
 }
 
+// Node ends a process whose event loop has nothing left to wait for, code 0, even while main() is
+// still awaiting a promise nothing will settle (a hook waiting on an unref'd handle did exactly
+// that: a run that ended mid-teardown with no report looked green). Such an end is a failure.
+process.once('beforeExit', () => {
+  err('fakeai-e2e: internal error: the run stopped before it finished (Node found nothing left to wait for while the run was still awaiting something: a promise no handle will settle). No verdict was reached; treat this run as failed and report it with the output above.');
+  process.exit(2);
+});
+
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (e) => {

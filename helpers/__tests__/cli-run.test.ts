@@ -145,3 +145,11 @@ describe('e2e CLI exit codes and output', () => {
     expect(passing.output).not.toContain('warning: ');
   });
 });
+
+describe('a run that stops before its verdict', () => {
+  test('exits 2 saying so, never 0, when a hook awaits what nothing will settle', async () => {
+    const stalled = await run(['--no-color'], 'passing', { FIXTURE_TEARDOWN: 'stall' });
+    expect(stalled.output).toContain('fakeai-e2e: internal error: the run stopped before it finished');
+    expect(stalled.code).toBe(2);
+  }, 60_000);
+});

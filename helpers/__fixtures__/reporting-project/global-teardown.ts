@@ -1,9 +1,12 @@
 // Fixture globalTeardown: with FIXTURE_TEARDOWN=leftover it does what the real one does with an
 // exception no test owned: records the finding, then throws (after reporters' onRunComplete).
+// With FIXTURE_TEARDOWN=stall it awaits a promise nothing will settle, with no handle open: the
+// way a teardown waiting on an unref'd worker once ended a run, code 0, without a verdict.
 import { appendRecord } from '../../core/run-records';
 import { readHarnessEnv } from '../../core/harness-env';
 
 export default async function globalTeardown(): Promise<void> {
+  if (process.env.FIXTURE_TEARDOWN === 'stall') await new Promise<void>(() => undefined);
   if (process.env.FIXTURE_TEARDOWN !== 'leftover') return;
   const { runDir } = readHarnessEnv();
   appendRecord(runDir, {
