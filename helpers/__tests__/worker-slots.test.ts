@@ -9,7 +9,7 @@ import { SERVER_PROFILES, type ServerProfile } from '../core/config';
 import { HARNESS_ENV_VAR, type HarnessEnv, readHarnessEnv, server, serversOfSlot, writeHarnessEnv } from '../core/harness-env';
 import { claimWorkerSlot } from '../core/worker-slot';
 import { perWorker, planServers, slotsForRun } from '../jest/global-setup';
-import { sharedServerGroups, spreadApart } from '../jest/sequencer';
+import { exclusiveFirst, isExclusiveFile, sharedServerGroups, spreadApart } from '../jest/sequencer';
 
 const profile = (name: string, usedBy?: string[]): ServerProfile => ({ name, description: name, env: {}, ...(usedBy ? { usedBy } : {}) });
 
@@ -154,5 +154,18 @@ describe('ordering files that share a leased server', () => {
     // Not enough others to keep them apart: the held one still comes, last.
     expect(spreadApart(['g1', 'g2', 'a'], group, 3)).toEqual(['g1', 'a', 'g2']);
     expect(spreadApart(['a', 'b'], group, 3)).toEqual(['a', 'b']);
+  });
+});
+
+describe('a file that needs the machine to itself', () => {
+  test('is recognised by its @e2e-exclusive docblock, and only by it', () => {
+    expect(isExclusiveFile(path.join(__dirname, '..', '..', 'e2e', 'timing-fidelity.test.ts'))).toBe(true);
+    expect(isExclusiveFile(path.join(__dirname, '..', '..', 'e2e', 'health.test.ts'))).toBe(false);
+    expect(isExclusiveFile(path.join(__dirname, 'no-such-file.ts'))).toBe(false);
+  });
+
+  test('goes first, the others keeping their order', () => {
+    expect(exclusiveFirst(['slow', 'shared-a', 'timing', 'fast'], (f) => f === 'timing')).toEqual(['timing', 'slow', 'shared-a', 'fast']);
+    expect(exclusiveFirst(['a', 'b'], () => false)).toEqual(['a', 'b']);
   });
 });

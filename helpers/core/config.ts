@@ -47,10 +47,11 @@ export function parseDuration(text: string): number | undefined {
 }
 
 /**
- * Test files run at once by default. Most of a run is waiting on FakeAI (generation and upload
- * sleeps), not CPU; on 2 cores 3 was the best of 1–4 in the runs docs/performance.md gives.
+ * Test files run at once by default. Much of a file's time is waiting on FakeAI (generation and
+ * upload sleeps), not CPU. On 2 cores 3 was the best of 1–4 until the launcher and the per-worker
+ * validators cut each worker's and server's CPU; since then 4 is (docs/performance.md, "Four workers").
  */
-export const DEFAULT_WORKERS = 3;
+export const DEFAULT_WORKERS = 4;
 
 /**
  * How a server is started: `preload` forks it from one launcher that imported FakeAI's third-party
