@@ -13,7 +13,8 @@
  * script refuses tsx up front rather than report a confusing SETUP_FAILED.
  */
 import path from 'node:path';
-import { ConfigError, loadConfig, PROJECT_ROOT, type HarnessConfig } from '../helpers/core/config';
+import { ConfigError, loadConfig, PROJECT_ROOT, SERVER_PROFILES, serverEnvironment, type HarnessConfig } from '../helpers/core/config';
+import { startLauncherEarly } from '../helpers/server/launcher';
 import { parseCliArgs, usage, UsageError, type ParsedArgs } from '../helpers/core/cli-args';
 import { isHarnessError } from '../helpers/core/errors';
 import { ancestors, launcherChain, watchLaunchers } from '../helpers/server/launcher-watch';
@@ -252,6 +253,8 @@ async function main(argv: string[]): Promise<number> {
     out(text);
     return model.exitCode;
   }
+  // The server launcher's preload overlaps Jest's own start (helpers/server/launcher.ts says what it gains).
+  if (config.launch === 'preload' && !config.reuseUrl) startLauncherEarly(config.python, serverEnvironment(SERVER_PROFILES[0]), config.killGraceMs);
   const ran = await runJest(config, parsed.jestArgs);
   if (typeof ran === 'number') {
     finishRun(config.runDir);

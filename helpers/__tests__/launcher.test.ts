@@ -9,6 +9,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } fro
 import os from 'node:os';
 import path from 'node:path';
 import { launcherEnvironment, launcherKey } from '../server/launcher';
+import { SERVER_PROFILES, serverEnvironment } from '../core/config';
 import { type DriverEvent, leftovers, MULTI_DRIVER, newRunId, ROOT, runDriver, STUB_PYTHON, stubEnv, waitUntil } from '../__fixtures__/drivers/run-driver';
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'fakeai-e2e-launcher-'));
@@ -195,5 +196,12 @@ describe('which servers share a launcher', () => {
     expect(launcherKey('py', env, 2000)).not.toBe(launcherKey('py3', env, 2000));
     expect(launcherKey('py', env, 2000)).not.toBe(launcherKey('py', env, 500));
     expect(launcherEnvironment({ ...env, FAKEAI_A: '1' })).toEqual(env);
+  });
+
+  test('the launcher the CLI starts early (from the first profile\'s environment) is the one every profile\'s server uses', () => {
+    // npm run e2e starts it before Jest; globalSetup must find it, not start a second one. (runCLI,
+    // unlike the jest binary, sets no NODE_ENV in between: a full run shows one launcher.)
+    const early = launcherKey('py', serverEnvironment(SERVER_PROFILES[0]), 2000);
+    for (const p of SERVER_PROFILES) expect([p.name, launcherKey('py', serverEnvironment(p), 2000)]).toEqual([p.name, early]);
   });
 });
