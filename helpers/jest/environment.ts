@@ -62,6 +62,19 @@ let windowSeq = 0;
 /** Hooks outside any test that send traffic of their own (uploads, generations). */
 const ALL_HOOKS = new Set<string>(['beforeAll', 'afterAll']);
 
+/**
+ * A Jest worker is a child process whose IPC channel is its runner. Jest's workers never watch
+ * that channel: when the runner died (SIGKILL, or a SIGTERM that stopped the servers first) a
+ * worker in the middle of a test went on with it, an orphan, for as long as the test took (one
+ * lingered ~40 s in a killed soak run; a test that waits would keep it for good). The channel's
+ * close means nobody is left to report to: exit at once. Once per worker process; in band
+ * (no channel) there is nothing to watch.
+ */
+function exitWithRunner(): void {
+  if (typeof process.send !== 'function' || process.listenerCount('disconnect') > 0) return;
+  process.once('disconnect', () => process.exit(0));
+}
+
 function fullName(test: Circus.TestEntry): string {
   const names: string[] = [test.name];
   for (let p: Circus.DescribeBlock | undefined = test.parent; p && p.parent; p = p.parent) names.unshift(p.name);
@@ -134,6 +147,9 @@ export default class E2EEnvironment extends NodeEnvironment {
   }
 
   /** Only when files run at once: with one slot there is nobody to wait for. */
+  /** Inside the gate while this file loads (setup → run_start). */
+  private loading = false;
+
   private gateOf(): ExclusiveGate | undefined {
     const harness = this.harnessEnv();
     if (!harness || (harness.slots ?? 1) <= 1) return undefined;
@@ -143,6 +159,7 @@ export default class E2EEnvironment extends NodeEnvironment {
   }
 
   override async setup(): Promise<void> {
+    exitWithRunner();
     await super.setup();
     const harness = this.harnessEnv();
     if (harness && (harness.slots ?? 1) > 1) {
@@ -154,15 +171,28 @@ export default class E2EEnvironment extends NodeEnvironment {
       }
     }
     if (this.exclusive) await this.gateOf()?.acquire();
+    // Loading a test file is CPU too (compiling its modules): an exclusive file's timings must not
+    // pay for it. Busy from here until the file is loaded (circus's run_start), so a file does not
+    // start loading while an exclusive one runs, and an exclusive one waits for loads under way.
+    else if (await this.gateOf()?.enter().then(() => true)) this.loading = true;
   }
 
   override async teardown(): Promise<void> {
+    // A file that failed to load never reaches run_start.
+    if (this.loading) {
+      this.loading = false;
+      this.gate?.leave();
+    }
     this.gate?.release();
     this.leases?.release();
     await super.teardown();
   }
 
   async handleTestEvent(event: Circus.Event): Promise<void> {
+    if (event.name === 'run_start' && this.loading) {
+      this.loading = false;
+      this.gate?.leave();
+    }
     // Waiting at the gate comes before the window opens: it is not the test's time.
     if (event.name === 'test_start' || (event.name === 'hook_start' && ALL_HOOKS.has(event.hook.type))) await this.gateOf()?.enter();
     if (event.name === 'test_start') this.onTestStart(event.test);

@@ -1,0 +1,3 @@
+import { holdForever } from './orphan';
+
+holdForever('orphan-b');
