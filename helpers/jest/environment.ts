@@ -63,16 +63,23 @@ let windowSeq = 0;
 const ALL_HOOKS = new Set<string>(['beforeAll', 'afterAll']);
 
 /**
- * A Jest worker is a child process whose IPC channel is its runner. Jest's workers never watch
- * that channel: when the runner died (SIGKILL, or a SIGTERM that stopped the servers first) a
- * worker in the middle of a test went on with it, an orphan, for as long as the test took (one
- * lingered ~40 s in a killed soak run; a test that waits would keep it for good). The channel's
- * close means nobody is left to report to: exit at once. Once per worker process; in band
- * (no channel) there is nothing to watch.
+ * A Jest worker is a child process of its runner. Jest's workers never watch for the runner's
+ * death: when it died (SIGKILL, or a SIGTERM that stopped the servers first) a worker in the middle
+ * of a test went on with it, an orphan, for as long as the test took (one lingered ~40 s in a
+ * killed soak run; a test that waits would keep it for good). Reparented means nobody is left to
+ * report to: exit. A timer, not a 'disconnect' listener: that listener holds the IPC channel, so
+ * at the end of every run Jest waited 0.5 s before it killed each worker. Once per worker process;
+ * in band there is nothing to watch.
  */
+const ORPHAN_CHECK_MS = 250;
+let watchingRunner = false;
 function exitWithRunner(): void {
-  if (typeof process.send !== 'function' || process.listenerCount('disconnect') > 0) return;
-  process.once('disconnect', () => process.exit(0));
+  if (watchingRunner || typeof process.send !== 'function') return;
+  watchingRunner = true;
+  const runner = process.ppid;
+  setInterval(() => {
+    if (process.ppid !== runner) process.exit(0);
+  }, ORPHAN_CHECK_MS).unref();
 }
 
 function fullName(test: Circus.TestEntry): string {
