@@ -5,38 +5,25 @@
  * workers must go too, at once, not when their tests would have ended.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { PROJECT_ROOT } from '../core/config';
 import { runDirOf } from '../core/run-dir';
 import { isAlive } from '../server/process-group';
 import { FIXTURE_CONFIG, fixtureEnv } from '../__fixtures__/attribution/fixture-jest';
-import { waitUntil } from '../__fixtures__/drivers/run-driver';
+import { leftovers, newRunId, waitUntil } from '../__fixtures__/drivers/run-driver';
 
 const STUB = path.join(PROJECT_ROOT, 'helpers', '__fixtures__', 'stub-servers', 'healthy');
-
-/** Live processes whose environment carries `mark`. */
-function carrying(mark: string): number[] {
-  const found: number[] = [];
-  for (const e of readdirSync('/proc')) {
-    if (!/^\d+$/.test(e)) continue;
-    try {
-      if (readFileSync(`/proc/${e}/environ`, 'latin1').split('\0').includes(mark) && isAlive(Number(e))) found.push(Number(e));
-    } catch {
-      // gone meanwhile, or not ours to read
-    }
-  }
-  return found;
-}
 
 describe('a runner SIGKILLed while its workers are inside tests', () => {
   test('takes its Jest workers with it, as well as its servers', async () => {
     const reportsRoot = mkdtempSync(path.join(os.tmpdir(), 'fakeai-e2e-orphans-'));
     const runDir = runDirOf(reportsRoot, 'r');
-    const mark = `FIXTURE_ORPHAN_MARK=${path.basename(reportsRoot)}`;
+    // The marker every process of the run inherits (the leftover check of the lifecycle self-tests).
+    const runId = newRunId();
     try {
-      const env = fixtureEnv({ PYTHONPATH: STUB, E2E_REPORTS_DIR: reportsRoot, E2E_RUN_ID: 'r', E2E_KILL_GRACE_MS: '500', FIXTURE_ORPHAN_MARK: path.basename(reportsRoot) });
+      const env = fixtureEnv({ PYTHONPATH: STUB, E2E_REPORTS_DIR: reportsRoot, E2E_RUN_ID: 'r', E2E_KILL_GRACE_MS: '500', STUB_RUN_ID: runId });
       const runner = spawn(process.execPath, [require.resolve('jest/bin/jest'), '--config', FIXTURE_CONFIG, '--maxWorkers', '2', 'orphan-'], { cwd: PROJECT_ROOT, env, stdio: 'ignore' });
       const holding = ['orphan-a', 'orphan-b'].map((n) => path.join(runDir, `holding-${n}`));
       await waitUntil(() => holding.every((f) => existsSync(f)), 60_000, 'both workers inside their tests');
@@ -45,10 +32,10 @@ describe('a runner SIGKILLed while its workers are inside tests', () => {
       expect(workers.every((pid) => isAlive(pid))).toBe(true);
       runner.kill('SIGKILL');
       // Within seconds, not the 120 s the tests would have lasted.
-      await waitUntil(() => carrying(mark).length === 0, 10_000, 'every process of the run gone');
+      await waitUntil(() => leftovers(runId).length === 0, 10_000, 'every process of the run gone');
       expect(workers.filter((pid) => isAlive(pid))).toEqual([]);
     } finally {
-      for (const pid of carrying(mark)) process.kill(pid, 'SIGKILL');
+      for (const pid of leftovers(runId)) process.kill(pid, 'SIGKILL');
       rmSync(reportsRoot, { recursive: true, force: true });
     }
   }, 90_000);
