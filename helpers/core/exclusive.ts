@@ -16,19 +16,12 @@
  */
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { pidAlive } from './run-dir';
 
 const POLL_MS = 10;
 /** Longer than any test may take (the per-request timeout is 15 s, the longest test timeout 20 s). */
 const WAIT_LIMIT_MS = 120_000;
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 function readPid(file: string): number | undefined {
   try {
@@ -60,7 +53,7 @@ export class FileLock {
   /** The holder, if it is another live process. */
   otherHolder(): number | undefined {
     const pid = readPid(this.file);
-    return pid !== undefined && pid !== this.pid && alive(pid) ? pid : undefined;
+    return pid !== undefined && pid !== this.pid && pidAlive(pid) ? pid : undefined;
   }
 
   async acquire(what: string): Promise<void> {
@@ -74,7 +67,7 @@ export class FileLock {
       }
       // A lock whose holder died is stale: removed here, taken on the next try.
       const pid = readPid(this.file);
-      if (pid !== undefined && !alive(pid)) rmSync(this.file, { force: true });
+      if (pid !== undefined && !pidAlive(pid)) rmSync(this.file, { force: true });
       return false;
     }, `${what} (${this.file})`);
   }
@@ -163,7 +156,7 @@ export class ExclusiveGate {
       .filter((n) => n.startsWith('busy-') && n !== path.basename(this.busy))
       .flatMap((n) => {
         const pid = readPid(path.join(this.dir, n));
-        return pid !== undefined && alive(pid) ? [pid] : [];
+        return pid !== undefined && pidAlive(pid) ? [pid] : [];
       });
   }
 }
