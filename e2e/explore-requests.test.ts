@@ -19,6 +19,7 @@ import type { ExploreCase } from '../helpers/explore/generators';
 import { type CaseProblem, checkAnswer, checkCase } from '../helpers/explore/invariants';
 import { describeCase } from '../helpers/explore/reproducer';
 import { explore, type ExplorerSetup, prepareExplorer, runCase } from '../helpers/explore/runner';
+import { restProbeOf } from '../helpers/server/server-rest';
 import { triage } from '../helpers/explore/symptoms';
 import { textOfTokens } from '../helpers/explore/text';
 import { knownDefect } from '../helpers/ledger/known-defects';
@@ -106,7 +107,7 @@ if (!readHarnessEnv().servers.explore) {
   describe(TITLE, () => {
     beforeAll(async () => {
       const s = server('explore');
-      setup = await prepareExplorer(s.baseUrl, { logFile: s.logFile, timeoutMs: loadConfig().requestTimeoutMs });
+      setup = await prepareExplorer(s.baseUrl, { logFile: s.logFile, atRest: restProbeOf(s, loadConfig().logWait), timeoutMs: loadConfig().requestTimeoutMs });
     });
 
     exploreTest('short', `with prompts up to ${SHORT_PROMPT_TOKENS} tokens, every answer, metrics view and counter holds its invariants`, SHORT_PROMPT_TOKENS, 0.5);
@@ -185,7 +186,7 @@ if (!readHarnessEnv().servers.explore) {
   describe(FACTS_TITLE, () => {
     beforeAll(async () => {
       const s = server('explore');
-      setup ??= await prepareExplorer(s.baseUrl, { logFile: s.logFile, timeoutMs: loadConfig().requestTimeoutMs });
+      setup ??= await prepareExplorer(s.baseUrl, { logFile: s.logFile, atRest: restProbeOf(s, loadConfig().logWait), timeoutMs: loadConfig().requestTimeoutMs });
     });
 
     testKnownDefect('stream-text-respaced', 'streams a contraction as the word it is, not split at its apostrophe, over 20 streams', async () => {

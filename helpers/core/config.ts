@@ -60,6 +60,9 @@ export const DEFAULT_WORKERS = 4;
  */
 export const LAUNCH_MODES = ['preload', 'spawn'] as const;
 export type LaunchMode = (typeof LAUNCH_MODES)[number];
+/** --log-wait: what ends a test's log window (helpers/logs/server-log.ts waitForQuiet). */
+export const LOG_WAITS = ['rest', 'quiet'] as const;
+export type LogWait = (typeof LOG_WAITS)[number];
 
 export const PROJECT_ROOT = path.resolve(__dirname, '..', '..');
 export const VENV_PYTHON = path.join(PROJECT_ROOT, '.venv', 'bin', 'python');
@@ -100,6 +103,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   { flag: '--explore-path', arg: 'PATH', env: 'E2E_EXPLORE_PATH', default: '(none)', description: "Replay one explored case: the fast-check path printed with a failure (use it with that run's --seed)." },
   { flag: '--workers', arg: 'N', env: 'E2E_WORKERS', default: String(DEFAULT_WORKERS), description: 'Test files run at once, each worker with its own servers and logs (1: one file at a time). A reused server (--host/--port) always runs 1.' },
   { flag: '--launch', arg: 'MODE', env: 'E2E_LAUNCH', default: 'preload', description: 'How servers start: preload (fork each from one launcher that imported FakeAI\'s libraries once; spawn when it cannot) or spawn (a fresh `python -m fakeai server` each).' },
+  { flag: '--log-wait', arg: 'MODE', env: 'E2E_LOG_WAIT', default: 'rest', description: "What closes a test's part of a server log: rest (as soon as the server is seen with nothing left to do, read from /proc; else after --log-quiet) or quiet (after --log-quiet always)." },
   { flag: '--log-quiet', arg: 'MS', env: 'E2E_LOG_QUIET_MS', default: String(DEFAULT_LOG_QUIET_MS), description: "After each test, how long a server log must stay still before the test's part of it is scanned for exceptions." },
 ];
 
@@ -198,6 +202,10 @@ const EnvSchema = z.object({
     .string()
     .optional()
     .refine((v) => v === undefined || v === '' || (LAUNCH_MODES as readonly string[]).includes(v), { message: `E2E_LAUNCH must be one of ${LAUNCH_MODES.join(', ')}` }),
+  E2E_LOG_WAIT: z
+    .string()
+    .optional()
+    .refine((v) => v === undefined || v === '' || (LOG_WAITS as readonly string[]).includes(v), { message: `E2E_LOG_WAIT must be one of ${LOG_WAITS.join(', ')}` }),
   E2E_KILL_GRACE_MS: z
     .string()
     .optional()
@@ -316,6 +324,8 @@ export interface HarnessConfig {
   workers: number;
   /** Quiet period before a test's log range is scanned (helpers/logs/server-log.ts waitForQuiet). */
   logQuietMs: number;
+  /** --log-wait: whether a server seen at rest ends that period early (helpers/server/server-rest.ts). */
+  logWait: LogWait;
   strict: boolean;
   quiet: boolean;
   verbose: boolean;
@@ -411,6 +421,7 @@ export function loadConfig(
     // A reused server is one server: concurrent files would share its log, and attribution with it.
     workers: e.E2E_URL ? 1 : e.E2E_WORKERS ? Number(e.E2E_WORKERS) : DEFAULT_WORKERS,
     logQuietMs: e.E2E_LOG_QUIET_MS ? Number(e.E2E_LOG_QUIET_MS) : DEFAULT_LOG_QUIET_MS,
+    logWait: (e.E2E_LOG_WAIT || 'rest') as LogWait,
     strict: e.E2E_STRICT,
     quiet: e.E2E_QUIET,
     verbose: e.E2E_VERBOSE,

@@ -17,6 +17,7 @@ import type { ExplorationRecord } from '../core/run-records';
 import { collectStream } from '../core/sse';
 import { scanLog } from '../logs/log-watcher';
 import { ServerLog } from '../logs/server-log';
+import type { RestSample } from '../server/server-rest';
 import { factsFromModelList, type ServerFacts, textModels } from './facts';
 import { exploreCases, type ExploreCase } from './generators';
 import { checkCase, type CounterReadings, type Observation, type ViewResult } from './invariants';
@@ -32,6 +33,8 @@ export interface ExplorerSetup {
   /** Per model, the window the server enforces, from its own 400 message (absent: it refused nothing). */
   enforced: Map<string, number>;
   logFile: string | undefined;
+  /** Sees the server at rest, so a case's log wait can end early (helpers/server/server-rest.ts). */
+  atRest?: () => RestSample | undefined;
   timeoutMs: number;
 }
 
@@ -39,7 +42,7 @@ export interface ExplorerSetup {
 const HUGE_LIMIT = 1_000_000_000;
 
 /** Reads the facts the generators need from the server itself. */
-export async function prepareExplorer(baseUrl: string, opts: { logFile?: string; timeoutMs: number }): Promise<ExplorerSetup> {
+export async function prepareExplorer(baseUrl: string, opts: { logFile?: string; atRest?: () => RestSample | undefined; timeoutMs: number }): Promise<ExplorerSetup> {
   const http = createHttp(baseUrl, { timeoutMs: opts.timeoutMs });
   // The document (FakeAI builds it on first request: ~0.3 s of its CPU) and the model facts do not
   // depend on each other: asked for together, the setup waits for the slower, not both.
@@ -64,7 +67,7 @@ export async function prepareExplorer(baseUrl: string, opts: { logFile?: string;
     return { facts, enforced };
   };
   const [doc, { facts, enforced }] = await Promise.all([fetchDoc(), learnModels()]);
-  return { baseUrl, contract: new Contract(doc), facts, views: metricsViews(doc), enforced, logFile: opts.logFile, timeoutMs: opts.timeoutMs };
+  return { baseUrl, contract: new Contract(doc), facts, views: metricsViews(doc), enforced, logFile: opts.logFile, atRest: opts.atRest, timeoutMs: opts.timeoutMs };
 }
 
 /** Views that went down with a known defect: not read again in this exploration (each read of a poisoned view costs a traceback). */
@@ -141,7 +144,7 @@ export async function runCase(setup: ExplorerSetup, c: ExploreCase, down: DownVi
   let logFindings: Observation['logFindings'] = [];
   if (log) {
     // A traceback can land just after the answer that caused it: read once the log is quiet.
-    await log.waitForQuiet();
+    await log.waitForQuiet({ atRest: setup.atRest });
     logFindings = scanLog(log.readRange(mark), { baseOffset: mark });
   }
   return { response, views, counters, logFindings };

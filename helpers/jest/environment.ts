@@ -19,7 +19,8 @@ import type { Circus } from '@jest/types';
 import NodeEnvironment from 'jest-environment-node';
 import { judge, notHereText, permittingPlace } from '../logs/allowance-rules';
 import { appendWindow, awaitHangVerdict, serverGone, serverGoneMessage } from '../logs/attribution';
-import { DEFAULT_LOG_QUIET_MS, loadConfig, PROJECT_ROOT } from '../core/config';
+import { DEFAULT_LOG_QUIET_MS, loadConfig, type LogWait, PROJECT_ROOT } from '../core/config';
+import { restProbeOf } from '../server/server-rest';
 import { ALLOWED_EXCEPTIONS, ANYWHERE, type AllowedException, type AllowedPlace, allowanceProblems } from '../ledger/allowances';
 import { type HarnessEnv, readHarnessEnv, type ServerInfo, serversOfSlot } from '../core/harness-env';
 import { claimWorkerSlot } from '../core/worker-slot';
@@ -32,6 +33,7 @@ import { shareValidatorsWith } from '../api/shared-validators';
 /** testEnvironmentOptions this environment reads (the self-test fixture project sets them). */
 interface Options {
   logQuietMs?: number;
+  logWait?: LogWait;
   /** Extra allowlist entries, the pattern as a string (JSON config cannot hold a RegExp). */
   allowedExceptions?: { pattern: string; flags?: string; defect: string; reason: string; provokedBy: AllowedPlace[] }[];
 }
@@ -55,6 +57,8 @@ interface OpenWindow {
   endOffset: number | undefined;
   /** Whether the server's exit marker already existed when the test started. */
   exitedBefore: boolean;
+  /** What ended the wait before the last scan: the server seen at rest, or the quiet period. */
+  closedBy?: 'rest' | 'quiet';
 }
 
 let windowSeq = 0;
@@ -98,6 +102,7 @@ function plainError(message: string): Error {
 export default class E2EEnvironment extends NodeEnvironment {
   private readonly file: string;
   private readonly quietMs: number;
+  private readonly logWait: LogWait;
   private readonly allowed: readonly AllowedException[];
   private harness: HarnessEnv | null | undefined;
   private slot: number | undefined;
@@ -119,12 +124,14 @@ export default class E2EEnvironment extends NodeEnvironment {
     this.exclusive = context.docblockPragmas['e2e-exclusive'] !== undefined;
     const opts = (config.projectConfig.testEnvironmentOptions ?? {}) as Options;
     let quiet = DEFAULT_LOG_QUIET_MS;
+    let wait: LogWait = 'rest';
     try {
-      quiet = loadConfig().logQuietMs;
+      ({ logQuietMs: quiet, logWait: wait } = loadConfig());
     } catch {
-      // globalSetup already refused an invalid configuration; keep the default here.
+      // globalSetup already refused an invalid configuration; keep the defaults here.
     }
     this.quietMs = opts.logQuietMs ?? quiet;
+    this.logWait = opts.logWait ?? wait;
     const extra = (opts.allowedExceptions ?? []).map((a) => ({ ...a, pattern: new RegExp(a.pattern, a.flags) }));
     this.allowed = [...ALLOWED_EXCEPTIONS, ...extra];
     // loadConfig checked ALLOWED_EXCEPTIONS at setup; the options' entries are checked only here.
@@ -278,7 +285,7 @@ export default class E2EEnvironment extends NodeEnvironment {
       }
       appendWindow(harness.runDir, {
         type: 'end', id: w.id, test: w.test, file: this.file, server: w.server.name,
-        startOffset: w.startOffset, endOffset: w.endOffset!, findings: findings.map((f) => f.startOffset), endedAt: new Date().toISOString(), closeMs,
+        startOffset: w.startOffset, endOffset: w.endOffset!, findings: findings.map((f) => f.startOffset), endedAt: new Date().toISOString(), closeMs, closedBy: w.closedBy,
       });
       if (!w.exitedBefore && serverGone(w.server)) exitMessages.push(serverGoneMessage(w.server));
     }
@@ -297,14 +304,19 @@ export default class E2EEnvironment extends NodeEnvironment {
     const deadline = start + CUT_TIMEOUT_MS;
     const expectedDeadline = start + EXPECTED_TIMEOUT_MS;
     let quiet = this.quietMs;
+    const atRest = restProbeOf(w.server, this.logWait);
+    let awaitingExpected = false;
     for (;;) {
       // A log that never goes still (concurrent tests, a chatty server) must not cost a second per
       // test: after 8 quiet periods read what is there; a construct cut at the end is waited for below.
-      const { size } = await w.log.waitForQuiet({ quietMs: quiet, timeoutMs: quiet * 8 });
+      // A server at rest ends the wait at once, except while an exception provoked on purpose is
+      // awaited: what is late there is the exception itself, and a rested server says nothing of it.
+      const { size, rest } = await w.log.waitForQuiet({ quietMs: quiet, timeoutMs: quiet * 8, atRest: awaitingExpected ? undefined : atRest });
+      w.closedBy = rest ? 'rest' : 'quiet';
       const lastTry = performance.now() >= deadline;
       const { findings, resumeOffset } = scanChunk(w.log.readRange(w.startOffset, size), { baseOffset: w.startOffset, final: lastTry });
       if (findings.some((f) => allowedBy(f, expected) !== undefined)) shared.expectedSeen = true;
-      const awaitingExpected = expected.length > 0 && performance.now() < expectedDeadline && !shared.expectedSeen;
+      awaitingExpected = expected.length > 0 && performance.now() < expectedDeadline && !shared.expectedSeen;
       if ((resumeOffset >= size && !awaitingExpected) || lastTry) {
         w.endOffset = Math.max(size, ...findings.map((f) => f.endOffset));
         return findings;

@@ -37,6 +37,8 @@ export interface WindowEnd extends WindowBase {
   endedAt: string;
   /** Time test_done spent on this window (quiet wait + read + scan): the watcher's cost per test. */
   closeMs: number;
+  /** What ended its last wait: the server seen at rest (--log-wait rest) or the quiet period. */
+  closedBy?: 'rest' | 'quiet';
 }
 export type WindowLine = WindowStart | WindowEnd;
 

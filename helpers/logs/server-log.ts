@@ -5,6 +5,7 @@
  */
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { DEFAULT_LOG_QUIET_MS } from '../core/config';
+import { type RestSample, REST_GAP_MS, showsRest } from '../server/server-rest';
 
 /**
  * A traceback can land a few ms AFTER the response that caused it (a stream failing after its last
@@ -22,6 +23,13 @@ export interface QuietOptions {
   timeoutMs?: number;
   /** How often to stat the file. */
   pollMs?: number;
+  /**
+   * Reads whether the server writing the file is at rest (helpers/server/server-rest.ts): when two
+   * reads a millisecond or more apart show it, with the file unchanged between them, nothing it is
+   * still doing can add to the file, and the wait ends without the rest of the quiet period. While
+   * its event loop is seen working, the quiet period does not end the wait (timeoutMs still does).
+   */
+  atRest?: () => RestSample | undefined;
 }
 
 export interface QuietResult {
@@ -29,6 +37,8 @@ export interface QuietResult {
   size: number;
   quiet: boolean;
   waitedMs: number;
+  /** The wait ended because the server was seen at rest, not because the quiet period passed. */
+  rest: boolean;
 }
 
 export class ServerLog {
@@ -72,28 +82,41 @@ export class ServerLog {
   }
 
   /**
-   * Resolves once the file has not grown for quietMs: an awaited condition, not a sleep. The clock
-   * starts at the call, because the lag that matters is after the caller's last response, which
-   * came before the call.
+   * Resolves once the file has not grown for quietMs, or once its server is seen at rest (atRest):
+   * an awaited condition, not a sleep. The clock starts at the call, because the lag that matters
+   * is after the caller's last response, which came before the call.
    */
   async waitForQuiet(opts: QuietOptions = {}): Promise<QuietResult> {
     const quietMs = opts.quietMs ?? DEFAULT_QUIET_MS;
     const timeoutMs = opts.timeoutMs ?? 2000;
-    const pollMs = opts.pollMs ?? DEFAULT_POLL_MS;
+    const pollMs = opts.atRest ? Math.min(opts.pollMs ?? DEFAULT_POLL_MS, REST_GAP_MS) : (opts.pollMs ?? DEFAULT_POLL_MS);
     const t0 = performance.now();
     let size = await this.statSize();
     let changedAt = t0;
+    // The oldest rest sample that may still pair with a later one to show rest, and the newest.
+    let sample = opts.atRest?.();
+    let latest = sample;
     for (;;) {
       const now = performance.now();
-      if (now - changedAt >= quietMs) return { size, quiet: true, waitedMs: now - t0 };
-      if (now - t0 >= timeoutMs) return { size, quiet: false, waitedMs: now - t0 };
-      const wait = Math.min(pollMs, quietMs - (now - changedAt));
+      // The quiet period is a guess at how late a write can come; a server seen still working (its
+      // event loop running, or runnable on a busy machine) is a fact that it can come later still.
+      if (now - changedAt >= quietMs && !latest?.busy) return { size, quiet: true, waitedMs: now - t0, rest: false };
+      if (now - t0 >= timeoutMs) return { size, quiet: false, waitedMs: now - t0, rest: false };
+      const wait = Math.min(pollMs, Math.max(0, quietMs - (now - changedAt)));
       await new Promise((r) => setTimeout(r, Math.max(1, wait)));
+      // Sampled before the size: a write that lands after this sample shows in the size read next.
+      const next = opts.atRest?.();
+      latest = next;
       const s = await this.statSize();
       if (s !== size) {
         size = s;
         changedAt = performance.now();
+        sample = next;
+        continue;
       }
+      if (showsRest(sample, next)) return { size, quiet: true, waitedMs: performance.now() - t0, rest: true };
+      // A pair must be REST_GAP_MS apart: keep the older sample until then, if it still holds.
+      if (!(sample && next && sample.asleep && next.asleep && sample.cpuNs === next.cpuNs && sample.slices === next.slices)) sample = next;
     }
   }
 
