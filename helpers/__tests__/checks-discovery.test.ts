@@ -45,7 +45,7 @@ describe('openapi discovery', () => {
        let asked = 0;
        const srv = http.createServer((req, res) => {
          if (req.url === '/count') return res.end(String(asked));
-         if (req.url.startsWith('/d')) asked++;
+         if (req.url.startsWith('/d') || req.url.startsWith('/s')) asked++;
          const [status, body] = req.url.startsWith('/a') ? [500, '{}'] : req.url.startsWith('/b') ? [200, '{}'] : [200, doc];
          res.writeHead(status, { 'content-type': 'application/json' });
          res.end(body);
@@ -82,9 +82,47 @@ describe('openapi discovery', () => {
       });
       expect(later).toEqual([first, first, first]);
       expect(await (await fetch(`http://127.0.0.1:${port}/count`)).text()).toBe('1');
+      // A server the harness does not list is keyed by its address.
       expect(readdirSync(path.join(runDir, 'openapi'))).toEqual([`127.0.0.1_${port}_d.json`]);
       // Outside a run there is no run dir: nothing is saved, each file asks.
       expect(savedOpenApiText(url, {})).toBeUndefined();
+    } finally {
+      if (before === undefined) delete process.env[HARNESS_ENV_VAR];
+      else process.env[HARNESS_ENV_VAR] = before;
+      rmSync(runDir, { recursive: true, force: true });
+    }
+  });
+
+  test('servers the run started with the same FAKEAI_* settings share one copy; different settings, or a reused server, do not', async () => {
+    const runDir = mkdtempSync(path.join(os.tmpdir(), 'openapi-shared-'));
+    const before = process.env[HARNESS_ENV_VAR];
+    const base = `http://127.0.0.1:${port}`;
+    const info = (name: string, url: string, settings: Record<string, string>, spawned = true) => ({ name, baseUrl: url, spawned, logStart: 0, settings });
+    const same = { FAKEAI_A: '1', FAKEAI_B: '2' };
+    process.env[HARNESS_ENV_VAR] = JSON.stringify({
+      runDir,
+      seed: 1,
+      servers: {
+        one: info('one', `${base}/s1`, same),
+        two: info('two', `${base}/s2`, { FAKEAI_B: '2', FAKEAI_A: '1' }),
+        other: info('other', `${base}/s3`, { ...same, FAKEAI_AUTH: 'true' }),
+        reused: info('reused', `${base}/s4`, same, false),
+      },
+    });
+    const count = async () => Number(await (await fetch(`${base}/count`)).text());
+    const already = await count();
+    const asked = async () => (await count()) - already;
+    try {
+      const first = loadOpenApiSync(`${base}/s1`, 2000);
+      expect(await asked()).toBe(1);
+      let second: unknown;
+      jest.isolateModules(() => (second = (require('../api/openapi') as typeof import('../api/openapi')).loadOpenApiSync(`${base}/s2`, 2000)));
+      expect(second).toEqual(first);
+      expect(await asked()).toBe(1);
+      loadOpenApiSync(`${base}/s3`, 2000);
+      expect(await asked()).toBe(2);
+      loadOpenApiSync(`${base}/s4`, 2000);
+      expect(await asked()).toBe(3);
     } finally {
       if (before === undefined) delete process.env[HARNESS_ENV_VAR];
       else process.env[HARNESS_ENV_VAR] = before;

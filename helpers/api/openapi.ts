@@ -10,11 +10,12 @@
  * it got in the run dir (`openapi/<server>.json`), and every later file, in any worker, parses that
  * copy (~2 ms) instead of starting a thread and asking FakeAI, which serialises 198 KB each time.
  */
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_threads';
 import { loadConfig } from '../core/config';
-import { readHarnessEnv, type ServerInfo } from '../core/harness-env';
+import { type HarnessEnv, readHarnessEnv, type ServerInfo } from '../core/harness-env';
 import { VERSION_NOT_REPORTED_SHORT } from '../server/server-version';
 
 export interface OpenApiDoc {
@@ -82,15 +83,25 @@ function validate(doc: unknown, url: string): OpenApiDoc {
 
 const cache = new Map<string, OpenApiDoc>();
 
-/** This run's copy of a server's document; undefined outside a run (no harness env: unit tests). */
+/**
+ * This run's copy of a server's document; undefined outside a run (no harness env: unit tests).
+ * Servers this run started with the same FAKEAI_* settings share one copy: they run the same build
+ * (one interpreter per run) with the same configuration, and FakeAI builds the document from those
+ * alone (byte-identical across a full run's four such servers, checked 2026-12-06), while each
+ * first request for it costs that server ~0.3 s of CPU. Any other server has a copy of its own.
+ */
 function savedFile(baseUrl: string, env: NodeJS.ProcessEnv): string | undefined {
-  let runDir: string;
+  let harness: HarnessEnv;
   try {
-    runDir = readHarnessEnv(env).runDir;
+    harness = readHarnessEnv(env);
   } catch {
     return undefined;
   }
-  return path.join(runDir, 'openapi', `${baseUrl.replace(/^[a-z]+:\/\//i, '').replace(/[^A-Za-z0-9.-]+/g, '_')}.json`);
+  const server = Object.values(harness.servers).find((s) => s.baseUrl === baseUrl && s.spawned);
+  const key = server
+    ? `settings-${createHash('sha256').update(JSON.stringify(Object.entries(server.settings).sort(([a], [b]) => (a < b ? -1 : 1)))).digest('hex').slice(0, 16)}`
+    : baseUrl.replace(/^[a-z]+:\/\//i, '').replace(/[^A-Za-z0-9.-]+/g, '_');
+  return path.join(harness.runDir, 'openapi', `${key}.json`);
 }
 
 /** The document text an earlier file of this run got from the server at `baseUrl`, if any. */
