@@ -50,13 +50,14 @@ describe('harness cost of one e2e run', () => {
     const windows = [
       { file: 'e2e/a.test.ts', test: 'waits for an exception it never provokes', closeMs: 1_600 },
       { file: 'e2e/a.test.ts', test: 'waits for an exception it never provokes', closeMs: 30 },
-      { file: 'e2e/a.test.ts', test: 'closes at once', closeMs: 26 },
-      { file: 'e2e/b.test.ts', test: 'closes at once', closeMs: 999 },
+      { file: 'e2e/a.test.ts', test: 'closes at once', closeMs: 26, closedBy: 'rest' as const },
+      { file: 'e2e/b.test.ts', test: 'closes at once', closeMs: 999, closedBy: 'quiet' as const },
     ];
     const p = harnessPhases(facts({ windows }));
     expect(p['  log-window closes after the tests (sum over tests)']).toBe(1_600 + 26 + 999);
     expect(p['  tests whose window stayed open ≥ 1 s']).toBe('e2e/a.test.ts › waits for an exception it never provokes (1600 ms)');
     expect(harnessPhases(facts({ windows: windows.slice(2) }))['  tests whose window stayed open ≥ 1 s']).toBe('none');
+    expect(p['  log windows ended with the server at rest (of all)']).toBe('1 of 4');
     // No windows file (a reused server without a log): nothing is claimed either way.
     expect(harnessPhases(facts())['  tests whose window stayed open ≥ 1 s']).toBeNull();
   });

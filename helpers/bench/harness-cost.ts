@@ -24,7 +24,7 @@ export interface HarnessRunFacts {
   cpuMs?: number | null;
   report: { timings?: { startedAt?: string | null }; servers?: Array<{ name: string; bootToReadyMs?: number }> } | null;
   /** The run's closed log windows (windows.ndjson "end" lines): how long each test's close took, per server. */
-  windows?: Array<{ file: string; test: string; closeMs: number }>;
+  windows?: Array<{ file: string; test: string; closeMs: number; closedBy?: 'rest' | 'quiet' }>;
 }
 
 /**
@@ -69,6 +69,7 @@ export function harnessPhases(f: HarnessRunFacts): HarnessCost {
     '  sum of per-file cost outside tests (module load, beforeAll/afterAll, log windows)': sum(fileMs) - sum(testMs),
     '  files at once (sum of file times ÷ span)': span > 0 ? Math.round((sum(fileMs) / span) * 100) / 100 : null,
     '  log-window closes after the tests (sum over tests)': f.windows === undefined ? null : Math.round(sum([...closes.values()])),
+    '  log windows ended with the server at rest (of all)': f.windows === undefined ? null : `${f.windows.filter((w) => w.closedBy === 'rest').length} of ${f.windows.length}`,
     [`  tests whose window stayed open ≥ ${SLOW_CLOSE_MS / 1000} s`]: f.windows === undefined ? null : slow.length === 0 ? 'none' : slow.map(([t, ms]) => `${t} (${Math.round(ms)} ms)`).join('; '),
     'globalTeardown + reports + exit': f.exitAt - lastEnd,
     'total wall time': f.exitAt - f.spawnAt,
@@ -122,9 +123,9 @@ export async function measureHarnessCost(reportsDir: string, e2eFlags: readonly 
     windows = readFileSync(path.join(latestRunDir(dir) ?? dir, 'windows.ndjson'), 'utf8')
       .split('\n')
       .filter(Boolean)
-      .map((l) => JSON.parse(l) as { type: string; file: string; test: string; closeMs?: number })
+      .map((l) => JSON.parse(l) as { type: string; file: string; test: string; closeMs?: number; closedBy?: 'rest' | 'quiet' })
       .filter((w) => w.type === 'end' && typeof w.closeMs === 'number')
-      .map((w) => ({ file: w.file, test: w.test, closeMs: w.closeMs! }));
+      .map((w) => ({ file: w.file, test: w.test, closeMs: w.closeMs!, closedBy: w.closedBy }));
   } catch {
     windows = undefined;
   }
