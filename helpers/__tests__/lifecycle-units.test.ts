@@ -60,6 +60,18 @@ describe('waiting for readiness', () => {
     expect(r.elapsedMs).toBeLessThan(150 + 1000);
   });
 
+  test('a write to the server\'s log sends the next probe at once instead of at the end of the interval', async () => {
+    readyAfter = Date.now() - started + 100;
+    const log = path.join(mkdtempSync(path.join(os.tmpdir(), 'ready-wake-')), 'server.log');
+    writeFileSync(log, '');
+    // FakeAI's "Application startup complete." comes just before it listens.
+    setTimeout(() => writeFileSync(log, 'INFO:     Application startup complete.\n', { flag: 'a' }), 200);
+    const r = await waitUntilReady({ baseUrl: local.baseUrl, timeoutMs: 20_000, intervalMs: 10_000, wakeOnGrowth: log });
+    expect(r).toMatchObject({ ready: true, polls: 2 });
+    // Without the wake the second probe would go at 10 s.
+    expect(r.elapsedMs).toBeLessThan(5000);
+  });
+
   test('an exit before ready wins at once, not at the deadline', async () => {
     readyAfter = Infinity;
     const exited = new Promise<{ code: number; signal: null }>((r) => setTimeout(() => r({ code: 3, signal: null }), 100));

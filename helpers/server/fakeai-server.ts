@@ -207,7 +207,7 @@ export async function startFakeAI(opts: StartOptions): Promise<StartedFakeAI> {
     return stopped;
   };
 
-  const readiness = await waitUntilReady({ baseUrl, timeoutMs: opts.startupTimeoutMs, exited });
+  const readiness = await waitUntilReady({ baseUrl, timeoutMs: opts.startupTimeoutMs, exited, wakeOnGrowth: opts.logFile });
   const bootToReadyMs = Date.now() - startedAt;
   const facts = { server: opts.name, python: opts.python, command, logFile: opts.logFile, logStart, port };
   if (!readiness.ready) {

@@ -6,6 +6,7 @@
  * (measured in shared/HARNESS_FACTS.md), and it cannot watch a process. A log line is no readiness
  * either: FakeAI prints its ready lines even when the port is taken, then exits 1.
  */
+import { type FSWatcher, watch } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 
@@ -21,6 +22,12 @@ export interface ReadinessOptions {
   /** Resolves when the server process exits; absent for a server the harness did not start. */
   exited?: Promise<ProcessExit>;
   intervalMs?: number;
+  /**
+   * A file the server writes as it starts (its log): when it grows, the next probe goes at once
+   * instead of at the end of the interval. FakeAI logs its last start-up lines just before it
+   * listens, so readiness is seen within a probe of it rather than up to an interval later.
+   */
+  wakeOnGrowth?: string;
 }
 
 export type Readiness =
@@ -67,27 +74,49 @@ export async function waitUntilReady(opts: ReadinessOptions): Promise<Readiness>
     exit = e;
     wake?.();
   });
+  let grew = false;
+  const watcher = watchGrowth(opts.wakeOnGrowth, () => {
+    grew = true;
+    wake?.();
+  });
   let polls = 0;
   let lastAnswer = 'no answer yet';
-  for (;;) {
-    if (exit) return { ready: false, reason: 'exited', exit, elapsedMs: Date.now() - started, polls };
-    const pollStart = Date.now();
-    if (pollStart >= deadline) return { ready: false, reason: 'timeout', lastAnswer, elapsedMs: pollStart - started, polls };
-    polls += 1;
-    const probe = await probeHealth(opts.baseUrl, Math.max(50, Math.min(2000, deadline - pollStart)));
-    if (probe.ready) return { ready: true, elapsedMs: Date.now() - started, polls };
-    lastAnswer = probe.answer;
-    // Sleep out the rest of the interval, but wake at once if the process exits meanwhile.
-    const rest = Math.min(interval - (Date.now() - pollStart), deadline - Date.now());
-    if (rest > 0 && !exit) {
-      await new Promise<void>((resolve) => {
-        const t = setTimeout(resolve, rest);
-        wake = () => {
-          clearTimeout(t);
-          resolve();
-        };
-      });
-      wake = undefined;
+  try {
+    for (;;) {
+      grew = false;
+      if (exit) return { ready: false, reason: 'exited', exit, elapsedMs: Date.now() - started, polls };
+      const pollStart = Date.now();
+      if (pollStart >= deadline) return { ready: false, reason: 'timeout', lastAnswer, elapsedMs: pollStart - started, polls };
+      polls += 1;
+      const probe = await probeHealth(opts.baseUrl, Math.max(50, Math.min(2000, deadline - pollStart)));
+      if (probe.ready) return { ready: true, elapsedMs: Date.now() - started, polls };
+      lastAnswer = probe.answer;
+      // Sleep out the rest of the interval, but wake at once if the process exits or its log grows.
+      const rest = Math.min(interval - (Date.now() - pollStart), deadline - Date.now());
+      if (rest > 0 && !exit && !grew) {
+        await new Promise<void>((resolve) => {
+          const t = setTimeout(resolve, rest);
+          wake = () => {
+            clearTimeout(t);
+            resolve();
+          };
+        });
+        wake = undefined;
+      }
     }
+  } finally {
+    watcher?.close();
+  }
+}
+
+/** fs.watch on a file, or nothing when it cannot be watched (the interval alone then). */
+function watchGrowth(file: string | undefined, onChange: () => void): FSWatcher | undefined {
+  if (!file) return undefined;
+  try {
+    const w = watch(file, { persistent: false }, onChange);
+    w.on('error', () => w.close());
+    return w;
+  } catch {
+    return undefined;
   }
 }
