@@ -27,9 +27,9 @@ function fixture(): BenchResult {
     },
     load: { endpoint: 'POST /v1/chat/completions', levels, knee: findKnee(levels), clients: [
       { client: 'node-http', requests: 10, errors: 0, roundsMsPerRequest: [3], msPerRequest: 3 },
-      { client: 'axios', requests: 10, errors: 0, roundsMsPerRequest: [4], msPerRequest: 4 },
+      { client: 'suite-http', requests: 10, errors: 0, roundsMsPerRequest: [4], msPerRequest: 4 },
       { client: 'autocannon', requests: 10, errors: 0, roundsMsPerRequest: [2.5], msPerRequest: 2.5 },
-    ], clientOverheadMs: { 'node-http': 0.5, axios: 1.5 } },
+    ], clientOverheadMs: { 'node-http': 0.5, 'suite-http': 1.5 } },
     memory: { pid: 42, series: [{ prompts: 'unique', rounds, verdict: leakVerdict(rounds), cpuMsPer1kRequests: 1000 }] },
     rssTimeline: [{ atMs: 0, rssKiB: 90_000, cpuMs: 0 }, { atMs: 1000, rssKiB: 91_000, cpuMs: 10 }],
     harness: null, metrics: [], comparison: null,

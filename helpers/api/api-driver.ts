@@ -5,7 +5,6 @@
  */
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import axios, { type AxiosInstance } from 'axios';
 import { loadConfig } from '../core/config';
 import { CheckFailure } from '../core/problems';
 import { StepBlocked } from '../core/steps';
@@ -13,7 +12,7 @@ import { Contract, formatViolations, type OpenApiDocument, type Violation } from
 import { readHarnessEnv, server } from '../core/harness-env';
 import { notifyExchange } from '../core/exchange-observers';
 import { appendRecord } from '../core/run-records';
-import { httpAgent } from '../core/transport';
+import { ExchangeFailure, headerRecord, joinUrl, sendRaw } from '../core/http';
 import { savedOpenApiText, saveOpenApiText } from './openapi';
 import { type Page, paginationProblems } from './pagination';
 import { cachedValidators } from './validator-cache';
@@ -50,25 +49,26 @@ export class ContractError extends CheckFailure {
 /** The one copy of the document per test file (module registry), fetched on first use. */
 const documents = new Map<string, Promise<OpenApiDocument>>();
 
-/** No keep-alive (see transport.ts): a request after a ~5 s pause (an image generation) hit a socket uvicorn had just closed. */
-const agent = httpAgent;
-
 export function fetchOpenApi(baseUrl: string): Promise<OpenApiDocument> {
   let p = documents.get(baseUrl);
   if (!p) {
-    // An earlier file of the run already asked this server (openapi.ts): its answer, parsed as axios would.
+    // An earlier file of the run already asked this server (openapi.ts): its answer, parsed the same way.
     const saved = savedOpenApiText(baseUrl);
     p =
       saved !== undefined
         ? Promise.resolve(JSON.parse(saved) as OpenApiDocument)
-        : axios
-            .get<string>(`${baseUrl}/openapi.json`, { timeout: loadConfig().requestTimeoutMs, validateStatus: () => true, httpAgent: agent, responseType: 'text', transformResponse: (d: string) => d })
-            .then((r) => {
+        : sendRaw({ method: 'GET', url: `${baseUrl}/openapi.json`, timeoutMs: loadConfig().requestTimeoutMs }).then(
+            (r) => {
               if (r.status !== 200) throw new Error(`GET ${baseUrl}/openapi.json answered ${r.status}: the contract checks need the document`);
-              const doc = JSON.parse(r.data) as OpenApiDocument;
-              saveOpenApiText(baseUrl, r.data);
+              const text = r.raw.toString('utf8');
+              const doc = JSON.parse(text) as OpenApiDocument;
+              saveOpenApiText(baseUrl, text);
               return doc;
-            });
+            },
+            (e: ExchangeFailure) => {
+              throw new Error(`GET ${baseUrl}/openapi.json: no response (${e.reason})`);
+            },
+          );
     // A failed fetch is not cached: the next test asks again instead of inheriting the failure.
     p.catch(() => documents.delete(baseUrl));
     documents.set(baseUrl, p);
@@ -85,17 +85,26 @@ function isJson(contentType: string | null): boolean {
   return /^application\/(.+\+)?json\b/i.test(contentType ?? '');
 }
 
-export class ApiDriver {
-  private readonly http: AxiosInstance;
+/**
+ * A query string as the driver has always written it (axios's encoding, kept so the bytes on the
+ * wire did not change with the client): encodeURIComponent, then `:`, `$`, `,` left plain and
+ * spaces as `+`.
+ */
+export function queryString(query: Record<string, string | number | boolean>): string {
+  const enc = (v: string) => encodeURIComponent(v).replace(/%3A/gi, ':').replace(/%24/g, '$').replace(/%2C/gi, ',').replace(/%20/g, '+');
+  return Object.entries(query)
+    .filter(([, v]) => v !== undefined && v !== null)
+    .map(([k, v]) => `${enc(k)}=${enc(String(v))}`)
+    .join('&');
+}
 
+export class ApiDriver {
   constructor(
     readonly baseUrl: string,
     readonly contract: Contract,
     private readonly runDir: string,
-    timeoutMs: number,
-  ) {
-    this.http = axios.create({ baseURL: baseUrl, timeout: timeoutMs, validateStatus: () => true, responseType: 'arraybuffer', httpAgent: agent, transitional: { silentJSONParsing: false } });
-  }
+    private readonly timeoutMs: number,
+  ) {}
 
   /** Matches, validates and records one exchange, whoever sent it ('http', 'ws', 'sdk' for openai 6.x, 'sdk-v7'). */
   observe(driver: string, method: string, urlPath: string, status: number, contentType: string | null, body: unknown, sent?: unknown): { template: string | undefined; violations: Violation[]; requestViolations: Violation[] } {
@@ -111,21 +120,34 @@ export class ApiDriver {
 
   async request(method: string, urlPath: string, opts: RequestOptions = {}): Promise<Exchange> {
     const started = performance.now();
-    const res = await this.http
-      .request({
-        method,
-        url: urlPath,
-        params: opts.query,
-        data: opts.form ?? (opts.json === undefined ? undefined : JSON.stringify(opts.json)),
-        headers: { ...(opts.json === undefined ? {} : { 'content-type': 'application/json' }), ...opts.headers },
-      })
-      .catch((err: { code?: string; message?: string }) => {
-        // axios errors carry the whole socket; a test failure needs one line.
-        throw new Error(`${method.toUpperCase()} ${urlPath}: no response (${err.code ?? 'error'}: ${err.message}) after ${Math.round(performance.now() - started)} ms`);
-      });
+    const headers: Record<string, string> = { ...(opts.json === undefined ? {} : { 'content-type': 'application/json' }), ...opts.headers };
+    let body: Buffer | undefined = opts.json === undefined ? undefined : Buffer.from(JSON.stringify(opts.json), 'utf8');
+    if (opts.form) {
+      // Node's own multipart encoder (undici, loaded once per process): the body and its boundary.
+      const encoded = new Response(opts.form);
+      body = Buffer.from(await encoded.arrayBuffer());
+      headers['content-type'] = encoded.headers.get('content-type')!;
+    }
+    let url = joinUrl(this.baseUrl, urlPath);
+    const sentQuery = opts.query ? queryString(opts.query) : '';
+    if (sentQuery) {
+      // Appended to the path as URL parsing normalises it (a fragment dropped), as axios did.
+      const u = new URL(url);
+      url = `${u.origin}${u.pathname}${u.search}${u.search ? '&' : '?'}${sentQuery}`;
+    }
+    const res = await sendRaw({
+      method: method.toUpperCase(),
+      url,
+      headers,
+      body,
+      timeoutMs: this.timeoutMs,
+    }).catch((e: ExchangeFailure) => {
+      throw new Error(`${method.toUpperCase()} ${urlPath}: no response (${e.reason}) after ${Math.round(performance.now() - started)} ms`);
+    });
     const durationMs = performance.now() - started;
-    const raw = Buffer.from(res.data as ArrayBuffer);
-    const contentType = (res.headers['content-type'] as string | undefined) ?? null;
+    const raw = res.raw;
+    const responseHeaders = headerRecord(res.headers);
+    const contentType = responseHeaders['content-type'] ?? null;
     let data: unknown = raw;
     if (isJson(contentType)) {
       try {
@@ -136,8 +158,7 @@ export class ApiDriver {
     }
     const query = opts.query ? `?${new URLSearchParams(Object.entries(opts.query).map(([k, v]): [string, string] => [k, String(v)]))}` : '';
     const seen = this.observe('http', method.toUpperCase(), urlPath + query, res.status, contentType, data, opts.json);
-    const headers = Object.fromEntries(Object.entries(res.headers).map(([k, v]) => [k, String(v)]));
-    return { method: method.toUpperCase(), path: urlPath, status: res.status, contentType, data, raw, headers, durationMs, ...seen };
+    return { method: method.toUpperCase(), path: urlPath, status: res.status, contentType, data, raw, headers: responseHeaders, durationMs, ...seen };
   }
 
   get(p: string, query?: RequestOptions['query']): Promise<Exchange> {

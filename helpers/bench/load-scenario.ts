@@ -1,7 +1,8 @@
 /**
  * Bounded load on one endpoint at several concurrency levels, and the same load from three clients:
- * the bench's node:http client, axios (what the e2e tests use) and autocannon (a load generator many
- * know). Loopback only: the target is always a 127.0.0.1 server.
+ * the bench's node:http client, the e2e suite's own client (helpers/core/http.ts: a new connection
+ * per request, as in the tests) and autocannon (a load generator many know). Loopback only: the
+ * target is always a 127.0.0.1 server.
  *
  * Client overhead is read from time per request at concurrency 1, not from latency percentiles:
  * autocannon keeps latencies in an integer-millisecond histogram, too coarse for requests of a few
@@ -13,8 +14,7 @@
  * marginal cost gave negative overheads on the busy machine: the difference of two noisy walls.)
  */
 import { performance } from 'node:perf_hooks';
-import http from 'node:http';
-import axios from 'axios';
+import { createHttp, HttpTransportError } from '../core/http';
 import { findKnee, type LoadLevel, summarizeLevel } from './load-analysis';
 import { median } from '../core/distribution';
 import type { MetricSamples } from './regression';
@@ -32,7 +32,7 @@ export interface LoadPlan {
 }
 
 export interface ClientRun {
-  client: 'node-http' | 'axios' | 'autocannon';
+  client: 'node-http' | 'suite-http' | 'autocannon';
   requests: number;
   errors: number;
   /** Time per request at concurrency 1 in each round, ms. */
@@ -52,8 +52,8 @@ export interface LoadResult {
   levels: LoadLevel[];
   knee: { concurrency: number | null; reason: string };
   clients: ClientRun[];
-  /** node-http and axios time per request minus autocannon's, ms (positive = slower than autocannon). */
-  clientOverheadMs: { 'node-http': number | null; axios: number | null };
+  /** node-http and suite-http time per request minus autocannon's, ms (positive = slower than autocannon). */
+  clientOverheadMs: { 'node-http': number | null; 'suite-http': number | null };
 }
 
 interface AutocannonResult {
@@ -93,9 +93,8 @@ async function level(baseUrl: string, c: number, plan: LoadPlan): Promise<{ leve
   }
 }
 
-async function viaAxios(baseUrl: string, seconds: number, timeoutMs: number): Promise<TimedRun> {
-  const httpAgent = new http.Agent({ keepAlive: true, maxSockets: 1 });
-  const client = axios.create({ baseURL: baseUrl, httpAgent, timeout: timeoutMs, validateStatus: () => true });
+async function viaSuiteHttp(baseUrl: string, seconds: number, timeoutMs: number): Promise<TimedRun> {
+  const client = createHttp(baseUrl, { timeoutMs });
   const body = fixedLoadBody();
   let errors = 0;
   let requests = 0;
@@ -105,12 +104,12 @@ async function viaAxios(baseUrl: string, seconds: number, timeoutMs: number): Pr
     try {
       const r = await client.post(CHAT_PATH, body);
       if (r.status !== 200) errors++;
-    } catch {
+    } catch (e) {
+      if (!(e instanceof HttpTransportError)) throw e;
       errors++;
     }
   }
   const wallMs = performance.now() - t0;
-  httpAgent.destroy();
   return { requests, errors, wallMs };
 }
 
@@ -142,7 +141,7 @@ export async function runLoad(baseUrl: string, plan: LoadPlan, progress: (m: str
     metrics.push(...r.metrics);
   }
   progress('load client comparison');
-  const clients = { 'node-http': viaNodeHttp, axios: viaAxios, autocannon: viaAutocannon } as const;
+  const clients = { 'node-http': viaNodeHttp, 'suite-http': viaSuiteHttp, autocannon: viaAutocannon } as const;
   const names = Object.keys(clients) as Array<keyof typeof clients>;
   const runs = new Map(names.map((n) => [n, [] as TimedRun[]]));
   for (let round = 0; round < plan.clientCompareRounds; round++) {
@@ -153,15 +152,15 @@ export async function runLoad(baseUrl: string, plan: LoadPlan, progress: (m: str
     const per = rs.map((r) => r.wallMs / Math.max(1, r.requests));
     return { client, requests: rs.reduce((a, r) => a + r.requests, 0), errors: rs.reduce((a, r) => a + r.errors, 0), roundsMsPerRequest: per, msPerRequest: median(per) };
   });
-  const [node, ax, autocannon] = summary;
+  const [node, suite, autocannon] = summary;
   const acMs = autocannon.msPerRequest;
   return {
     result: {
       endpoint: `POST ${CHAT_PATH} (non-streaming, max_tokens 16)`,
       levels,
       knee: findKnee(levels),
-      clients: [node, ax, autocannon],
-      clientOverheadMs: { 'node-http': node.msPerRequest - acMs, axios: ax.msPerRequest - acMs },
+      clients: [node, suite, autocannon],
+      clientOverheadMs: { 'node-http': node.msPerRequest - acMs, 'suite-http': suite.msPerRequest - acMs },
     },
     metrics,
   };

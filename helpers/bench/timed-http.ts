@@ -1,7 +1,8 @@
 /**
  * The bench's HTTP client: node:http with a keep-alive agent and performance.now() timestamps taken
- * as bytes arrive. Plain node:http rather than axios or fetch so the figures contain as little client
- * as possible; how much the e2e suite's own client (axios) adds on top is measured separately.
+ * as bytes arrive. Plain node:http rather than fetch so the figures contain as little client as
+ * possible; how much the e2e suite's own client (core/http: no keep-alive, a body decoded and
+ * observed) adds on top is measured separately.
  */
 import http from 'node:http';
 import { performance } from 'node:perf_hooks';

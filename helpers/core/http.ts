@@ -1,10 +1,15 @@
 /**
  * The suite's HTTP client for plain request/response exchanges. Status codes are data, never
  * exceptions: a 422 is something a check looks at, so every status resolves. Only transport
- * failures (refused, reset, timed out) throw, with the method, URL and timeout in the message —
+ * failures (refused, reset, timed out) throw, with the method, URL and reason in the message —
  * a hanging request fails its test after loadConfig().requestTimeoutMs instead of hanging the run.
+ *
+ * Built on node:http, not a client library: Jest evaluates a test file's modules again for every
+ * file, and axios with its dependencies (form-data, mime-db's 186 kB JSON, follow-redirects, proxy
+ * agents, ~70 modules) cost each file ~35 ms of CPU to load; node:http is loaded once per process
+ * and costs less per request than axios or fetch (docs/performance.md, "What each test file loads").
  */
-import axios, { type AxiosInstance } from 'axios';
+import http from 'node:http';
 import { loadConfig } from './config';
 import { notifyExchange } from './exchange-observers';
 import { httpAgent } from './transport';
@@ -45,7 +50,8 @@ export interface Http {
   request<T = unknown>(method: string, path: string, body?: unknown, options?: HttpOptions): Promise<HttpResult<T>>;
 }
 
-function headerRecord(raw: Record<string, unknown>): Record<string, string> {
+/** Header names lower-cased (node:http already does), repeated headers joined with ", ". */
+export function headerRecord(raw: http.IncomingHttpHeaders): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(raw)) if (v !== undefined && v !== null) out[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : String(v);
   return out;
@@ -63,46 +69,109 @@ export function decodeBody(text: string, contentType: string | null): { data: un
   return { data: text, json: false };
 }
 
+export interface RawRequest {
+  method: string;
+  /** Absolute URL; its path and query go out as WHATWG URL parsing normalises them. */
+  url: string;
+  headers?: Record<string, string>;
+  /** Sent byte for byte, with a content-length. */
+  body?: Buffer;
+  timeoutMs: number;
+}
+
+export interface RawResponse {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  /** The body's bytes as received (no decompression: the suite sends no accept-encoding). */
+  raw: Buffer;
+}
+
+/** Why an exchange got no HTTP response; `reason` is the one line a failure message needs. */
+export class ExchangeFailure extends Error {
+  constructor(
+    readonly reason: string,
+    readonly timedOut: boolean,
+  ) {
+    super(reason);
+  }
+}
+
+export function timeoutReason(timeoutMs: number): string {
+  return `no answer within ${timeoutMs} ms (per-request timeout, --request-timeout)`;
+}
+
+/**
+ * One request on a fresh connection (`httpAgent`: no keep-alive, see transport.ts), the whole
+ * response read into memory. The timeout is a deadline for the whole exchange — connect, headers
+ * and the last body byte — so a server that sends headers and then stalls fails like one that never
+ * answers. No redirect is followed (a 3xx is a status like any other) and no proxy is consulted.
+ * Rejects only with ExchangeFailure.
+ */
+export function sendRaw(r: RawRequest): Promise<RawResponse> {
+  return new Promise<RawResponse>((resolve, reject) => {
+    let settled = false;
+    const fail = (reason: string, timedOut = false) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      reject(new ExchangeFailure(reason, timedOut));
+      req?.destroy();
+    };
+    const timer = setTimeout(() => fail(timeoutReason(r.timeoutMs), true), r.timeoutMs);
+    let req: http.ClientRequest | undefined;
+    try {
+      const u = new URL(r.url);
+      const headers: Record<string, string | number> = { ...r.headers };
+      if (r.body !== undefined) headers['content-length'] = r.body.length;
+      req = http.request({ protocol: u.protocol, hostname: u.hostname, port: u.port, path: u.pathname + u.search, method: r.method, headers, agent: httpAgent }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('error', (e: NodeJS.ErrnoException) => fail(`${e.code ?? 'error'}: ${e.message}`));
+        res.on('end', () => {
+          if (settled) return;
+          settled = true;
+          clearTimeout(timer);
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, raw: Buffer.concat(chunks) });
+        });
+        // A connection cut mid-body does not always surface as an error on the response.
+        res.on('close', () => {
+          if (!res.complete) fail('ECONNRESET: the connection closed before the response body ended');
+        });
+      });
+      req.on('error', (e: NodeJS.ErrnoException) => fail(`${e.code ?? 'error'}: ${e.message}`));
+      req.end(r.body);
+    } catch (e) {
+      // An invalid URL or header value is refused before anything is sent.
+      const err = e as NodeJS.ErrnoException;
+      fail(`${err.code ?? 'error'}: ${err.message}`);
+    }
+  });
+}
+
 export function createHttp(baseUrl: string, defaults: HttpOptions = {}): Http {
   const timeoutMs = defaults.timeoutMs ?? loadConfig().requestTimeoutMs;
-  const client: AxiosInstance = axios.create({
-    baseURL: baseUrl,
-    timeout: timeoutMs,
-    validateStatus: () => true,
-    // Keep the body raw: decodeBody decides, so an unparsable JSON body is kept and reported.
-    responseType: 'text',
-    transformResponse: [(d: unknown) => d],
-    maxRedirects: 0,
-    proxy: false,
-    // No keep-alive: an idle socket may be closed by uvicorn just as we reuse it (see transport.ts).
-    httpAgent,
-  });
 
   async function request<T>(method: string, path: string, body?: unknown, options: HttpOptions = {}): Promise<HttpResult<T>> {
     const headers: Record<string, string> = { ...defaults.headers, ...options.headers };
-    let payload: string | undefined;
+    let payload: Buffer | undefined;
     if (body !== undefined) {
-      payload = typeof body === 'string' ? body : JSON.stringify(body);
+      payload = Buffer.from(typeof body === 'string' ? body : JSON.stringify(body), 'utf8');
       headers['content-type'] ??= 'application/json';
     }
     const started = performance.now();
+    let res: RawResponse;
     try {
-      const res = await client.request<string>({ method, url: path, data: payload, headers, timeout: options.timeoutMs ?? timeoutMs });
-      const durationMs = performance.now() - started;
-      const hdrs = headerRecord(res.headers as Record<string, unknown>);
-      const contentType = hdrs['content-type'] ?? null;
-      const text = typeof res.data === 'string' ? res.data : String(res.data ?? '');
-      const { data, json } = decodeBody(text, contentType);
-      notifyExchange({ driver: 'core-http', method: method.toUpperCase(), path, status: res.status, contentType, body: json ? data : undefined, sent: typeof body === 'string' ? undefined : body });
-      return { status: res.status, headers: hdrs, data: data as T, text, json, contentType, durationMs };
+      res = await sendRaw({ method: method.toUpperCase(), url: joinUrl(baseUrl, path), headers, body: payload, timeoutMs: options.timeoutMs ?? timeoutMs });
     } catch (e) {
-      const err = e as { code?: string; message?: string };
-      const reason =
-        err.code === 'ECONNABORTED' || err.code === 'ETIMEDOUT'
-          ? `no answer within ${options.timeoutMs ?? timeoutMs} ms (per-request timeout, --request-timeout)`
-          : `${err.code ?? 'error'}: ${err.message ?? String(e)}`;
-      throw new HttpTransportError(method.toUpperCase(), `${baseUrl}${path}`, reason);
+      throw new HttpTransportError(method.toUpperCase(), `${baseUrl}${path}`, (e as ExchangeFailure).reason);
     }
+    const durationMs = performance.now() - started;
+    const hdrs = headerRecord(res.headers);
+    const contentType = hdrs['content-type'] ?? null;
+    const text = res.raw.toString('utf8');
+    const { data, json } = decodeBody(text, contentType);
+    notifyExchange({ driver: 'core-http', method: method.toUpperCase(), path, status: res.status, contentType, body: json ? data : undefined, sent: typeof body === 'string' ? undefined : body });
+    return { status: res.status, headers: hdrs, data: data as T, text, json, contentType, durationMs };
   }
 
   return {
@@ -111,4 +180,10 @@ export function createHttp(baseUrl: string, defaults: HttpOptions = {}): Http {
     post: (path, body, options) => request('POST', path, body, options),
     request,
   };
+}
+
+/** The base URL and a path joined with one slash between them, as the clients have always sent it. */
+export function joinUrl(baseUrl: string, path: string): string {
+  if (!path) return baseUrl;
+  return `${baseUrl.replace(/\/+$/, '')}/${path.replace(/^\/+/, '')}`;
 }

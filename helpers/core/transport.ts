@@ -11,7 +11,7 @@
  */
 import http from 'node:http';
 
-/** For node:http / axios (`httpAgent`): every request on a new connection, closed after the response. */
+/** For node:http (core/http.ts `sendRaw`): every request on a new connection, closed after the response. */
 export const httpAgent = new http.Agent({ keepAlive: false });
 
 /**
