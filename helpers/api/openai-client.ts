@@ -1,7 +1,7 @@
 /**
  * The official `openai` npm package as the suite's second driver, pointed at the server's /v1.
  * Its fetch goes through the API driver's `observe`, so every SDK exchange is matched to its
- * route, held to /openapi.json and counted for coverage just like the axios ones; the SDK's own
+ * route, held to /openapi.json and counted for coverage just like the plain-HTTP driver's; the SDK's own
  * parsing is the other half of the check (an SDK exception on a 200 is a finding).
  */
 import type OpenAI from 'openai';

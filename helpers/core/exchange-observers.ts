@@ -1,6 +1,6 @@
 /**
  * A seam for checks that want to see every exchange the suite already makes, whichever client made
- * it (the axios driver, core/http, the SSE collector, the openai SDK). The clients live in core and
+ * it (the API driver, core/http, the SSE collector, the openai SDK). The clients live in core and
  * api; a check that judges exchanges (the OpenAI conformance, helpers/api/openai-conformance.ts)
  * lives above them, so they call out through this list instead of importing it. Observers are
  * registered per test file by helpers/jest/observe-exchanges.ts (a setupFilesAfterEnv module,

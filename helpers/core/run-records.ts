@@ -91,7 +91,7 @@ export interface RouteRecord {
   route: string | null;
   path: string;
   status: number | null;
-  /** Who sent it: 'http' (axios), 'sdk' (openai npm package 6.x), 'sdk-v7' (7.x) or 'ws'. */
+  /** Who sent it: 'http' (the API driver, node:http), 'sdk' (openai npm package 6.x), 'sdk-v7' (7.x) or 'ws'. */
   driver: string;
   violations: number;
   test: string | null;
