@@ -141,7 +141,8 @@ const broken = {
   axiosStringBodies: ((b) => {
     const inner = real(b);
     return wrap(inner, (m, p, body, o) => {
-      if (typeof body !== 'string') return inner.request(m, p, body, o);
+      const type = Object.entries(o?.headers ?? {}).find(([k]) => k.toLowerCase() === 'content-type')?.[1] ?? 'application/json';
+      if (typeof body !== 'string' || !type.includes('application/json')) return inner.request(m, p, body, o);
       try {
         JSON.parse(body);
         return inner.request(m, p, body.trim(), o);
@@ -158,6 +159,15 @@ const broken = {
       return { ...r, text: r.text.replace(/^\uFEFF/, '') } as never;
     });
   }) as Variant,
+  /** Looks for the caller's content type under one spelling only, so its default overrides `Content-Type`. */
+  mergesHeaderNamesAsTyped: ((b) =>
+    wrap(real(b), async (m, p, body, o) => {
+      const payload = Buffer.from(typeof body === 'string' ? body : JSON.stringify(body));
+      const headers: Record<string, string> = { ...o?.headers };
+      headers['content-type'] ??= 'application/json';
+      const r = await sendRaw({ method: m, url: `${b}${p}`, headers, body: payload, timeoutMs: TIMEOUT_MS });
+      return { status: r.status, headers: headerRecord(r.headers), data: '', text: r.raw.toString(), json: false, contentType: null, durationMs: 1 } as never;
+    })) as Variant,
   /** Honours HTTP_PROXY (axios's default `proxy`, via proxy-from-env). */
   usesEnvProxy: ((b) => {
     const inner = real(b);
@@ -218,6 +228,8 @@ async function stringBodiesByteForByte(client: Http): Promise<string[]> {
     { body: '', bytes: '', type: 'application/json' },
     { body: '  [1, 2]\n', bytes: '  [1, 2]\n', type: 'application/json' },
     { body: 'café', headers: { 'content-type': 'text/plain' }, bytes: 'café', type: 'text/plain' },
+    // Spelled differently, still the caller's content type, sent once.
+    { body: 'x', headers: { 'Content-Type': 'text/csv' }, bytes: 'x', type: 'text/csv' },
     { body: { model: 'gpt-4', n: 1 }, bytes: '{"model":"gpt-4","n":1}', type: 'application/json' },
   ];
   for (const c of cases) {
@@ -335,7 +347,7 @@ describe('core/http: what is sent', () => {
   test('string bodies go out byte for byte (invalid JSON, empty, untrimmed), objects as JSON, content-type application/json unless the caller set one', async () => {
     expect(await stringBodiesByteForByte(real(local.baseUrl))).toEqual([]);
   });
-  test('the check can fail: axios sent invalid JSON as a JSON string and an empty body as ""', async () => {
+  test('the check can fail: axios sent invalid JSON as a JSON string and an empty body as ""; a client sending Content-Type and content-type', async () => {
     expect(await stringBodiesByteForByte(broken.axiosStringBodies(local.baseUrl))).toEqual([
       `"{\\"model\\": \\"gpt-4\\", \\"messages\\": [" arrived as "\\"{\\\\\\"model\\\\\\": \\\\\\"gpt-4\\\\\\", \\\\\\"messages\\\\\\": [\\""`,
       `"{\\"model\\": \\"gpt-4\\", \\"messages\\": [": content-length 40, 32 bytes meant`,
@@ -343,9 +355,8 @@ describe('core/http: what is sent', () => {
       '"": content-length 2, 0 bytes meant',
       '"  [1, 2]\\n" arrived as "[1, 2]"',
       '"  [1, 2]\\n": content-length 6, 9 bytes meant',
-      '"café" arrived as "\\"café\\""',
-      '"café": content-length 7, 5 bytes meant',
     ]);
+    expect(await stringBodiesByteForByte(broken.mergesHeaderNamesAsTyped(local.baseUrl))).toEqual(['"x": content-type application/json, expected text/csv']);
   });
   test('no proxy: HTTP_PROXY in the environment is not used', async () => {
     expect(await noProxy(real(local.baseUrl))).toEqual([]);

@@ -12,7 +12,7 @@ import { Contract, formatViolations, type OpenApiDocument, type Violation } from
 import { readHarnessEnv, server } from '../core/harness-env';
 import { notifyExchange } from '../core/exchange-observers';
 import { appendRecord } from '../core/run-records';
-import { ExchangeFailure, headerRecord, joinUrl, sendRaw } from '../core/http';
+import { ExchangeFailure, headerRecord, joinUrl, lowerCaseNames, sendRaw } from '../core/http';
 import { savedOpenApiText, saveOpenApiText } from './openapi';
 import { type Page, paginationProblems } from './pagination';
 import { cachedValidators } from './validator-cache';
@@ -120,7 +120,7 @@ export class ApiDriver {
 
   async request(method: string, urlPath: string, opts: RequestOptions = {}): Promise<Exchange> {
     const started = performance.now();
-    const headers: Record<string, string> = { ...(opts.json === undefined ? {} : { 'content-type': 'application/json' }), ...opts.headers };
+    const headers = lowerCaseNames({ ...(opts.json === undefined ? {} : { 'content-type': 'application/json' }), ...opts.headers });
     let body: Buffer | undefined = opts.json === undefined ? undefined : Buffer.from(JSON.stringify(opts.json), 'utf8');
     if (opts.form) {
       // Node's own multipart encoder (undici, loaded once per process): the body and its boundary.

@@ -152,7 +152,7 @@ export function createHttp(baseUrl: string, defaults: HttpOptions = {}): Http {
   const timeoutMs = defaults.timeoutMs ?? loadConfig().requestTimeoutMs;
 
   async function request<T>(method: string, path: string, body?: unknown, options: HttpOptions = {}): Promise<HttpResult<T>> {
-    const headers: Record<string, string> = { ...defaults.headers, ...options.headers };
+    const headers = lowerCaseNames({ ...defaults.headers, ...options.headers });
     let payload: Buffer | undefined;
     if (body !== undefined) {
       payload = Buffer.from(typeof body === 'string' ? body : JSON.stringify(body), 'utf8');
@@ -180,6 +180,16 @@ export function createHttp(baseUrl: string, defaults: HttpOptions = {}): Http {
     post: (path, body, options) => request('POST', path, body, options),
     request,
   };
+}
+
+/**
+ * Request header names lower-cased, the later of two spellings winning, so a default added under
+ * `content-type` sees the caller's `Content-Type` (node:http would let the later one win).
+ */
+export function lowerCaseNames(headers: Record<string, string> = {}): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(headers)) out[k.toLowerCase()] = v;
+  return out;
 }
 
 /** The base URL and a path joined with one slash between them, as the clients have always sent it. */
