@@ -123,7 +123,9 @@ export function sendRaw(r: RawRequest): Promise<RawResponse> {
       const u = new URL(r.url);
       const headers: Record<string, string | number> = { ...r.headers };
       if (r.body !== undefined) headers['content-length'] = r.body.length;
-      req = http.request({ protocol: u.protocol, hostname: u.hostname, port: u.port, path: u.pathname + u.search, method: r.method, headers, agent: httpAgent }, (res) => {
+      // An IPv6 literal keeps its brackets in a URL, not in a hostname.
+      const hostname = u.hostname.startsWith('[') ? u.hostname.slice(1, -1) : u.hostname;
+      req = http.request({ protocol: u.protocol, hostname, port: u.port, path: u.pathname + u.search, method: r.method, headers, agent: httpAgent }, (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('error', (e: NodeJS.ErrnoException) => fail(`${e.code ?? 'error'}: ${e.message}`));
