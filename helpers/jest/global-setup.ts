@@ -313,6 +313,14 @@ export default async function globalSetup(selection?: RunSelection, project?: Pr
     for (const reason of new Set(handles.flatMap((s) => (s.launchFallback ? [s.launchFallback] : [])))) {
       process.stderr.write(`  Launch: preload not possible (${reason}); servers were spawned instead.\n`);
     }
+    // Also said under --quiet when FakeAI's own modules could not be preloaded: each boot is slower.
+    const own = handles.flatMap((s) => (s.ownPreload ? [s.ownPreload] : []));
+    for (const reason of new Set(own.flatMap((o) => ('reason' in o ? [o.reason] : [])))) {
+      process.stderr.write(`  Launch: FakeAI's own modules not preloaded (${reason}); each server imports them itself.\n`);
+    }
+    for (const line of new Set(own.flatMap((o) => ('reason' in o ? [] : [`${o.packages.join(', ')} (${o.modules} modules)`])))) {
+      say(config, `  Launch: preloaded FakeAI's own ${line}; fakeai/__init__.py and the app run in each server.`);
+    }
     for (const s of handles) {
       say(config, `✔ Started FakeAI ${s.fakeaiVersion ?? '(version unknown)'} "${s.name}" at ${s.baseUrl}, ready in ${s.bootToReadyMs} ms, ${s.launch} (log: ${path.relative(process.cwd(), s.logFile)})`);
     }

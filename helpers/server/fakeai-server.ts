@@ -19,7 +19,7 @@ import { appendFileSync, closeSync, openSync, readFileSync, statSync, writeFileS
 import path from 'node:path';
 import { type ErrorFacts, harnessError } from '../core/errors';
 import type { LaunchMode } from '../core/config';
-import { type InterpreterFacts, launcherFor } from './launcher';
+import { type InterpreterFacts, launcherFor, type OwnPreload } from './launcher';
 import { liveGroupMembers, signalGroup } from './process-group';
 import { type ProcessExit, waitUntilReady } from './readiness';
 
@@ -63,6 +63,8 @@ export interface StartedFakeAI {
   launch: LaunchMode;
   /** Why the launcher could not be used, when it could not. */
   launchFallback?: string;
+  /** Forked: which of FakeAI's own modules the launcher had preloaded, or why none. */
+  ownPreload?: OwnPreload;
   logFile: string;
   /** Size of logFile before this server wrote to it. */
   logStart: number;
@@ -232,6 +234,7 @@ export async function startFakeAI(opts: StartOptions): Promise<StartedFakeAI> {
     groupId,
     launch,
     ...(launchFallback !== undefined ? { launchFallback } : {}),
+    ...(state?.usable ? { ownPreload: state.own } : {}),
     logFile: opts.logFile,
     logStart,
     command,

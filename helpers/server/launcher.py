@@ -7,16 +7,28 @@ cyclopts, uvicorn, numpy, faker, ...). A run starts up to 8 servers at once on 2
 those imports again. This process pays them once and forks; each child then runs exactly what
 `python -m fakeai server ...` runs, from the same interpreter state minus the imports.
 
-No `fakeai` module is ever imported here before a fork: fakeai/app.py builds its AppConfig from
-the FAKEAI_* environment at import time, and every server has its own. What to preload comes from
-a probe (a throwaway interpreter imports fakeai and lists every other module that import loaded),
+fakeai/__init__.py never runs here: it imports fakeai/app.py, which builds its AppConfig from the
+FAKEAI_* environment at import time, and every server has its own. What to preload comes from a
+probe (a throwaway interpreter imports fakeai and lists every other module that import loaded),
 cached in CACHE_DIR per interpreter, fakeai location and version, and site-packages change.
+
+FakeAI's own env-independent modules (OWN_CANDIDATES: its pydantic models, config classes, utils;
+~0.12 s of each server's ~0.23 s of own imports) are preloaded too, under the real `fakeai` package
+object created from its spec but not executed; each child executes fakeai/__init__.py into that
+same object before runpy, from its own environment, exactly as the import would have. A second
+probe decides per build whether that is safe (own_probe_verdict): the candidates, imported under
+the unexecuted package, must not read a FAKEAI_* variable (or the whole environment), start a
+thread, import any other fakeai module, write output, or fail. Any of these, and no fakeai module
+is preloaded at all, with the reason on the `own` status line.
 
 Protocol. stdin: one JSON object per line, {"name", "argv", "env", "cwd", "log"}, a server to
 start; EOF means the runner is gone (however it died), and every server's process group gets
 SIGTERM, GRACE_MS, SIGKILL, as helpers/server/watchdog.py does for one. fd 3, status lines:
   facts JSON            once: {"found", "version", "pil"} (the per-server preflight, asked once)
-  ready N               the preload is done (N modules); requests are served from now on
+  own N PACKAGES        FakeAI's own PACKAGES (comma-separated; N modules) are preloaded, or
+  own - REASON          none is, and why (before `ready`)
+  ready N SOURCE        the preload is done (N third-party modules, SOURCE cached|probed);
+                        requests are served from now on
   unusable REASON       the preload cannot be trusted (a thread started, fakeai got imported, the
                         probe failed): this process exits, and the runner spawns plainly instead
   pid NAME N            NAME's server has pid N (its own process group)
@@ -39,11 +51,19 @@ import sys
 import threading
 import time
 import types
+import warnings
 
+# Set by main() after the preload, read by the forked child: the unexecuted fakeai package (or
+# None) and the warnings the preload's imports raised.
+PRELOADED = {"package": None, "warnings": []}
 HERE = os.path.dirname(os.path.abspath(__file__))
 STACK_DUMP_DIR = os.path.join(HERE, "stack-dump")
 # Bump when the probe or the cache format changes: old cache files are then never read.
-CACHE_FORMAT = "1"
+CACHE_FORMAT = "2"
+
+# FakeAI's packages that may be preloaded when a build's probe clears them; all or none of them is.
+# Never fakeai.app (its AppConfig() at import), nor what holds singletons or threads (fakeai.metrics).
+OWN_CANDIDATES = ("fakeai.config", "fakeai.models", "fakeai.utils", "fakeai.models_registry")
 
 PROBE = r"""
 import os, sys
@@ -53,6 +73,77 @@ mods = [m for m in sys.modules if m not in before and m != 'fakeai' and not m.st
 os.write(1, ('\n'.join('MOD ' + m for m in mods) + '\nEND\n').encode())
 # fakeai starts threads at import; they must not hold this throwaway interpreter open.
 os._exit(0)
+"""
+
+
+# The second probe, fed {"modules": the third-party list, "candidates": OWN_CANDIDATES} on stdin:
+# imports the third-party modules as the launcher does, then the candidates under the unexecuted
+# package while recording what their imports do. It reports facts; own_probe_verdict judges them.
+OWN_PROBE = r"""
+import importlib, importlib.util, io, json, os, sys, threading, warnings
+req = json.loads(sys.stdin.read())
+for m in req["modules"]:
+    try:
+        importlib.import_module(m)
+    except BaseException:
+        pass
+def done(result):
+    os.write(1, (json.dumps(result) + "\nEND\n").encode())
+    os._exit(0)
+if any(m == "fakeai" or m.startswith("fakeai.") for m in sys.modules):
+    done({"before": sorted(m for m in sys.modules if m == "fakeai" or m.startswith("fakeai."))})
+current = [None]
+reads, threads, errors, present = [], [], [], []
+class RecordingEnviron(type(os.environ)):
+    def __getitem__(self, key):
+        reads.append([current[0], key])
+        return super().__getitem__(key)
+    def __iter__(self):
+        reads.append([current[0], "*"])
+        return super().__iter__()
+    def __len__(self):
+        reads.append([current[0], "*"])
+        return super().__len__()
+    def copy(self):
+        reads.append([current[0], "*"])
+        return super().copy()
+real_start = threading.Thread.start
+def recording_start(self, *a, **k):
+    threads.append([current[0], self.name])
+    return real_start(self, *a, **k)
+spec = importlib.util.find_spec("fakeai")
+sys.modules["fakeai"] = importlib.util.module_from_spec(spec)
+real_environ, real_out, real_err = os.environ, sys.stdout, sys.stderr
+output = io.StringIO()
+e = real_environ
+os.environ = RecordingEnviron(e._data, e.encodekey, e.decodekey, e.encodevalue, e.decodevalue)
+threading.Thread.start = recording_start
+sys.stdout = sys.stderr = output
+try:
+    # Warnings are not output here: the launcher replays them in each server, as its import would.
+    with warnings.catch_warnings(record=True):
+        for name in req["candidates"]:
+            current[0] = name
+            try:
+                importlib.import_module(name)
+                present.append(name)
+            except ModuleNotFoundError as exc:
+                if exc.name != name:
+                    errors.append([name, f"{type(exc).__name__}: {exc}"])
+            except BaseException as exc:
+                errors.append([name, f"{type(exc).__name__}: {exc}"])
+finally:
+    os.environ, sys.stdout, sys.stderr = real_environ, real_out, real_err
+    threading.Thread.start = real_start
+done({
+    "present": present,
+    "modules": [m for m in sys.modules if m.startswith("fakeai.")],
+    "reads": reads,
+    "threads": threads,
+    "alive": [t.name for t in threading.enumerate() if t is not threading.main_thread()],
+    "errors": errors,
+    "output": output.getvalue()[:300],
+})
 """
 
 
@@ -108,24 +199,70 @@ def probe_modules():
     return [l[4:] for l in lines if l.startswith("MOD ")]
 
 
+def differs_between_servers(key):
+    """A variable whose value a preloaded module could see differ from its server's: the launcher's
+    environment is the servers' outside FAKEAI_* (launcher.ts launcherKey), but for PYTHONPATH."""
+    return key == "*" or key.upper().startswith("FAKEAI_") or key == "PYTHONPATH"
+
+
+def own_probe_verdict(found):
+    """(modules to preload, None) when the candidates' imports passed every check, else ([], reason)."""
+    if "before" in found:
+        return [], f"a third-party module imports {found['before'][0]} before FakeAI's own modules could be preloaded"
+    problems = [f"importing {name} failed ({error[:200]})" for name, error in found["errors"]]
+    for name, key in found["reads"]:
+        if differs_between_servers(key):
+            problems.append(f"{name} read {'the whole environment' if key == '*' else key} at import")
+    problems += [f"{name} started a thread ({thread}) at import" for name, thread in found["threads"]]
+    if found["alive"] and not found["threads"]:
+        problems.append(f"a thread is running after the imports ({', '.join(found['alive'])})")
+    present = found["present"]
+    outside = [m for m in found["modules"] if not any(m == c or m.startswith(c + ".") for c in present)]
+    if outside:
+        problems.append(f"importing {', '.join(present)} imported {', '.join(outside)}, outside the candidates")
+    if found["output"]:
+        problems.append(f"importing {', '.join(present)} wrote output: {found['output'].strip()[:100]!r}")
+    if not present and not problems:
+        problems.append(f"this build has none of {', '.join(OWN_CANDIDATES)}")
+    if problems:
+        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+        return [], problems[0] + more
+    return found["modules"], None
+
+
+def probe_own(modules):
+    """Which of FakeAI's own modules this build lets the launcher preload: {"candidates", "modules", "reason"}."""
+    request = json.dumps({"modules": modules, "candidates": list(OWN_CANDIDATES)}).encode()
+    r = subprocess.run([sys.executable, "-c", OWN_PROBE], input=request, stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=120)
+    out = r.stdout.decode("utf-8", "replace")
+    if not out.endswith("\nEND\n"):
+        tail = r.stderr.decode("utf-8", "replace").strip().splitlines()[-1:] or [f"exit {r.returncode}"]
+        return {"candidates": [], "modules": [], "reason": f"the probe of FakeAI's own modules failed: {tail[0][:300]}"}
+    found = json.loads(out[: -len("\nEND\n")])
+    own, reason = own_probe_verdict(found)
+    return {"candidates": found.get("present", []) if own else [], "modules": own, "reason": reason}
+
+
 def preload_list(facts, cache_dir):
-    """The probe's module list, from the cache when this build was probed before."""
+    """The probes' module lists (third-party, and FakeAI's own), from the cache when this build was probed before."""
     path = os.path.join(cache_dir, f"preload-{cache_key(facts)}.json")
     try:
         with open(path) as f:
-            return json.load(f)["modules"], "cached"
+            cached = json.load(f)
+        return cached["modules"], cached["own"], "cached"
     except (OSError, ValueError, KeyError):
         pass
     modules = probe_modules()
+    own = probe_own(modules)
     try:
         os.makedirs(cache_dir, exist_ok=True)
         tmp = f"{path}.{os.getpid()}.tmp"
         with open(tmp, "w") as f:
-            json.dump({"python": sys.executable, "fakeai": facts["origin"], "version": facts["version"], "modules": modules}, f)
+            json.dump({"python": sys.executable, "fakeai": facts["origin"], "version": facts["version"], "modules": modules, "own": own}, f)
         os.replace(tmp, path)  # atomic: a concurrent run reads the old file or the whole new one
     except OSError:
         pass  # no cache: the next run probes again
-    return modules, "probed"
+    return modules, own, "probed"
 
 
 def preload(modules):
@@ -141,15 +278,57 @@ def preload(modules):
     return loaded
 
 
-def why_unsafe_to_fork():
-    """A reason the preloaded state must not be forked, or None."""
+def preload_own(own):
+    """FakeAI's verified modules, under its package created from the spec but not executed: the
+    package object each child finishes (finish_package), or None when there is nothing to preload."""
+    import importlib
+    import importlib.util
+
+    if not own["candidates"] or "fakeai" in sys.modules:
+        return None  # a third-party module already imported fakeai: why_unsafe_to_fork says so
+    spec = importlib.util.find_spec("fakeai")
+    package = importlib.util.module_from_spec(spec)
+    sys.modules["fakeai"] = package
+    for name in own["candidates"]:
+        importlib.import_module(name)  # raises into main(): cleared by the probe, it must not fail here
+    return package
+
+
+def why_unsafe_to_fork(package, own_modules):
+    """A reason the preloaded state must not be forked, or None. FakeAI's own modules may be there
+    only under the unexecuted `package`, and only those the probe cleared: never fakeai.app."""
     if threading.active_count() != 1:
         names = ", ".join(t.name for t in threading.enumerate() if t is not threading.main_thread())
         return f"a preloaded module started a thread ({names}); a thread does not survive fork"
-    leaked = sorted(m for m in sys.modules if m == "fakeai" or m.startswith("fakeai."))
+    cleared = set(own_modules) - {"fakeai.app"} if package is not None else set()
+    leaked = sorted(
+        m for m in sys.modules
+        if (m == "fakeai" and sys.modules[m] is not package) or (m.startswith("fakeai.") and m not in cleared)
+    )
     if leaked:
         return f"a preloaded module imported {leaked[0]}, which reads its FAKEAI_* settings at import"
     return None
+
+
+def finish_package(package):
+    """In the child: run fakeai/__init__.py into the preloaded package, as the import system would
+    have on `import fakeai` (from this server's environment); runpy then finds it imported."""
+    spec = package.__spec__
+    spec._initializing = True
+    try:
+        spec.loader.exec_module(package)
+    finally:
+        spec._initializing = False
+
+
+def replay_warnings(caught):
+    """What the preload's imports warned (FakeAI's models do) goes where the server's imports
+    would have written it: its own stderr, first."""
+    for w in caught:
+        try:
+            warnings.showwarning(w.message, w.category, w.filename, w.lineno, w.file, w.line)
+        except Exception:
+            pass
 
 
 def reseed_random_generators():
@@ -229,6 +408,7 @@ def prepare_server(request, close_fds):
     if sitecustomize is not None and hasattr(sitecustomize, "register_stack_dump"):
         sitecustomize.register_stack_dump()
     reseed_random_generators()
+    replay_warnings(PRELOADED["warnings"])
     sys.argv = list(request["argv"])
     # `python -m` puts the working directory first on sys.path, where a script puts its own folder.
     sys.path[0] = os.getcwd()
@@ -331,15 +511,28 @@ def main(argv):
         status("unusable fakeai cannot be found by this interpreter")
         return 0
     try:
-        modules, source = preload_list(facts, cache_dir)
+        modules, own, source = preload_list(facts, cache_dir)
     except Exception as e:
         status(f"unusable {e}")
         return 0
-    loaded = preload(modules)
-    reason = why_unsafe_to_fork()
+    global PRELOADED
+    # Recorded, not printed: each server replays them on its own stderr (replay_warnings).
+    with warnings.catch_warnings(record=True) as caught:
+        loaded = preload(modules)
+        try:
+            package = preload_own(own)
+        except BaseException as e:  # noqa: B036 - half-imported fakeai modules: nothing may be forked
+            status(f"unusable importing FakeAI's own {', '.join(own['candidates'])} failed in the launcher: {type(e).__name__}: {e}")
+            return 0
+    PRELOADED = {"package": package, "warnings": list(caught)}
+    reason = why_unsafe_to_fork(package, own["modules"])
     if reason:
         status(f"unusable {reason}")
         return 0
+    if package is not None:
+        status(f"own {len(own['modules'])} {','.join(own['candidates'])}")
+    else:
+        status(f"own - {own['reason']}")
     status(f"ready {loaded} {source}")
 
     wake_r, wake_w = os.pipe()
@@ -402,6 +595,8 @@ if __name__ == "__main__":
     try:
         prepare_server(*_server)
         del _server
+        if PRELOADED["package"] is not None:
+            finish_package(PRELOADED["package"])
         runpy._run_module_as_main("fakeai")  # what `python -m fakeai` calls
         _code = 0
     except SystemExit as _exit:

@@ -28,8 +28,14 @@ export interface InterpreterFacts {
   pil: boolean;
 }
 
+/**
+ * FakeAI's own modules in the preload: the packages (e.g. fakeai.models) and how many modules they
+ * made, or why none is preloaded (the build's probe found one reading FAKEAI_*, starting a thread…).
+ */
+export type OwnPreload = { packages: string[]; modules: number } | { packages: []; modules: 0; reason: string };
+
 export type LauncherState =
-  | { usable: true; modules: number; source: 'cached' | 'probed'; facts: InterpreterFacts }
+  | { usable: true; modules: number; source: 'cached' | 'probed'; facts: InterpreterFacts; own: OwnPreload }
   | { usable: false; reason: string; facts?: InterpreterFacts };
 
 export interface ServerRequest {
@@ -139,6 +145,7 @@ function startLauncher(python: string, env: Record<string, string>, killGraceMs:
     if (live === 0) setRef(false);
   };
   let facts: InterpreterFacts | undefined;
+  let own: OwnPreload = { packages: [], modules: 0, reason: 'the launcher did not say (a launcher.py without the own-module preload)' };
   let gone = false;
 
   // Referenced only while the preload runs or a server it forked runs: a runner that is done must
@@ -166,7 +173,8 @@ function startLauncher(python: string, env: Record<string, string>, killGraceMs:
     for (const line of lines) {
       const [kind, ...rest] = line.trim().split(' ');
       if (kind === 'facts') facts = JSON.parse(rest.join(' ')) as InterpreterFacts;
-      else if (kind === 'ready') settle({ usable: true, modules: Number(rest[0]), source: rest[1] as 'cached' | 'probed', facts: facts! });
+      else if (kind === 'own') own = parseOwn(rest);
+      else if (kind === 'ready') settle({ usable: true, modules: Number(rest[0]), source: rest[1] as 'cached' | 'probed', facts: facts!, own });
       else if (kind === 'unusable') settle({ usable: false, reason: rest.join(' '), facts });
       else if (kind === 'pid') {
         const s = servers.get(rest[0]);
@@ -231,6 +239,12 @@ function startLauncher(python: string, env: Record<string, string>, killGraceMs:
       return { pid, exit };
     },
   };
+}
+
+/** `own N PACKAGES` or `own - REASON` (launcher.py's status line), without its first word. */
+export function parseOwn(rest: string[]): OwnPreload {
+  if (rest[0] === '-') return { packages: [], modules: 0, reason: rest.slice(1).join(' ') };
+  return { packages: (rest[1] ?? '').split(',').filter(Boolean), modules: Number(rest[0]) };
 }
 
 async function untilGone(pid: number | undefined): Promise<void> {
