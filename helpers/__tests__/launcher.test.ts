@@ -1,10 +1,10 @@
 /**
  * The pre-importing launcher (helpers/server/launcher.py, launcher.ts): what it preloads and how it
- * caches that, what a forked server is started with compared with a spawned one, and when it
- * refuses to fork. The contract both launch modes share (readiness, stop, exit, errors, cleanup)
+ * caches that, which of FakeAI's own modules it may preload (and the package each fork finishes),
+ * what a forked server is started with compared with a spawned one, and when it refuses to fork. The contract both launch modes share (readiness, stop, exit, errors, cleanup)
  * is in lifecycle.test.ts and cleanup.test.ts, which run both.
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -35,6 +35,18 @@ function launcherStatus(stub: string, cacheDir: string): Promise<string[]> {
   });
 }
 
+/** The status line of a kind (`own`, `ready`, …), or undefined. */
+function line(status: string[], kind: string): string | undefined {
+  return status.find((l) => l.startsWith(`${kind} `));
+}
+
+/** Runs launcher.py's own functions in the stub interpreter: `code` prints one JSON value. */
+function launcherPython(code: string): unknown {
+  const r = spawnSync(STUB_PYTHON, ['-c', `import json, sys, types\nsys.path.insert(0, ${JSON.stringify(path.dirname(LAUNCHER))})\nimport launcher\n${code}`], { encoding: 'utf8', env: { PATH: process.env.PATH ?? '/usr/bin:/bin', PYTHONDONTWRITEBYTECODE: '1' } });
+  if (r.status !== 0) throw new Error(`python failed (${r.status}): ${r.stderr}`);
+  return JSON.parse(r.stdout);
+}
+
 function cacheFiles(dir: string): string[] {
   return existsSync(dir) ? readdirSync(dir).filter((f) => f.startsWith('preload-') && f.endsWith('.json')) : [];
 }
@@ -44,13 +56,14 @@ describe('the preload list', () => {
     const cache = path.join(tmp, 'cache-probe');
     const first = await launcherStatus('reports_itself', cache);
     expect(first[0]).toMatch(/^facts \{"found": true/);
-    expect(first[1]).toMatch(/^ready \d+ probed$/);
+    expect(line(first, 'ready')).toMatch(/^ready \d+ probed$/);
     const [file] = cacheFiles(cache);
     const modules = JSON.parse(readFileSync(path.join(cache, file), 'utf8')).modules as string[];
     expect(modules).toContain('stub_rng');
     expect(modules.filter((m) => m === 'fakeai' || m.startsWith('fakeai.'))).toEqual([]);
     const second = await launcherStatus('reports_itself', cache);
-    expect(second[1]).toBe(first[1].replace('probed', 'cached'));
+    expect(line(second, 'ready')).toBe(line(first, 'ready')!.replace('probed', 'cached'));
+    expect(line(second, 'own')).toBe(line(first, 'own'));
     expect(cacheFiles(cache)).toEqual([file]);
   });
 
@@ -60,7 +73,7 @@ describe('the preload list', () => {
     const [file] = cacheFiles(cache);
     writeFileSync(path.join(cache, file), '{"modules": [');
     const again = await launcherStatus('reports_itself', cache);
-    expect(again[1]).toMatch(/^ready \d+ probed$/);
+    expect(line(again, 'ready')).toMatch(/^ready \d+ probed$/);
     expect(JSON.parse(readFileSync(path.join(cache, file), 'utf8')).modules).toContain('stub_rng');
   });
 
@@ -72,15 +85,99 @@ describe('the preload list', () => {
   });
 });
 
+describe("FakeAI's own modules in the preload", () => {
+  test('candidates whose imports pass every check are preloaded, named on the own line before ready, and cached with the build', async () => {
+    const cache = path.join(tmp, 'cache-own');
+    const first = await launcherStatus('reports_itself', cache);
+    expect(first.slice(1)).toEqual(['own 1 fakeai.config', expect.stringMatching(/^ready \d+ probed$/)]);
+    const [file] = cacheFiles(cache);
+    expect(JSON.parse(readFileSync(path.join(cache, file), 'utf8')).own).toEqual({ candidates: ['fakeai.config'], modules: ['fakeai.config'], reason: null });
+    const second = await launcherStatus('reports_itself', cache);
+    expect(second.slice(1)).toEqual(['own 1 fakeai.config', expect.stringMatching(/^ready \d+ cached$/)]);
+  });
+
+  // Each refusal keeps the third-party preload (the launcher is still ready) and preloads nothing
+  // of fakeai, saying why.
+  test.each([
+    ['own_reads_env', 'a candidate reads a FAKEAI_* setting at import', 'own - fakeai.config read FAKEAI_STUB_TIMEOUT at import'],
+    ['own_starts_thread', 'a candidate starts a thread at import', 'own - fakeai.utils started a thread (stub-own-worker) at import'],
+    ['own_imports_app', 'a candidate imports a fakeai module outside the candidates', 'own - importing fakeai.models imported fakeai.app, outside the candidates'],
+    ['own_import_error', 'a candidate cannot be imported before the package runs', expect.stringMatching(/^own - importing fakeai\.models failed \(ImportError: cannot import name '__version__' from 'fakeai'/)],
+    ['healthy', 'the build has none of the candidates', 'own - this build has none of fakeai.config, fakeai.models, fakeai.utils, fakeai.models_registry'],
+  ])('%s: none is preloaded when %s, and the own line says why', async (stub, _why, own) => {
+    const status = await launcherStatus(stub, path.join(tmp, `cache-${stub}`));
+    expect(status.slice(1)).toEqual([own, expect.stringMatching(/^ready \d+ probed$/)]);
+  });
+
+  test('the verdict: any read of what may differ between servers, thread, output or earlier fakeai import refuses the whole set', () => {
+    const clean = { present: ['fakeai.config', 'fakeai.models'], modules: ['fakeai.config', 'fakeai.models.chat', 'fakeai.models'], reads: [['fakeai.config', 'HOME'], ['fakeai.models', 'PYDANTIC_DISABLE_PLUGINS']], threads: [], alive: [], errors: [], output: '' };
+    const cases: Record<string, unknown> = {
+      clean,
+      lowercaseSetting: { ...clean, reads: [['fakeai.models', 'fakeai_auth__api_keys']] },
+      wholeEnvironment: { ...clean, reads: [['fakeai.config', '*']] },
+      pythonpath: { ...clean, reads: [['fakeai.config', 'PYTHONPATH']] },
+      output: { ...clean, output: 'configured\n' },
+      threadStillAlive: { ...clean, alive: ['pool-1'] },
+      fakeaiBefore: { before: ['fakeai', 'fakeai.app'] },
+      twoProblems: { ...clean, threads: [['fakeai.models', 'w']], reads: [['fakeai.config', 'FAKEAI_X']] },
+    };
+    const verdicts = launcherPython(`print(json.dumps({k: launcher.own_probe_verdict(v) for k, v in json.loads(${JSON.stringify(JSON.stringify(cases))}).items()}))`) as Record<string, [string[], string | null]>;
+    expect(verdicts.clean).toEqual([clean.modules, null]);
+    expect(verdicts.lowercaseSetting).toEqual([[], 'fakeai.models read fakeai_auth__api_keys at import']);
+    expect(verdicts.wholeEnvironment).toEqual([[], 'fakeai.config read the whole environment at import']);
+    expect(verdicts.pythonpath).toEqual([[], 'fakeai.config read PYTHONPATH at import']);
+    expect(verdicts.output).toEqual([[], "importing fakeai.config, fakeai.models wrote output: 'configured'"]);
+    expect(verdicts.threadStillAlive).toEqual([[], 'a thread is running after the imports (pool-1)']);
+    expect(verdicts.fakeaiBefore).toEqual([[], 'a third-party module imports fakeai before FakeAI\'s own modules could be preloaded']);
+    expect(verdicts.twoProblems).toEqual([[], 'fakeai.config read FAKEAI_X at import (and 1 more)']);
+  });
+
+  test('the launcher never forks with fakeai.app, an executed fakeai package, or a fakeai module the probe did not clear', () => {
+    const reasons = launcherPython(`
+pkg = types.ModuleType("fakeai")
+sys.modules["fakeai"] = pkg
+sys.modules["fakeai.config"] = types.ModuleType("fakeai.config")
+out = {"cleared": launcher.why_unsafe_to_fork(pkg, ["fakeai.config"])}
+out["uncleared"] = launcher.why_unsafe_to_fork(pkg, [])
+out["noPackageExpected"] = launcher.why_unsafe_to_fork(None, ["fakeai.config"])
+sys.modules["fakeai.app"] = types.ModuleType("fakeai.app")
+out["app"] = launcher.why_unsafe_to_fork(pkg, ["fakeai.config", "fakeai.app"])
+del sys.modules["fakeai.app"]
+sys.modules["fakeai"] = types.ModuleType("fakeai")
+out["executedPackage"] = launcher.why_unsafe_to_fork(pkg, ["fakeai.config"])
+print(json.dumps(out))`) as Record<string, string | null>;
+    expect(reasons.cleared).toBeNull();
+    expect(reasons.uncleared).toMatch(/^a preloaded module imported fakeai\.config,/);
+    expect(reasons.noPackageExpected).toMatch(/^a preloaded module imported fakeai,/);
+    expect(reasons.app).toMatch(/^a preloaded module imported fakeai\.app,/);
+    expect(reasons.executedPackage).toMatch(/^a preloaded module imported fakeai,/);
+  });
+
+  test('a server forked from a launcher that refused them still starts preloaded, and says why its own modules were not', async () => {
+    const runId = newRunId();
+    const env = stubEnv('own_reads_env', runId);
+    const run = runDriver(
+      { name: 'default', python: STUB_PYTHON, env, logFile: path.join(tmp, `${runId}.log`), startupTimeoutMs: 20_000, killGraceMs: 500, launch: 'preload', preloadCacheDir: path.join(tmp, 'cache-own-refused'), then: 'stop' },
+      env,
+    );
+    const ready = await run.next('ready');
+    expect(ready).toMatchObject({ launch: 'preload', ownPreload: { packages: [], modules: 0, reason: 'fakeai.config read FAKEAI_STUB_TIMEOUT at import' } });
+    expect(ready).not.toHaveProperty('launchFallback');
+    await run.next('stopped');
+    await run.done;
+    await waitUntil(() => leftovers(runId).length === 0, 3000, 'nothing of the run is left');
+  });
+});
+
 describe('when forking is refused', () => {
   test('a preloaded module that started a thread makes the launcher unusable, naming the thread', async () => {
     const status = await launcherStatus('starts_thread', path.join(tmp, 'cache-thread'));
-    expect(status[1]).toBe('unusable a preloaded module started a thread (stub-poller); a thread does not survive fork');
+    expect(line(status, 'unusable')).toBe('unusable a preloaded module started a thread (stub-poller); a thread does not survive fork');
   });
 
   test('a preloaded module that imports fakeai makes the launcher unusable: FakeAI reads its settings at import', async () => {
     const status = await launcherStatus('imports_fakeai', path.join(tmp, 'cache-leak'));
-    expect(status[1]).toMatch(/^unusable a preloaded module imported fakeai/);
+    expect(line(status, 'unusable')).toMatch(/^unusable a preloaded module imported fakeai/);
   });
 
   test('startFakeAI then spawns the server instead, and says why', async () => {
@@ -111,6 +208,12 @@ interface SelfReport {
   sigtermDefault: boolean;
   preloaded: boolean;
   draw: number;
+  ownPreloaded: boolean;
+  ownDraw: number;
+  initPid: boolean;
+  initMark: string | null;
+  version: string;
+  sameConfig: boolean;
 }
 
 function selfReports(logFile: string): SelfReport[] {
@@ -169,6 +272,22 @@ describe('a forked server', () => {
     // reseeded per server: without the reseed both forks would draw the same number.
     expect([a.preloaded, b.preloaded, c.preloaded]).toEqual([true, true, false]);
     expect(a.draw).not.toBe(b.draw);
+    // FakeAI's own candidate module too: preloaded for the forks (the launcher said so), imported
+    // by the spawned server, its generator reseeded per fork.
+    expect([ready.a.ownPreload, ready.b.ownPreload, ready.c.ownPreload]).toEqual([{ packages: ['fakeai.config'], modules: 1 }, { packages: ['fakeai.config'], modules: 1 }, undefined]);
+    expect([a.ownPreloaded, b.ownPreloaded, c.ownPreloaded]).toEqual([true, true, false]);
+    expect(a.ownDraw).not.toBe(b.ownDraw);
+    // fakeai/__init__.py (FakeAI's app and its AppConfig() in the real thing) ran in each server,
+    // from that server's own FAKEAI_* settings, into the package object the preload used.
+    expect([a.initPid, b.initPid, c.initPid]).toEqual([true, true, true]);
+    expect([a.initMark, b.initMark, c.initMark]).toEqual(['alpha', 'beta', 'gamma']);
+    expect([a.version, b.version, c.version]).toEqual(['0.0.4-stub', '0.0.4-stub', '0.0.4-stub']);
+    expect([a.sameConfig, b.sameConfig, c.sameConfig]).toEqual([true, true, true]);
+    // The preload's import-time warning is in each server's own log, once, as the import writes it.
+    for (const s of specs) {
+      const warned = readFileSync(s.logFile, 'utf8').split('\n').filter((l) => l.includes('UserWarning: stub reports_itself warns at import'));
+      expect([s.name, warned]).toEqual([s.name, [expect.stringMatching(/reports_itself\/fakeai\/config\.py:\d+: UserWarning: stub reports_itself warns at import, as FakeAI's models do$/)]]);
+    }
     await waitUntil(() => leftovers(runId).length === 0, 3000, 'nothing of the run is left');
   });
 

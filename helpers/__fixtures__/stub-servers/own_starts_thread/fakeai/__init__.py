@@ -1,0 +1,1 @@
+from fakeai import utils  # noqa: F401 - a candidate the launcher would preload

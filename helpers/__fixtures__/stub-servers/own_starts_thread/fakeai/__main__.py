@@ -1,0 +1,8 @@
+"""Healthy; its fakeai.utils starts a thread at import: the launcher must not preload it."""
+import os
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", ".."))
+import stubkit  # noqa: E402
+
+stubkit.serve()
