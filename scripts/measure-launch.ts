@@ -4,8 +4,11 @@
  * servers). The modes alternate, each round in a fresh process: the launcher's preload is counted,
  * and load from other work on the machine falls on both alike. Prints each round and the medians.
  *
- * Usage: npx tsx scripts/measure-launch.ts [--rounds N] [--slots N] [--requests N]
+ * Usage: npx tsx scripts/measure-launch.ts [--rounds N] [--slots N] [--requests N] [--against DIR]
  *   --requests N  after ready, N chat completions to each server, and the servers' CPU for them
+ *   --against DIR preload here against preload in another checkout (e.g. /work/main): each round
+ *                 also runs DIR/scripts/measure-launch.ts's own child, so DIR's launcher is measured
+ *                 with DIR's code, and nothing in DIR is written but its preload cache
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -51,7 +54,7 @@ async function child(mode: LaunchMode, slots: number, requests: number): Promise
     }
   }
   const cpuAfterRequests = serverCpu();
-  const launches = [...new Set(servers.map((s) => s.launch))].join(',');
+  const launches = [...new Set(servers.map((s) => `${s.launch}${s.ownPreload?.modules ? ` +${s.ownPreload.modules} own` : ''}`))].join(',');
   await Promise.all(servers.map((s) => s.stop()));
   // Waited for, so this process reaps the launcher and /usr/bin/time counts its CPU and its forks'.
   await closeLaunchers();
@@ -73,24 +76,36 @@ function main(): void {
   const rounds = opt('--rounds', 5);
   const slots = opt('--slots', 3);
   const requests = opt('--requests', 0);
-  const results: Record<LaunchMode, { readyMs: number[]; cpuS: number[] }> = { spawn: { readyMs: [], cpuS: [] }, preload: { readyMs: [], cpuS: [] } };
+  const against = argv.includes('--against') ? path.resolve(argv[argv.indexOf('--against') + 1]) : undefined;
+  // A variant: its label, the script whose child runs it (its own checkout's code), the mode.
+  const variants: { label: string; script: string; cwd: string; mode: LaunchMode }[] = against
+    ? [
+        { label: 'preload', script: __filename, cwd: process.cwd(), mode: 'preload' },
+        { label: `preload@${path.basename(against)}`, script: path.join(against, 'scripts', 'measure-launch.ts'), cwd: against, mode: 'preload' },
+      ]
+    : (['spawn', 'preload'] as const).map((mode) => ({ label: mode, script: __filename, cwd: process.cwd(), mode }));
+  const results = Object.fromEntries(variants.map((v) => [v.label, { readyMs: [] as number[], cpuS: [] as number[], serverCpuS: [] as number[], servers: 0 }]));
   process.stdout.write(`${new Date().toISOString()} · load ${os.loadavg().map((l) => l.toFixed(2)).join(' ')} · ${os.cpus().length} cores\n`);
   for (let i = 1; i <= rounds; i++) {
-    // Alternate which mode goes first, so neither always runs right after the other.
-    const order: LaunchMode[] = i % 2 ? ['spawn', 'preload'] : ['preload', 'spawn'];
-    for (const mode of order) {
-      const run = spawnSync('/usr/bin/time', ['-f', 'CPU %U %S', process.execPath, '--import', 'tsx', __filename, '--child', mode, String(slots), String(requests)], { encoding: 'utf8' });
+    // Alternate which variant goes first, so neither always runs right after the other.
+    const order = i % 2 ? variants : [...variants].reverse();
+    for (const { label, script, cwd, mode } of order) {
+      const run = spawnSync('/usr/bin/time', ['-f', 'CPU %U %S', process.execPath, '--import', 'tsx', script, '--child', mode, String(slots), String(requests)], { encoding: 'utf8', cwd });
       const cpu = /CPU ([\d.]+) ([\d.]+)/.exec(run.stderr);
-      if (run.status !== 0 || !cpu) throw new Error(`round ${i} ${mode} failed (${run.status}):\n${run.stderr.slice(-2000)}`);
+      if (run.status !== 0 || !cpu) throw new Error(`round ${i} ${label} failed (${run.status}):\n${run.stderr.slice(-2000)}`);
       const r = JSON.parse(run.stdout.trim().split('\n').pop()!) as { servers: number; allReadyMs: number; launches: string; serversCpuAtReady: number; serversCpuForRequests: number };
       const cpuS = Number(cpu[1]) + Number(cpu[2]);
-      results[mode].readyMs.push(r.allReadyMs);
-      results[mode].cpuS.push(cpuS);
-      process.stdout.write(`round ${i} ${mode.padEnd(7)} ${r.servers} servers ready in ${r.allReadyMs} ms, CPU ${cpuS.toFixed(2)} s (servers ${r.serversCpuAtReady.toFixed(2)} s at ready${requests ? `, +${r.serversCpuForRequests.toFixed(2)} s for ${requests} requests each` : ''}) (${r.launches})\n`);
+      results[label].readyMs.push(r.allReadyMs);
+      results[label].cpuS.push(cpuS);
+      results[label].serverCpuS.push(r.serversCpuAtReady);
+      results[label].servers = r.servers;
+      const perFork = r.serversCpuAtReady / r.servers;
+      process.stdout.write(`round ${i} ${label.padEnd(12)} ${r.servers} servers ready in ${r.allReadyMs} ms, CPU ${cpuS.toFixed(2)} s (servers ${r.serversCpuAtReady.toFixed(2)} s at ready, ${perFork.toFixed(3)} s each${requests ? `, +${r.serversCpuForRequests.toFixed(2)} s for ${requests} requests each` : ''}) (${r.launches}) · load ${os.loadavg()[0].toFixed(2)}\n`);
     }
   }
-  for (const mode of ['spawn', 'preload'] as const) {
-    process.stdout.write(`${mode.padEnd(7)} median all-ready ${median(results[mode].readyMs)} ms, CPU ${median(results[mode].cpuS).toFixed(2)} s, over ${rounds} rounds\n`);
+  for (const { label } of variants) {
+    const m = results[label];
+    process.stdout.write(`${label.padEnd(12)} median all-ready ${median(m.readyMs)} ms, CPU ${median(m.cpuS).toFixed(2)} s, servers at ready ${median(m.serverCpuS).toFixed(2)} s (${(median(m.serverCpuS) / m.servers).toFixed(3)} s per server), over ${rounds} rounds\n`);
   }
 }
 
