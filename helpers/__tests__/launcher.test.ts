@@ -5,23 +5,23 @@
  * is in lifecycle.test.ts and cleanup.test.ts, which run both.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { launcherEnvironment, launcherKey } from '../server/launcher';
 import { SERVER_PROFILES, serverEnvironment } from '../core/config';
-import { type DriverEvent, leftovers, MULTI_DRIVER, newRunId, ROOT, runDriver, STUB_PYTHON, stubEnv, waitUntil } from '../__fixtures__/drivers/run-driver';
+import { type DriverEvent, leftovers, MULTI_DRIVER, newRunId, ROOT, runDriver, STUB_PYTHON, STUBS, stubEnv, waitUntil } from '../__fixtures__/drivers/run-driver';
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'fakeai-e2e-launcher-'));
 const LAUNCHER = path.join(ROOT, 'helpers', 'server', 'launcher.py');
 // Each case starts python interpreters and a node driver; two busy cores make that seconds.
 jest.setTimeout(60_000);
 
-/** Runs launcher.py on a stub build with no requests (stdin closed at once); its fd-3 status lines. */
-function launcherStatus(stub: string, cacheDir: string): Promise<string[]> {
+/** Runs launcher.py on a stub build (or a copy of one in `stubDir`) with no requests (stdin closed at once); its fd-3 status lines. */
+function launcherStatus(stub: string, cacheDir: string, stubDir?: string): Promise<string[]> {
   return new Promise((resolve, reject) => {
     const child = spawn(STUB_PYTHON, [LAUNCHER, '500', cacheDir], {
-      env: stubEnv(stub, newRunId()),
+      env: stubEnv(stub, newRunId(), stubDir ? { PYTHONPATH: stubDir } : {}),
       stdio: ['pipe', 'ignore', 'pipe', 'pipe'],
     });
     let out = '';
@@ -94,6 +94,17 @@ describe("FakeAI's own modules in the preload", () => {
     expect(JSON.parse(readFileSync(path.join(cache, file), 'utf8')).own).toEqual({ candidates: ['fakeai.config'], modules: ['fakeai.config'], reason: null });
     const second = await launcherStatus('reports_itself', cache);
     expect(second.slice(1)).toEqual(['own 1 fakeai.config', expect.stringMatching(/^ready \d+ cached$/)]);
+  });
+
+  test('editing a candidate module (its folder unchanged, as in a source checkout) is probed again, not judged by the cache', async () => {
+    const build = path.join(tmp, 'edited-build');
+    cpSync(path.join(STUBS, 'reports_itself'), build, { recursive: true });
+    const cache = path.join(tmp, 'cache-edited');
+    expect(line(await launcherStatus('reports_itself', cache, build), 'own')).toBe('own 1 fakeai.config');
+    const config = path.join(build, 'fakeai', 'config.py');
+    writeFileSync(config, `${readFileSync(config, 'utf8')}\nSETTING = os.environ.get("FAKEAI_STUB_ADDED")\n`);
+    const again = await launcherStatus('reports_itself', cache, build);
+    expect(again.slice(1)).toEqual(['own - fakeai.config read FAKEAI_STUB_ADDED at import', expect.stringMatching(/^ready \d+ probed$/)]);
   });
 
   // Each refusal keeps the third-party preload (the launcher is still ready) and preloads nothing

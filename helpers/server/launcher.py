@@ -186,8 +186,29 @@ def cache_key(facts):
         pkg_mtime = os.stat(package_dir).st_mtime_ns
     except OSError:
         pkg_mtime = 0
-    parts = [CACHE_FORMAT, os.path.realpath(sys.executable), sys.version, origin, str(facts["version"]), str(site_mtime), str(pkg_mtime), os.environ.get("PYTHONPATH", "")]
+    parts = [CACHE_FORMAT, os.path.realpath(sys.executable), sys.version, origin, str(facts["version"]), str(site_mtime), str(pkg_mtime), os.environ.get("PYTHONPATH", ""), own_fingerprint(package_dir)]
     return hashlib.sha256("\0".join(parts).encode()).hexdigest()[:24]
+
+
+def own_fingerprint(package_dir):
+    """Every candidate source file's name, size and mtime: editing one in a source checkout (its
+    folder's mtime does not move) must not reuse the verdict on the old code. All the fakeai code
+    the preload runs is in these files: importing any other fakeai module fails the verdict."""
+    entries = []
+    for candidate in OWN_CANDIDATES:
+        base = os.path.join(package_dir, *candidate.split(".")[1:])
+        for root, dirs, files in os.walk(base):
+            dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+            entries += [os.path.join(root, f) for f in sorted(files) if f.endswith(".py")]
+        entries.append(base + ".py")
+    out = []
+    for path in entries:
+        try:
+            st = os.stat(path)
+        except OSError:
+            continue
+        out.append(f"{path}:{st.st_size}:{st.st_mtime_ns}")
+    return "\n".join(out)
 
 
 def probe_modules():
