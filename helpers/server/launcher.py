@@ -1,4 +1,4 @@
-"""Pre-importing launcher: imports FakeAI's third-party modules once, then forks one server per request.
+"""Pre-importing launcher: imports FakeAI's third-party modules (and its own env-independent ones) once, then forks one server per request.
 
 Usage: python launcher.py GRACE_MS CACHE_DIR
 
