@@ -225,6 +225,7 @@ interface SelfReport {
   initMark: string | null;
   version: string;
   sameConfig: boolean;
+  filterKept: boolean;
 }
 
 function selfReports(logFile: string): SelfReport[] {
@@ -294,6 +295,8 @@ describe('a forked server', () => {
     expect([a.initMark, b.initMark, c.initMark]).toEqual(['alpha', 'beta', 'gamma']);
     expect([a.version, b.version, c.version]).toEqual(['0.0.4-stub', '0.0.4-stub', '0.0.4-stub']);
     expect([a.sameConfig, b.sameConfig, c.sameConfig]).toEqual([true, true, true]);
+    // Warning filters a preloaded module installs at import stay installed, as in a spawned server.
+    expect([a.filterKept, b.filterKept, c.filterKept]).toEqual([true, true, true]);
     // The preload's import-time warning is in each server's own log, once, as the import writes it.
     for (const s of specs) {
       const warned = readFileSync(s.logFile, 'utf8').split('\n').filter((l) => l.includes('UserWarning: stub reports_itself warns at import'));

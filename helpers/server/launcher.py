@@ -39,6 +39,7 @@ copy of a process whose locks may be held by a thread that no longer exists.
 Standard library only, like watchdog.py: it must start under any interpreter the suite is given.
 """
 import atexit
+import contextlib
 import hashlib
 import json
 import os
@@ -342,12 +343,30 @@ def finish_package(package):
         spec._initializing = False
 
 
+@contextlib.contextmanager
+def recording_warnings(caught):
+    """Warnings shown during the preload are recorded, not printed: each server replays them on its
+    own stderr (replay_warnings). Only the display is swapped, not warnings.catch_warnings: that
+    would also undo the filters the imports install (numpy adds four), which a server keeps."""
+    real = warnings.showwarning
+
+    def record(message, category, filename, lineno, file=None, line=None):
+        caught.append((message, category, filename, lineno, file, line))
+
+    warnings.showwarning = record
+    try:
+        yield
+    finally:
+        if warnings.showwarning is record:  # a module that installed its own display keeps it
+            warnings.showwarning = real
+
+
 def replay_warnings(caught):
     """What the preload's imports warned (FakeAI's models do) goes where the server's imports
     would have written it: its own stderr, first."""
-    for w in caught:
+    for args in caught:
         try:
-            warnings.showwarning(w.message, w.category, w.filename, w.lineno, w.file, w.line)
+            warnings.showwarning(*args)
         except Exception:
             pass
 
@@ -537,15 +556,15 @@ def main(argv):
         status(f"unusable {e}")
         return 0
     global PRELOADED
-    # Recorded, not printed: each server replays them on its own stderr (replay_warnings).
-    with warnings.catch_warnings(record=True) as caught:
+    caught = []
+    with recording_warnings(caught):
         loaded = preload(modules)
         try:
             package = preload_own(own)
         except BaseException as e:  # noqa: B036 - half-imported fakeai modules: nothing may be forked
             status(f"unusable importing FakeAI's own {', '.join(own['candidates'])} failed in the launcher: {type(e).__name__}: {e}")
             return 0
-    PRELOADED = {"package": package, "warnings": list(caught)}
+    PRELOADED = {"package": package, "warnings": caught}
     reason = why_unsafe_to_fork(package, own["modules"])
     if reason:
         status(f"unusable {reason}")

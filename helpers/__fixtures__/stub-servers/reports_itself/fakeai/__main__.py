@@ -7,6 +7,7 @@ import json
 import os
 import signal
 import sys
+import warnings
 
 import fakeai
 import fakeai.config
@@ -33,6 +34,7 @@ facts = {
     "initMark": fakeai.INIT_MARK,
     "version": fakeai.__version__,
     "sameConfig": fakeai.config is sys.modules["fakeai.config"],
+    "filterKept": any(f[1] is not None and f[1].pattern == "stub reports_itself filter" for f in warnings.filters),
 }
 stubkit.log("stub reports_itself: " + json.dumps(facts))
 stubkit.serve()

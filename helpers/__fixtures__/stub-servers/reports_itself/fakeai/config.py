@@ -10,3 +10,5 @@ RNG = random.Random()
 IMPORTED_BY = os.getpid()
 HOME_AT_IMPORT = os.environ.get("HOME")
 warnings.warn("stub reports_itself warns at import, as FakeAI's models do", UserWarning)
+# A filter installed at import, as numpy installs four: a server keeps it, forked or spawned.
+warnings.filterwarnings("ignore", message="stub reports_itself filter")
