@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { launcherEnvironment, launcherKey } from '../server/launcher';
 import { SERVER_PROFILES, serverEnvironment } from '../core/config';
-import { type DriverEvent, leftovers, MULTI_DRIVER, newRunId, ROOT, runDriver, STUB_PYTHON, STUBS, stubEnv, waitUntil } from '../__fixtures__/drivers/run-driver';
+import { type DriverEvent, leftovers, MULTI_DRIVER, newRunId, ROOT, runDriver, runJestFixture, STUB_PYTHON, STUBS, stubEnv, waitUntil } from '../__fixtures__/drivers/run-driver';
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'fakeai-e2e-launcher-'));
 const LAUNCHER = path.join(ROOT, 'helpers', 'server', 'launcher.py');
@@ -177,6 +177,27 @@ print(json.dumps(out))`) as Record<string, string | null>;
     await run.next('stopped');
     await run.done;
     await waitUntil(() => leftovers(runId).length === 0, 3000, 'nothing of the run is left');
+  });
+});
+
+describe('what a run says about the own-module preload', () => {
+  /** The fixture Jest project (the real globalSetup) on one passing test against `stub`. */
+  async function setupOutput(stub: string, extra: Record<string, string>): Promise<string> {
+    const runId = newRunId();
+    const env = stubEnv(stub, runId, { E2E_PYTHON: STUB_PYTHON, E2E_REPORTS_DIR: path.join(tmp, runId), E2E_RUN_ID: runId, E2E_KILL_GRACE_MS: '500', E2E_STARTUP_TIMEOUT: '20', ...extra });
+    const run = await runJestFixture('pass', env).done;
+    expect(run.code).toBe(0);
+    await waitUntil(() => leftovers(runId).length === 0, 3000, 'nothing of the run is left');
+    return run.stderr;
+  }
+
+  test('a run whose build cleared them names the modules preloaded', async () => {
+    expect(await setupOutput('reports_itself', {})).toContain("Launch: preloaded FakeAI's own fakeai.config (1 module); fakeai/__init__.py and the app run in each server.");
+  });
+
+  test('a run whose build refused them says why, even under --quiet', async () => {
+    const out = await setupOutput('own_reads_env', { E2E_QUIET: '1' });
+    expect(out).toContain("Launch: FakeAI's own modules not preloaded (fakeai.config read FAKEAI_STUB_TIMEOUT at import); each server imports them itself.");
   });
 });
 

@@ -318,7 +318,7 @@ export default async function globalSetup(selection?: RunSelection, project?: Pr
     for (const reason of new Set(own.flatMap((o) => ('reason' in o ? [o.reason] : [])))) {
       process.stderr.write(`  Launch: FakeAI's own modules not preloaded (${reason}); each server imports them itself.\n`);
     }
-    for (const line of new Set(own.flatMap((o) => ('reason' in o ? [] : [`${o.packages.join(', ')} (${o.modules} modules)`])))) {
+    for (const line of new Set(own.flatMap((o) => ('reason' in o ? [] : [`${o.packages.join(', ')} (${o.modules} module${o.modules === 1 ? '' : 's'})`])))) {
       say(config, `  Launch: preloaded FakeAI's own ${line}; fakeai/__init__.py and the app run in each server.`);
     }
     for (const s of handles) {
