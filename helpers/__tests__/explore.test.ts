@@ -298,6 +298,50 @@ describe('explore symptoms of known defects', () => {
     expect(triage(checkCase(c, obs(long)), { c, o: obs(long), enforcedWindow: 8192 }).unexplained.map((p) => p.invariant)).toEqual(['usage']);
   });
 
+  describe('a reasoning model\'s plain chat answer', () => {
+    const R1 = 'deepseek-ai/DeepSeek-R1-Distill-Qwen-32B';
+    const rc = (limit: number, over: Partial<ExploreCase> = {}) => chat({ model: R1, promptTokens: 1, limit, ...over, body: { model: R1, messages: [{ role: 'user', content: 'shows' }], max_tokens: limit, ...(over.body ?? {}) } });
+    /** An answer as FakeAI 0.3.2 gives it: usage.completion_tokens = content + reasoning, the reasoning in completion_tokens_details. */
+    const answer = (finish: string, completion: number, reasoning: number, content = 'Here is a short answer.') => {
+      const details = reasoning > 0 ? { completion_tokens_details: { reasoning_tokens: reasoning, audio_tokens: 0, accepted_prediction_tokens: 0, rejected_prediction_tokens: 0 } } : {};
+      return json(200, { ...chatBody({ finish, content }), model: R1, usage: { prompt_tokens: 1, completion_tokens: completion, total_tokens: completion + 1, ...details } });
+    };
+    const judge = (c: ExploreCase, a: StreamResult) => triage(checkCase(c, obs(a)), { c, o: obs(a), enforcedWindow: 8192 });
+    const unexplained = (c: ExploreCase, a: StreamResult) => judge(c, a).unexplained.map((p) => `${p.invariant} ${p.at}`);
+
+    test('"stop" with usage at the limit and content under it is finish-reason-ignores-reasoning (the shrunk case: max_tokens 9, 12 tokens, 4 of them reasoning)', () => {
+      expect(judge(rc(9), answer('stop', 12, 4))).toMatchObject({ unexplained: [], known: { 'max-tokens-floor': 1, 'finish-reason-ignores-reasoning': 1 } });
+      // Exactly at the limit, nothing over it: the finish_reason alone.
+      expect(judge(rc(20), answer('stop', 20, 8))).toMatchObject({ unexplained: [], known: { 'finish-reason-ignores-reasoning': 1 } });
+      expect(judge(rc(20, { limitField: 'max_completion_tokens', body: { max_tokens: undefined, max_completion_tokens: 20 } }), answer('stop', 20, 8)).known).toEqual({ 'finish-reason-ignores-reasoning': 1 });
+    });
+
+    test('"stop" at the limit without reasoning tokens is a new failure, and so is "stop" when the content alone reached the limit', () => {
+      expect(unexplained(rc(20), answer('stop', 20, 0))).toEqual(['finish-reason choices[0].finish_reason']);
+      // 10 content tokens ≥ max_tokens 9: FakeAI's own rule says "length" here.
+      expect(unexplained(rc(9), answer('stop', 14, 4))).toEqual(['finish-reason choices[0].finish_reason']);
+    });
+
+    test('it explains no other problem: "length" under the limit, a stream\'s "stop", a usage problem', () => {
+      expect(unexplained(rc(30), answer('length', 20, 8))).toEqual(['finish-reason choices[0].finish_reason']);
+      const mine = SYMPTOMS.filter((s) => s.defect === 'finish-reason-ignores-reasoning');
+      const stream = rc(20, { stream: true, body: { stream: true } });
+      const finishStop = { at: 'choices[0].finish_reason', expected: '"length" (completion_tokens 20, max_tokens 20)', actual: 'stop', invariant: 'finish-reason' as const };
+      expect(triage([finishStop], { c: stream, o: obs(answer('stop', 20, 8)), enforcedWindow: 8192 }, mine).unexplained).toEqual([finishStop]);
+      const c = rc(9);
+      expect(triage(checkCase(c, obs(answer('stop', 12, 4))), { c, o: obs(answer('stop', 12, 4)), enforcedWindow: 8192 }, mine).unexplained.map((p) => p.invariant)).toEqual(['usage']);
+    });
+
+    test('over a limit of 10 or more, content within the floor of 10 is max-tokens-floor (its budget is max(10, limit − reasoning)); content past it is not', () => {
+      // max_tokens 12, 6 reasoning: the content may take 10, so usage is 16.
+      expect(judge(rc(12), answer('stop', 16, 6))).toMatchObject({ unexplained: [], known: { 'max-tokens-floor': 1, 'finish-reason-ignores-reasoning': 1 } });
+      // max_tokens 16, 6 reasoning: the budget is 10 on the limit's own account; 11 content tokens of a long text are no known defect.
+      expect(unexplained(rc(16), answer('stop', 17, 6, 'x'.repeat(41)))).toEqual(['usage body.usage.completion_tokens']);
+      // The same with a text a 4 × 10-character cut could give: completion-char-trim-overshoot.
+      expect(judge(rc(16), answer('stop', 17, 6, 'x'.repeat(40))).known).toEqual({ 'completion-char-trim-overshoot': 1, 'finish-reason-ignores-reasoning': 1 });
+    });
+  });
+
   test('a chat refused at the enforced window but inside the advertised one is context-window-mismatch only when the server enforces a smaller window', () => {
     const c = chat({ model: 'claude-3-haiku', promptTokens: 8193, limit: undefined, limitField: undefined, contextWindow: 200000, body: { model: 'claude-3-haiku' } });
     const refused = json(400, { error: { message: "This model's maximum context length is 8192 tokens.", type: 'invalid_request_error', code: 'context_length_exceeded' } });

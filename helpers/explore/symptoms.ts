@@ -40,6 +40,14 @@ export function reasoningTokens(o: Observation): number {
   return 0;
 }
 
+/**
+ * The token budget FakeAI gives an answer's content: max(10, limit − reasoning tokens)
+ * (fakeai_service.py:1818; only chat has reasoning, elsewhere it is max(10, limit)).
+ */
+function contentBudget(x: SymptomContext): number {
+  return Math.max(10, x.c.limit! - reasoningTokens(x.o));
+}
+
 /** Each choice's text: message content, completion text or a response's output text, streamed deltas joined. */
 export function choiceTexts(o: Observation): string[] {
   const out: string[] = [];
@@ -70,11 +78,12 @@ const overEnforced = (x: SymptomContext) => x.enforcedWindow !== undefined && x.
 export const SYMPTOMS: readonly Symptom[] = [
   {
     defect: 'max-tokens-floor',
-    // The budget is max(10, limit) on top of any reasoning tokens (fakeai_service.py:1818): a limit under 10 yields up to 10 per choice.
+    // The content's budget is max(10, limit − reasoning) (fakeai_service.py:1818): where limit − reasoning is under 10, up to 10 content tokens per choice.
     explains: (p, x) => {
-      if (!isCompletionOverLimit(p, x) || x.c.limit! >= 10) return false;
+      const r = reasoningTokens(x.o);
+      if (!isCompletionOverLimit(p, x) || x.c.limit! - r >= 10) return false;
       const u = reportedUsage(x.c, x.o.response)!;
-      return u.completion_tokens - reasoningTokens(x.o) <= x.c.n * 10;
+      return u.completion_tokens - r <= x.c.n * 10;
     },
   },
   {
@@ -82,7 +91,7 @@ export const SYMPTOMS: readonly Symptom[] = [
     // When not one sentence fits the budget B, the text is cut to 4·B characters, which can hold more than B tokens.
     explains: (p, x) => {
       if (!isCompletionOverLimit(p, x)) return false;
-      const budget = Math.max(10, x.c.limit!);
+      const budget = contentBudget(x);
       const u = reportedUsage(x.c, x.o.response)!;
       // A stream's text carries the spaces stream-text-respaced adds; the cut was made before them.
       const texts = choiceTexts(x.o).map(unsplit);
@@ -97,7 +106,19 @@ export const SYMPTOMS: readonly Symptom[] = [
       if (!x.c.stream || !isCompletionOverLimit(p, x)) return false;
       const splits = splitCount(x.o);
       const u = reportedUsage(x.c, x.o.response)!;
-      return splits > 0 && u.completion_tokens - reasoningTokens(x.o) - splits <= Math.max(10, x.c.limit!);
+      return splits > 0 && u.completion_tokens - reasoningTokens(x.o) - splits <= contentBudget(x);
+    },
+  },
+  {
+    // finish_reason compares the content tokens alone with the limit (fakeai_service.py:1904), while
+    // usage adds the reasoning: a plain answer whose usage reached the limit but whose content did not.
+    defect: 'finish-reason-ignores-reasoning',
+    explains: (p, x) => {
+      if (x.c.endpoint !== 'chat' || x.c.stream || x.c.n !== 1 || x.c.limit === undefined) return false;
+      if (p.invariant !== 'finish-reason' || !p.expected.startsWith('"length"') || p.actual !== 'stop') return false;
+      const r = reasoningTokens(x.o);
+      const u = reportedUsage(x.c, x.o.response);
+      return r > 0 && u !== null && u.completion_tokens - r < x.c.limit && x.c.limit <= u.completion_tokens;
     },
   },
   {

@@ -231,6 +231,12 @@ export const KNOWN_DEFECTS: KnownDefect[] = [
     evidenceText: 'reasoning_tokens_count = len(reasoning_tokens) if reasoning_tokens else 0',
   },
   {
+    id: 'finish-reason-ignores-reasoning',
+    summary: 'A reasoning model\'s (deepseek-ai/DeepSeek-R1*, gpt-oss-*) plain chat completion says finish_reason "stop" although its usage reached the limit: finish_reason compares only the answer\'s content tokens with max_tokens (or max_completion_tokens), while usage.completion_tokens adds the reasoning tokens, as OpenAI counts them, and the content\'s own budget is the limit minus the reasoning (fakeai_service.py:1818). Above a limit of about 10 + reasoning such an answer never says "length" (DeepSeek-R1-Distill-Qwen-32B, max_tokens 20: 151 of 400 answers used all 20 tokens, each with "stop").',
+    evidence: 'fakeai/fakeai_service.py:1904',
+    evidenceText: '"length" if completion_tokens >= max_tokens_requested else "stop"',
+  },
+  {
     id: 'context-length-unchecked',
     summary: 'Completions, responses and embeddings take a prompt past the model\'s context window with 200: only the chat route checks the context length.',
     evidence: 'fakeai/fakeai_service.py:2513',

@@ -68,6 +68,9 @@ export const DEFECT_RELEASES: Readonly<Record<string, Readonly<Record<string, st
   'responses-stream-ignored': { '0.3.1': 'fakeai/app.py:720' },
   'by-model-ignores-responses': { '0.3.1': 'fakeai/app.py:720' },
   'by-model-ignores-completion-streams': { '0.3.1': 'fakeai/app.py:552' },
+  // Found by the exploration on 0.3.2 (seed 652030406); the same comparison at 0.3.1's line, read in
+  // its wheel's source and reproduced there by its test (2026-12-06).
+  'finish-reason-ignores-reasoning': { '0.3.1': 'fakeai/fakeai_service.py:1877' },
 };
 
 /** What the ledger can say about the build a run judges. */
