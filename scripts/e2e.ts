@@ -12,6 +12,7 @@
  * (execa → unicorn-magic, "No exports main defined") that globalSetup imports inside Jest, so the
  * script refuses tsx up front rather than report a confusing SETUP_FAILED.
  */
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { ConfigError, loadConfig, PROJECT_ROOT, SERVER_PROFILES, serverEnvironment, type HarnessConfig } from '../helpers/core/config';
 import { startLauncherEarly } from '../helpers/server/launcher';
@@ -23,6 +24,7 @@ import { BUILD_HINT_VAR, checkBuildImports, ensureBuild, hintFor } from '../help
 import { palette, stripAnsi } from '../helpers/reporting/colours';
 import { clearRunFiles, finaliseRun, type FinaliseInput } from '../helpers/reporting/finalise';
 import { finishRun } from '../helpers/core/run-dir';
+import { type JestArgvSelection, jestWorkerOptions, type JestWorkerOptions, type TestPathPatternsClass } from '../helpers/core/test-selection';
 
 const REPORTER = path.join(PROJECT_ROOT, 'helpers', 'jest', 'reporter.ts');
 const SEQUENCER = path.join(PROJECT_ROOT, 'helpers', 'jest', 'sequencer.ts');
@@ -126,7 +128,7 @@ async function runJest(config: HarnessConfig, jestArgs: string[]): Promise<Omit<
   // A test's own longer timeout (timing-fidelity's) wins, and -- --testTimeout N overrides this.
   const testTimeout = argv.testTimeout ?? config.requestTimeoutMs * 2;
   const shard = config.shard ? { shard: config.shard } : {};
-  const full = { ...argv, ...shard, selectProjects: ['e2e'], testTimeout, ...(argv.runInBand ? { runInBand: true } : workerOptions(config)), testSequencer: SEQUENCER, reporters: [[REPORTER, {}], junit] as unknown as string[] };
+  const full = { ...argv, ...shard, selectProjects: ['e2e'], testTimeout, ...(argv.runInBand ? { runInBand: true } : workerOptions(config, argv)), testSequencer: SEQUENCER, reporters: [[REPORTER, {}], junit] as unknown as string[] };
   const testNamePattern = typeof argv.testNamePattern === 'string' ? argv.testNamePattern : null;
   // Test paths or -t: only some tests run, so a route nobody exercised says little about the suite.
   const selected = testNamePattern !== null || (argv._ ?? []).length > 0 || (argv.testPathPatterns ?? []).length > 0;
@@ -147,16 +149,14 @@ async function runJest(config: HarnessConfig, jestArgs: string[]): Promise<Omit<
   }
 }
 
-/**
- * --workers N as Jest options (`-- --runInBand` still wins: one file at a time, one slot). Jest would still run in band when its cache says every file is
- * under a second and there are at most 20 of them (the seed subset); setting an idle memory limit
- * is its documented way to always use workers. The limit itself is far above a worker's size (~150
- * MB here), so no worker is ever recycled for memory; if one were, its restart keeps its server slot
- * (helpers/core/worker-slot.ts).
- */
-function workerOptions(config: HarnessConfig): { runInBand: boolean; maxWorkers?: number; workerIdleMemoryLimit?: string } {
-  if (config.workers <= 1) return { runInBand: true };
-  return { runInBand: false, maxWorkers: config.workers, workerIdleMemoryLimit: '2GB' };
+/** --workers as Jest options, capped by the files the arguments select (helpers/core/test-selection.ts). */
+function workerOptions(config: HarnessConfig, argv: JestArgvSelection): JestWorkerOptions {
+  return jestWorkerOptions(config.workers, argv, jestTestPathPatterns(), PROJECT_ROOT, process.cwd());
+}
+
+/** Jest's own TestPathPatterns: the copy jest-config builds the run's patterns with. */
+function jestTestPathPatterns(): TestPathPatternsClass {
+  return (createRequire(require.resolve('jest-config'))('@jest/pattern') as { TestPathPatterns: TestPathPatternsClass }).TestPathPatterns;
 }
 
 /**

@@ -1,9 +1,9 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, utimesSync, writeFileSync, mkdirSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync, utimesSync, writeFileSync, mkdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { buildLabel, originOf, parseBuildSpec } from '../server/build-spec';
-import { buildOfRun, checkoutCommit, treeFingerprint } from '../server/build-install';
+import { buildOfRun, buildOfRunAsync, checkoutCommit, treeFingerprint } from '../server/build-install';
 import { PROJECT_ROOT } from '../core/config';
 
 describe('--fakeai SPEC: what pip is asked for', () => {
@@ -93,5 +93,46 @@ describe('the build a run reports', () => {
 
   test('a reused server is a build the suite did not install, with no version', () => {
     expect(buildOfRun({ reuseUrl: 'http://127.0.0.1:8000', python: 'python3', pythonSource: 'python3 on PATH' }, {})).toMatchObject({ version: null, source: 'reused', origin: 'http://127.0.0.1:8000', fromIndex: false });
+  });
+});
+
+describe('asking the interpreter for the build without blocking the runner', () => {
+  const venvPython = path.join(PROJECT_ROOT, '.venv', 'bin', 'python');
+
+  test('the asynchronous probe reports the same build as the blocking one', async () => {
+    const config = { reuseUrl: undefined, python: venvPython, pythonSource: 'project .venv' as const };
+    const sync = buildOfRun(config, {});
+    expect(sync.version).toMatch(/^\d+\.\d+/);
+    expect(await buildOfRunAsync(config, {})).toEqual(sync);
+  });
+
+  test('the runner stays free while the probe runs: the probe answers only after the caller moved on', async () => {
+    // A stand-in interpreter that answers once a file exists, which the test creates only after
+    // buildOfRunAsync returned: a probe that blocked the caller would wait out the stand-in's bound
+    // and get no answer (version null).
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'build-probe-'));
+    const python = path.join(dir, 'python');
+    writeFileSync(python, `#!/bin/sh\ni=0\nwhile [ ! -e "$0.go" ] && [ $i -lt 300 ]; do sleep 0.01; i=$((i+1)); done\n[ -e "$0.go" ] && echo '{"version": "9.9.9", "direct": null}'\n`);
+    chmodSync(python, 0o755);
+    try {
+      const probe = buildOfRunAsync({ reuseUrl: undefined, python, pythonSource: '--python/E2E_PYTHON' }, {});
+      writeFileSync(`${python}.go`, '');
+      expect(await probe).toMatchObject({ version: '9.9.9', source: 'interpreter', python });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('a probe that fails leaves the version unknown, as the blocking one does', async () => {
+    const config = { reuseUrl: undefined, python: '/nonexistent/python', pythonSource: '--python/E2E_PYTHON' as const };
+    expect(await buildOfRunAsync(config, {})).toEqual(buildOfRun(config, {}));
+    expect((await buildOfRunAsync(config, {})).version).toBeNull();
+  });
+
+  test('a reused server and a failed install need no probe, as before', async () => {
+    const failed = { E2E_FAKEAI_BUILD: JSON.stringify({ source: 'pypi', installedBy: 'x', commit: null, installed: false }) };
+    const pinned = { reuseUrl: undefined, python: venvPython, pythonSource: 'project .venv' as const };
+    expect(await buildOfRunAsync(pinned, failed)).toEqual(buildOfRun(pinned, failed));
+    expect(await buildOfRunAsync({ reuseUrl: 'http://127.0.0.1:8000', python: 'python3', pythonSource: 'python3 on PATH' }, {})).toMatchObject({ source: 'reused', version: null });
   });
 });

@@ -19,9 +19,10 @@ import { waitUntilReady } from '../server/readiness';
 import { VERSION_NOT_REPORTED } from '../server/server-version';
 import { beginRun, exitMarkerPath, hangMarkerPath, RUN_FILES, serverLogPath } from '../core/run-dir';
 import { type HangWatch, silentFileOf, startHangWatch } from '../server/hang-watch';
-import { buildOfRun } from '../server/build-install';
+import { buildOfRunAsync } from '../server/build-install';
 import { buildLabel } from '../server/build-spec';
 import { SLOTS_DIR } from '../core/worker-slot';
+import { type ProjectSelection, type RunSelection, runsFile } from '../core/test-selection';
 
 /** What globalTeardown finds on globalThis (only it: globalThis does not reach test workers). */
 export interface SetupState {
@@ -42,57 +43,7 @@ function fakeaiSettings(env: Record<string, string>): Record<string, string> {
   return Object.fromEntries(Object.entries(env).filter(([k]) => k.toUpperCase().startsWith('FAKEAI_')));
 }
 
-/** The part of Jest's global config that says which test files this run selected. */
-export interface RunSelection {
-  rootDir?: string;
-  /** Jest's worker count (1 under --runInBand): how many files may run at once. */
-  maxWorkers?: number;
-  testPathPatterns?: { isSet?: () => boolean; toExecutor?: (o: { rootDir: string }) => { isMatch(absPath: string): boolean } };
-  /** --runTestsByPath: the arguments are exact paths, not patterns. */
-  runTestsByPath?: boolean;
-  nonFlagArgs?: string[];
-  // Selections that need the git history, the module graph or a user module to resolve.
-  onlyChanged?: boolean;
-  changedSince?: string;
-  lastCommit?: boolean;
-  findRelatedTests?: boolean;
-  filter?: string | null;
-}
-
-/** The part of the e2e project's config (Jest's second globalSetup argument) that drops test files. */
-export interface ProjectSelection {
-  rootDir?: string;
-  cwd?: string;
-  /** Regex sources, <rootDir> already replaced; CLI --testPathIgnorePatterns lands here. */
-  testPathIgnorePatterns?: string[];
-}
-
-type FileFilter = (absPath: string) => boolean;
-
-/** Which files the run's arguments select; everything when they cannot say cheaply. */
-function selectedByArguments(selection: RunSelection | undefined, project: ProjectSelection | undefined, root: string): FileFilter {
-  if (!selection) return () => true;
-  // Changed files, related files and filter modules would cost git, a dependency graph or user
-  // code to resolve here: over-starting a profile costs a boot, under-starting fails its tests.
-  if (selection.onlyChanged || selection.changedSince || selection.lastCommit || selection.findRelatedTests || selection.filter) return () => true;
-  const args = selection.nonFlagArgs ?? [];
-  if (selection.runTestsByPath && args.length > 0) {
-    const exact = new Set(args.map((a) => path.resolve(project?.cwd ?? root, a)));
-    return (file) => exact.has(file);
-  }
-  const patterns = selection.testPathPatterns;
-  if (!patterns?.isSet?.() || !patterns.toExecutor) return () => true;
-  const executor = patterns.toExecutor({ rootDir: project?.rootDir ?? selection.rootDir ?? root });
-  return (file) => executor.isMatch(file);
-}
-
-/** Jest's own rule: a file matching any ignore pattern is never run, whatever selected it. */
-function notIgnored(project: ProjectSelection | undefined): FileFilter {
-  const ignore = project?.testPathIgnorePatterns ?? [];
-  if (ignore.length === 0) return () => true;
-  const regex = new RegExp(ignore.join('|'));
-  return (file) => !regex.test(file);
-}
+export type { ProjectSelection, RunSelection } from '../core/test-selection';
 
 /**
  * The profiles this run needs: those without `usedBy` (`default`), and each profile one of whose
@@ -105,9 +56,8 @@ export function profilesForRun(
   root = PROJECT_ROOT,
   project?: ProjectSelection,
 ): ServerProfile[] {
-  const selected = selectedByArguments(selection, project, root);
-  const kept = notIgnored(project);
-  return profiles.filter((p) => !p.usedBy || p.usedBy.some((file) => selected(path.join(root, file)) && kept(path.join(root, file))));
+  const runs = runsFile(selection, project, root);
+  return profiles.filter((p) => !p.usedBy || p.usedBy.some((file) => runs(path.join(root, file))));
 }
 
 /**
@@ -290,6 +240,8 @@ export default async function globalSetup(selection?: RunSelection, project?: Pr
   // beside the server start, awaited before the tests (openai-spec.ts: ~80 ms warm, ~2 s on a new pin).
   const spec = prepareOpenAiSpec(existsSync(VENV_PYTHON) ? VENV_PYTHON : config.python);
   spec.catch(() => undefined);
+  // The build's identity (a Python probe) depends only on the config: asked beside the boot, not after it.
+  const buildProbe = buildOfRunAsync(config);
   let servers: Record<string, ServerInfo>;
   let slots = 1;
   if (config.reuseUrl) {
@@ -325,7 +277,7 @@ export default async function globalSetup(selection?: RunSelection, project?: Pr
       say(config, `✔ Started FakeAI ${s.fakeaiVersion ?? '(version unknown)'} "${s.name}" at ${s.baseUrl}, ready in ${s.bootToReadyMs} ms, ${s.launch} (log: ${path.relative(process.cwd(), s.logFile)})`);
     }
   }
-  const build = buildOfRun(config);
+  const build = await buildProbe;
   say(config, `  FakeAI build: ${buildLabel(build)}`);
   try {
     const info = await spec;
