@@ -24,6 +24,7 @@ import { BUILD_HINT_VAR, checkBuildImports, ensureBuild, hintFor } from '../help
 import { palette, stripAnsi } from '../helpers/reporting/colours';
 import { clearRunFiles, finaliseRun, type FinaliseInput } from '../helpers/reporting/finalise';
 import { finishRun } from '../helpers/core/run-dir';
+import { projectJestConfigJson } from './lib/jest-config-inline';
 import { type JestArgvSelection, jestWorkerOptions, type JestWorkerOptions, type TestPathPatternsClass } from '../helpers/core/test-selection';
 
 const REPORTER = path.join(PROJECT_ROOT, 'helpers', 'jest', 'reporter.ts');
@@ -128,7 +129,9 @@ async function runJest(config: HarnessConfig, jestArgs: string[]): Promise<Omit<
   // A test's own longer timeout (timing-fidelity's) wins, and -- --testTimeout N overrides this.
   const testTimeout = argv.testTimeout ?? config.requestTimeoutMs * 2;
   const shard = config.shard ? { shard: config.shard } : {};
-  const full = { ...argv, ...shard, selectProjects: ['e2e'], testTimeout, ...(argv.runInBand ? { runInBand: true } : workerOptions(config, argv)), testSequencer: SEQUENCER, reporters: [[REPORTER, {}], junit] as unknown as string[] };
+  // Jest reads jest.config.ts through an uncached esbuild-register unless handed the config (scripts/lib/jest-config-inline.ts).
+  const inlineConfig = argv.config === undefined ? projectJestConfigJson(PROJECT_ROOT) : null;
+  const full = { ...argv, ...(inlineConfig ? { config: inlineConfig } : {}), ...shard, selectProjects: ['e2e'], testTimeout, ...(argv.runInBand ? { runInBand: true } : workerOptions(config, argv)), testSequencer: SEQUENCER, reporters: [[REPORTER, {}], junit] as unknown as string[] };
   const testNamePattern = typeof argv.testNamePattern === 'string' ? argv.testNamePattern : null;
   // Test paths or -t: only some tests run, so a route nobody exercised says little about the suite.
   const selected = testNamePattern !== null || (argv._ ?? []).length > 0 || (argv.testPathPatterns ?? []).length > 0;
