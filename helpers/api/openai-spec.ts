@@ -5,7 +5,9 @@
  *
  * Cost is paid once per spec file, not once per run or per test file:
  * - globalSetup calls `prepareOpenAiSpec`: one small Python call asks the package where the YAML is;
- *   the file's sha256 names a cache directory under node_modules/.cache. On a miss, the venv's PyYAML
+ *   the file's sha256 names a cache directory under node_modules/.cache. The hash itself is cached
+ *   by the file's identity (sourceHash): reading and hashing the 3 MB YAML on every run cost ~60 ms
+ *   of the runner's thread while the servers booted. On a miss, the venv's PyYAML
  *   (C loader, ~1.4 s) turns it into JSON, normalised below, written once. YAML is parsed in Python
  *   because the pin already lives there and PyYAML's C loader is the fastest parser at hand; adding a
  *   JS YAML library would be a second parser to pin for the same one conversion.
@@ -24,7 +26,7 @@
 import { execFile } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type Ajv2020 from 'ajv/dist/2020';
 import type { ErrorObject, ValidateFunction } from 'ajv/dist/2020';
@@ -120,13 +122,51 @@ function writeAtomically(file: string, text: string): void {
   renameSync(tmp, file);
 }
 
+/** In the cache root: the YAML's hash and the file identity it was computed for. */
+export const SOURCE_HASH_FILE = 'source-hash.json';
+/**
+ * A file changed this recently may change again within the same timestamp tick without its size,
+ * times or inode telling (file times advance by the kernel's clock tick, not every nanosecond):
+ * its hash is used but not remembered, as git does with "racily clean" index entries.
+ */
+export const SETTLED_MS = 2000;
+
+/**
+ * The YAML's sha256 (first 16 hex digits), remembered by the file's identity: device, inode, size,
+ * mtime and ctime in nanoseconds. Any rewrite of the file — pip upgrading or reinstalling the package
+ * writes new files — gives it a new ctime (which no user-space call can set back) and usually a new
+ * inode, so a remembered hash is used only for the very file it was computed from. Cheaper facts
+ * alone (size and mtime) are not enough: pip can give a new file an old mtime, and an edit can keep
+ * the size. `from` says whether the content was read this time.
+ */
+export function sourceHash(file: string, cacheRoot: string, now = Date.now()): { hash: string; from: 'identity' | 'content' } {
+  const st = statSync(file, { bigint: true });
+  const identity = `${file}\0${st.dev}:${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}`;
+  const remembered = path.join(cacheRoot, SOURCE_HASH_FILE);
+  try {
+    const saved = JSON.parse(readFileSync(remembered, 'utf8')) as { identity?: string; hash?: string };
+    if (saved.identity === identity && typeof saved.hash === 'string') return { hash: saved.hash, from: 'identity' };
+  } catch {
+    // Nothing remembered yet, or damaged: hash the content.
+  }
+  const hash = createHash('sha256').update(readFileSync(file)).digest('hex').slice(0, 16);
+  if (now - Number(st.ctimeNs / 1_000_000n) >= SETTLED_MS) {
+    try {
+      writeAtomically(remembered, JSON.stringify({ identity, hash }));
+    } catch {
+      // A read-only tree hashes every time.
+    }
+  }
+  return { hash, from: 'content' };
+}
+
 /**
  * Once per run, in globalSetup: finds the pinned document, converts and normalises it on the first
  * run after a pin change, and hands its location to the tests through E2E_OPENAI_SPEC.
  */
 export async function prepareOpenAiSpec(interpreter: string, cacheRoot = DEFAULT_CACHE_ROOT, env: NodeJS.ProcessEnv = process.env): Promise<OpenAiSpecInfo> {
   const located = JSON.parse(await python(interpreter, LOCATE)) as { source: string; meta: { lastSynced?: string } };
-  const hash = createHash('sha256').update(readFileSync(located.source)).digest('hex').slice(0, 16);
+  const { hash } = sourceHash(located.source, cacheRoot);
   const dir = path.join(cacheRoot, `${hash}-n${NORMALISE_VERSION}`);
   const infoFile = path.join(dir, 'info.json');
   let info: OpenAiSpecInfo;
@@ -140,7 +180,7 @@ export async function prepareOpenAiSpec(interpreter: string, cacheRoot = DEFAULT
     info = { dir, version: doc.info.version, syncedAt: located.meta.lastSynced ?? null, hash, source: located.source };
     writeAtomically(infoFile, JSON.stringify(info));
     // An older pin's or normalisation's cache is never read again: it would only grow the cache.
-    for (const old of readdirSync(cacheRoot)) if (old !== path.basename(dir)) rmSync(path.join(cacheRoot, old), { recursive: true, force: true });
+    for (const old of readdirSync(cacheRoot)) if (old !== path.basename(dir) && old !== SOURCE_HASH_FILE) rmSync(path.join(cacheRoot, old), { recursive: true, force: true });
   }
   env[OPENAI_SPEC_ENV_VAR] = JSON.stringify(info);
   return info;
