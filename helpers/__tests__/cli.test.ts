@@ -1,4 +1,6 @@
 import { spawnSync } from 'node:child_process';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { OPTIONS, PROJECT_ROOT } from '../core/config';
 import { parseCliArgs, usage, UsageError } from '../core/cli-args';
@@ -85,5 +87,45 @@ describe('the e2e command line', () => {
     const r = cli(['--timeout', 'soon']);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/E2E_STARTUP_TIMEOUT must be a positive number of seconds, got "soon"/);
+  });
+});
+
+describe('what the CLI does before the servers can start', () => {
+  // The servers wait for the launcher's preload, so nothing the launcher does not need may load
+  // first. A preload hook logs, in order, the launcher's spawn and the first require of the reports'
+  // modules; a stand-in interpreter that fails at once ends the run at setup (exit 2) right after.
+  const HOOK = `
+const cp = require('node:child_process');
+const Module = require('node:module');
+const spawn = cp.spawn;
+cp.spawn = function (cmd, args, ...rest) {
+  if (Array.isArray(args) && args.some((a) => String(a).endsWith('launcher.py'))) process.stderr.write('[order] launcher spawned\\n');
+  return spawn.call(this, cmd, args, ...rest);
+};
+const load = Module._load;
+Module._load = function (request, parent, ...rest) {
+  if (/reporting[\\\\/]finalise/.test(request)) process.stderr.write('[order] reports loaded\\n');
+  return load.call(this, request, parent, ...rest);
+};
+`;
+
+  it('spawns the server launcher before it loads the reports', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'fakeai-e2e-cli-order-'));
+    try {
+      const hook = path.join(dir, 'order-hook.js');
+      const python = path.join(dir, 'python');
+      writeFileSync(hook, HOOK);
+      writeFileSync(python, '#!/bin/sh\nexit 1\n');
+      chmodSync(python, 0o755);
+      const r = spawnSync(
+        process.execPath,
+        ['-r', path.join(PROJECT_ROOT, 'scripts', 'register.js'), '-r', hook, CLI, '--quiet', '--no-color', '--launch', 'preload', '--python', python, '--reports-dir', path.join(dir, 'reports'), '--', 'e2e/health.test.ts'],
+        { cwd: PROJECT_ROOT, encoding: 'utf8', timeout: 60_000 },
+      );
+      expect(r.stderr.split('\n').filter((l) => l.startsWith('[order]'))).toEqual(['[order] launcher spawned', '[order] reports loaded']);
+      expect(r.status).toBe(2);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
