@@ -29,6 +29,8 @@ export interface SetupState {
   servers: StartedFakeAI[];
   removeSignalHandlers: () => void;
   hangWatch: HangWatch;
+  /** Set once the servers are being stopped (global-teardown.ts stopServers): started once, awaited by teardown. */
+  stopping?: Promise<void>;
 }
 export const SETUP_STATE_KEY = '__FAKEAI_E2E_SETUP__';
 

@@ -49,6 +49,42 @@ export async function deadlockedAsExpected(
   return new Set(candidates.filter((_, i) => silent[i]));
 }
 
+/**
+ * Stops the hang watch, then every server (each on its own: the others stop while a deadlock suspect
+ * is still being probed), then the launchers — once: a second call returns the first call's promise.
+ * globalTeardown awaits it; the reporter starts it when the last test file's result arrives
+ * (stopServersAfterLastFile), so FakeAI's shutdown (~0.2 s: uvicorn's 0.1 s tick, then a fixed 0.1 s
+ * sleep) overlaps Jest ending its workers instead of following it.
+ */
+export function stopServers(state: SetupState, servers: Readonly<Record<string, Pick<ServerInfo, 'name' | 'profile' | 'baseUrl'>>>, profiles?: readonly Pick<ServerProfile, 'name' | 'hangExpected'>[]): Promise<void> {
+  state.stopping ??= (async () => {
+    // Before the stop, or stopping servers would look like servers that stopped answering.
+    await state.hangWatch.stop();
+    await Promise.allSettled(state.servers.map(async (s) => s.stop((await deadlockedAsExpected([s.name], servers, profiles)).has(s.name) ? { killGraceMs: 0 } : undefined)));
+    await closeLaunchers();
+  })();
+  return state.stopping;
+}
+
+/**
+ * Called by the reporter in the runner's process once every selected file has its result: no test
+ * will talk to a server again, so the stop can start now. A run whose files do not all report (a
+ * --bail) stops in globalTeardown as before; a run without servers (a fixture project, a reused
+ * server) has nothing to stop.
+ */
+export function stopServersAfterLastFile(): void {
+  const state = (globalThis as Record<string, unknown>)[SETUP_STATE_KEY] as SetupState | undefined;
+  if (!state) return;
+  let servers: Record<string, ServerInfo>;
+  try {
+    servers = readHarnessEnv().servers;
+  } catch {
+    return;
+  }
+  // Its outcome is globalTeardown's to report: it awaits the same promise.
+  stopServers(state, servers).catch(() => undefined);
+}
+
 /** Jest's default testPathIgnorePatterns: the e2e project sets none, so any other value narrowed the run. */
 const DEFAULT_IGNORE = ['/node_modules/'];
 
@@ -58,13 +94,7 @@ export default async function globalTeardown(globalConfig?: SuiteSelection, proj
   const problems: string[] = [];
   if (state) {
     state.removeSignalHandlers();
-    // Before the stop, or stopping servers would look like servers that stopped answering.
-    await state.hangWatch.stop();
-    // Each server on its own: the others stop while a deadlock suspect is still being probed.
-    await Promise.allSettled(
-      state.servers.map(async (s) => s.stop((await deadlockedAsExpected([s.name], harness.servers)).has(s.name) ? { killGraceMs: 0 } : undefined)),
-    );
-    await closeLaunchers();
+    await stopServers(state, harness.servers);
     delete (globalThis as Record<string, unknown>)[SETUP_STATE_KEY];
   }
   // The exit marker, not the exit itself, tells who died unasked: stop() (here, or from a signal

@@ -22,10 +22,13 @@ import { palette, stripAnsi, type Palette } from '../reporting/colours';
 import { snapshotFromResults, writeSnapshot, capabilityOf } from '../reporting/jest-snapshot';
 import { header, recordLine, testLine } from '../reporting/live-lines';
 import { LineTail } from '../reporting/line-tail';
+import { stopServersAfterLastFile } from './global-teardown';
 
 interface ReporterOptions {
   /** Where output goes; tests of the reporter pass a collector. */
   write?: (s: string) => void;
+  /** What to do once every file has its result (default: start stopping the servers); tests pass a spy. */
+  afterLastFile?: () => void;
 }
 
 export default class E2EReporter {
@@ -39,10 +42,12 @@ export default class E2EReporter {
   private readonly reportsRoot: string;
   /** The current file's header, printed before its first line (at once unless --quiet). */
   private pendingHeader: string | undefined;
+  /** Test files still without a result; at 0 the servers start stopping (global-teardown.ts). */
+  private filesLeft = 0;
 
   constructor(
     private readonly globalConfig: Config.GlobalConfig,
-    options: ReporterOptions = {},
+    private readonly options: ReporterOptions = {},
   ) {
     const config = loadConfig();
     this.p = palette(config.color);
@@ -94,7 +99,8 @@ export default class E2EReporter {
     }
   }
 
-  onRunStart(): void {
+  onRunStart(results?: Pick<AggregatedResult, 'numTotalTestSuites'>): void {
+    this.filesLeft = results?.numTotalTestSuites ?? 0;
     // globalSetup has run by now (it runs before reporters are created), so the harness env exists.
     try {
       const harness = readHarnessEnv();
@@ -126,6 +132,8 @@ export default class E2EReporter {
   }
 
   onTestFileResult(_test: Test, result: TestResult): void {
+    // The last file is done: the servers' shutdown can overlap Jest ending its workers.
+    if (--this.filesLeft === 0) (this.options.afterLastFile ?? stopServersAfterLastFile)();
     this.drain();
     if (result.failureMessage) {
       this.print(`\n${result.failureMessage.replace(/\n+$/, '')}\n`);
