@@ -5,7 +5,7 @@ import { Worker } from 'node:worker_threads';
 import { PROJECT_ROOT } from '../core/config';
 import { KNOWN_DEFECTS } from '../ledger/known-defects';
 import { runBounded } from '../core/load';
-import { isServed, listServedRoutes, loadOpenApiSync, notServedReason, type OpenApiDoc, savedOpenApiText } from '../api/openapi';
+import { DEFAULT_OPENAPI_KEEP_DIR, isServed, listServedRoutes, loadOpenApiSync, notServedReason, type OpenApiDoc, savedOpenApiText } from '../api/openapi';
 import { HARNESS_ENV_VAR } from '../core/harness-env';
 
 const doc: OpenApiDoc = {
@@ -90,6 +90,43 @@ describe('openapi discovery', () => {
       if (before === undefined) delete process.env[HARNESS_ENV_VAR];
       else process.env[HARNESS_ENV_VAR] = before;
       rmSync(runDir, { recursive: true, force: true });
+    }
+  });
+
+  test('a later run of the same build (fingerprint) and settings reads the kept copy; another fingerprint asks the server again', async () => {
+    const before = process.env[HARNESS_ENV_VAR];
+    const base = `http://127.0.0.1:${port}`;
+    const fingerprint = `selftest-${process.pid}-${Date.now()}`;
+    const count = async () => Number(await (await fetch(`${base}/count`)).text());
+    const already = await count();
+    const dirs: string[] = [];
+    const run = (fp: string | null) => {
+      const runDir = mkdtempSync(path.join(os.tmpdir(), 'openapi-kept-'));
+      dirs.push(runDir);
+      const build = { version: '0.3.2', installedBy: 'test', source: 'pinned', origin: null, commit: null, archive: null, fromIndex: true, python: null, fingerprint: fp };
+      process.env[HARNESS_ENV_VAR] = JSON.stringify({ runDir, seed: 1, build, servers: { default: { name: 'default', baseUrl: `${base}/s9`, spawned: true, logStart: 0, settings: { FAKEAI_X: '1' } } } });
+      let doc: unknown;
+      jest.isolateModules(() => (doc = (require('../api/openapi') as typeof import('../api/openapi')).loadOpenApiSync(`${base}/s9`, 2000)));
+      return { doc, runDir };
+    };
+    try {
+      const first = run(fingerprint);
+      expect((await count()) - already).toBe(1);
+      const second = run(fingerprint);
+      expect(second.doc).toEqual(first.doc);
+      expect((await count()) - already).toBe(1);
+      // The run that read the kept copy has it in its own directory too, for the record.
+      expect(readdirSync(path.join(second.runDir, 'openapi'))).toHaveLength(1);
+      run(`${fingerprint}-edited`);
+      expect((await count()) - already).toBe(2);
+      // No fingerprint (a probe that could not read the package): nothing kept, nothing read.
+      run(null);
+      expect((await count()) - already).toBe(3);
+    } finally {
+      if (before === undefined) delete process.env[HARNESS_ENV_VAR];
+      else process.env[HARNESS_ENV_VAR] = before;
+      for (const d of dirs) rmSync(d, { recursive: true, force: true });
+      for (const f of readdirSync(DEFAULT_OPENAPI_KEEP_DIR)) if (f.startsWith(fingerprint)) rmSync(path.join(DEFAULT_OPENAPI_KEEP_DIR, f), { force: true });
     }
   });
 

@@ -14,7 +14,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_threads';
-import { loadConfig } from '../core/config';
+import { loadConfig, PROJECT_ROOT } from '../core/config';
 import { type HarnessEnv, readHarnessEnv, type ServerInfo } from '../core/harness-env';
 import { VERSION_NOT_REPORTED_SHORT } from '../server/server-version';
 
@@ -83,6 +83,24 @@ function validate(doc: unknown, url: string): OpenApiDoc {
 
 const cache = new Map<string, OpenApiDoc>();
 
+/** Where documents are kept between runs (see keptFile). */
+export const DEFAULT_OPENAPI_KEEP_DIR = path.join(PROJECT_ROOT, 'node_modules', '.cache', 'fakeai-e2e-openapi');
+
+/** The FAKEAI_* settings, order-free, hashed: what a server's document depends on besides its build. */
+function settingsKey(server: ServerInfo): string {
+  return createHash('sha256').update(JSON.stringify(Object.entries(server.settings).sort(([a], [b]) => (a < b ? -1 : 1)))).digest('hex').slice(0, 16);
+}
+
+function harnessOf(env: NodeJS.ProcessEnv): HarnessEnv | undefined {
+  try {
+    return readHarnessEnv(env);
+  } catch {
+    return undefined;
+  }
+}
+
+const spawnedAt = (harness: HarnessEnv, baseUrl: string) => Object.values(harness.servers).find((s) => s.baseUrl === baseUrl && s.spawned);
+
 /**
  * This run's copy of a server's document; undefined outside a run (no harness env: unit tests).
  * Servers this run started with the same FAKEAI_* settings share one copy: they run the same build
@@ -91,33 +109,68 @@ const cache = new Map<string, OpenApiDoc>();
  * first request for it costs that server ~0.3 s of CPU. Any other server has a copy of its own.
  */
 function savedFile(baseUrl: string, env: NodeJS.ProcessEnv): string | undefined {
-  let harness: HarnessEnv;
-  try {
-    harness = readHarnessEnv(env);
-  } catch {
-    return undefined;
-  }
-  const server = Object.values(harness.servers).find((s) => s.baseUrl === baseUrl && s.spawned);
-  const key = server
-    ? `settings-${createHash('sha256').update(JSON.stringify(Object.entries(server.settings).sort(([a], [b]) => (a < b ? -1 : 1)))).digest('hex').slice(0, 16)}`
-    : baseUrl.replace(/^[a-z]+:\/\//i, '').replace(/[^A-Za-z0-9.-]+/g, '_');
+  const harness = harnessOf(env);
+  if (!harness) return undefined;
+  const server = spawnedAt(harness, baseUrl);
+  const key = server ? `settings-${settingsKey(server)}` : baseUrl.replace(/^[a-z]+:\/\//i, '').replace(/[^A-Za-z0-9.-]+/g, '_');
   return path.join(harness.runDir, 'openapi', `${key}.json`);
 }
 
-/** The document text an earlier file of this run got from the server at `baseUrl`, if any. */
-export function savedOpenApiText(baseUrl: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
-  const file = savedFile(baseUrl, env);
-  return file && existsSync(file) ? readFileSync(file, 'utf8') : undefined;
+/**
+ * The same document kept between runs, for a server this run started from a build whose source
+ * fingerprint is known (helpers/server/build-install.ts: every .py file of the installed fakeai
+ * package, path, size and mtime, and the interpreter): the same files and settings serve the same
+ * document, so only the first run of a build and configuration asks a server for it (~0.3 s of
+ * that server's CPU, and the file that asked waited for it). An edit, a checkout, a reinstall or
+ * another interpreter changes the fingerprint, and the next run asks again.
+ */
+function keptFile(baseUrl: string, env: NodeJS.ProcessEnv): string | undefined {
+  const harness = harnessOf(env);
+  const fingerprint = harness?.build?.fingerprint;
+  const server = harness && spawnedAt(harness, baseUrl);
+  if (!fingerprint || !server) return undefined;
+  return path.join(DEFAULT_OPENAPI_KEEP_DIR, `${fingerprint}-${settingsKey(server)}.json`);
 }
 
-/** Keeps the text a server answered for the run's later files (written whole: no reader sees half). */
-export function saveOpenApiText(baseUrl: string, text: string, env: NodeJS.ProcessEnv = process.env): void {
-  const file = savedFile(baseUrl, env);
-  if (!file) return;
+/** Written aside and renamed: a reader in another worker or run never sees half a file. */
+function writeWhole(file: string, text: string): void {
   mkdirSync(path.dirname(file), { recursive: true });
   const tmp = `${file}.${process.pid}.tmp`;
   writeFileSync(tmp, text);
   renameSync(tmp, file);
+}
+
+/**
+ * The document text an earlier file of this run got from the server at `baseUrl`, or an earlier
+ * run of the same build and settings (copied into this run's directory, for the record), if any.
+ */
+export function savedOpenApiText(baseUrl: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const file = savedFile(baseUrl, env);
+  if (!file) return undefined;
+  if (existsSync(file)) return readFileSync(file, 'utf8');
+  const kept = keptFile(baseUrl, env);
+  if (!kept || !existsSync(kept)) return undefined;
+  const text = readFileSync(kept, 'utf8');
+  try {
+    writeWhole(file, text);
+  } catch {
+    // The record is a convenience; the document itself was read.
+  }
+  return text;
+}
+
+/** Keeps the text a server answered for the run's later files, and for later runs of the same build. */
+export function saveOpenApiText(baseUrl: string, text: string, env: NodeJS.ProcessEnv = process.env): void {
+  const file = savedFile(baseUrl, env);
+  if (!file) return;
+  writeWhole(file, text);
+  const kept = keptFile(baseUrl, env);
+  if (!kept) return;
+  try {
+    writeWhole(kept, text);
+  } catch {
+    // A read-only cache: the next run asks the server again.
+  }
 }
 
 export async function fetchOpenApi(baseUrl: string, timeoutMs = loadConfig().requestTimeoutMs): Promise<OpenApiDoc> {

@@ -80,6 +80,11 @@ export const BuildIdentitySchema = z.object({
   /** Installed from a package index (no direct_url.json): only then is it "the release" of that version. */
   fromIndex: z.boolean(),
   python: z.string().nullable(),
+  /**
+   * A hash of the installed fakeai package's .py files (path, size, mtime) and the interpreter;
+   * null when it could not be read. What helpers/api/openapi.ts keys kept documents by.
+   */
+  fingerprint: z.string().nullable().optional(),
 });
 export type BuildIdentity = z.infer<typeof BuildIdentitySchema>;
 

@@ -213,9 +213,12 @@ export function readBuildHint(env: NodeJS.ProcessEnv = process.env): BuildHint |
   }
 }
 
+// The fingerprint: every .py file of the fakeai package Python would import (path, size, mtime in
+// ns), hashed. An edit, a checkout or a reinstall changes it; helpers/api/openapi.ts keys the
+// documents it keeps between runs by it. Without importing fakeai (its app reads FAKEAI_* at import).
 const PROBE = `
 import json, importlib.metadata as m
-out = {'version': None, 'direct': None}
+out = {'version': None, 'direct': None, 'fingerprint': None}
 try:
     d = m.distribution('fakeai')
     out['version'] = d.version
@@ -223,12 +226,26 @@ try:
     out['direct'] = json.loads(t) if t else None
 except Exception:
     pass
+try:
+    import hashlib, importlib.util, os, sys
+    spec = importlib.util.find_spec('fakeai')
+    root = os.path.dirname(spec.origin)
+    h = hashlib.sha256(sys.executable.encode() + b'\\0' + root.encode())
+    for base, dirs, files in sorted(os.walk(root)):
+        dirs.sort()
+        for f in sorted(files):
+            if f.endswith('.py'):
+                st = os.stat(os.path.join(base, f))
+                h.update(f'{os.path.relpath(os.path.join(base, f), root)}\\0{st.st_size}\\0{st.st_mtime_ns}\\n'.encode())
+    out['fingerprint'] = h.hexdigest()[:24]
+except Exception:
+    pass
 print(json.dumps(out))
 `;
 
 /** The probe's answer joined with the runner's hint; an answer that is not the probe's JSON leaves version null. */
 function identityOf(python: string, hint: BuildHint, probe: { ok: boolean; out: string }): BuildIdentity {
-  let probed: { version: string | null; direct: DirectUrl | null } = { version: null, direct: null };
+  let probed: { version: string | null; direct: DirectUrl | null; fingerprint?: string | null } = { version: null, direct: null };
   if (probe.ok) {
     try {
       probed = JSON.parse(probe.out.trim().split('\n').pop() ?? '');
@@ -237,7 +254,7 @@ function identityOf(python: string, hint: BuildHint, probe: { ok: boolean; out: 
     }
   }
   const o = originOf(probed.direct);
-  return { version: probed.version, installedBy: hint.installedBy, source: hint.source, ...o, commit: hint.commit ?? o.commit, python };
+  return { version: probed.version, installedBy: hint.installedBy, source: hint.source, ...o, commit: hint.commit ?? o.commit, python, fingerprint: probed.fingerprint ?? null };
 }
 
 /**
