@@ -52,6 +52,27 @@ describe('run directories from the configuration', () => {
     expect(runFile(first.runDir, 'apiFilesDone')).not.toBe(runFile(second.runDir, 'apiFilesDone'));
   });
 
+  test('a settled configuration (run id and seed fixed) is read once per environment; any change to an E2E_* variable is read again', () => {
+    const saved = { ...process.env };
+    try {
+      Object.assign(process.env, { E2E_REPORTS_DIR: root, E2E_RUN_ID: 'settled', E2E_SEED: '7' });
+      const first = loadConfig();
+      expect(loadConfig()).toBe(first);
+      process.env.E2E_KILL_GRACE_MS = String(first.killGraceMs + 1);
+      const changed = loadConfig();
+      expect(changed).not.toBe(first);
+      expect(changed.killGraceMs).toBe(first.killGraceMs + 1);
+      // Without a fixed seed each read draws one: nothing is remembered.
+      delete process.env.E2E_SEED;
+      expect(loadConfig()).not.toBe(loadConfig());
+      // Another environment object is never answered from what process.env gave.
+      expect(loadConfig({ ...process.env, E2E_SEED: '7' })).not.toBe(loadConfig({ ...process.env, E2E_SEED: '7' }));
+    } finally {
+      for (const k of Object.keys(process.env)) if (!(k in saved)) delete process.env[k];
+      Object.assign(process.env, saved);
+    }
+  });
+
   test('--reports-dir is the parent of runs/, and --json/--junit/--html FILE are honoured as given', () => {
     const c = loadConfig({ E2E_REPORTS_DIR: root, E2E_RUN_ID: 'r1', E2E_JSON: '/tmp/x/out.json', E2E_JUNIT: '/tmp/x/j.xml', E2E_HTML: '/tmp/x/h.html' }, false);
     expect(c.reportsRoot).toBe(root);

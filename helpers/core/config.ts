@@ -360,11 +360,37 @@ export class ConfigError extends Error {
 }
 
 /** Reads E2E_* (and NO_COLOR) from `env`; throws ConfigError with every problem listed. */
+/**
+ * The last configuration read from process.env, by what it was read from. Tests call loadConfig()
+ * for nearly every request (a timeout, a path), and each call parsed the whole environment with zod
+ * and checked every allowance's files on disk (~0.25 ms). Only a run's settled configuration is
+ * remembered: its run id and seed fixed (the CLI fixes both), so nothing in it is drawn at random.
+ */
+let remembered: { key: string; config: Readonly<HarnessConfig> } | undefined;
+
+function rememberKey(env: NodeJS.ProcessEnv, isTTY: boolean, allowedExceptions: readonly AllowedException[]): string | undefined {
+  if (env !== process.env || allowedExceptions !== ALLOWED_EXCEPTIONS || !env.E2E_RUN_ID || !env.E2E_SEED) return undefined;
+  const read = Object.keys(env)
+    .filter((k) => k.startsWith('E2E_') || k === 'NO_COLOR')
+    .sort()
+    .map((k) => `${k}=${env[k]}`);
+  // Relative paths (E2E_SERVER_LOG, E2E_JSON, ...) resolve against the working directory.
+  return [String(isTTY), process.cwd(), ...read].join('\0');
+}
+
 export function loadConfig(
   env: NodeJS.ProcessEnv = process.env,
   isTTY = Boolean(process.stdout.isTTY),
   allowedExceptions: readonly AllowedException[] = ALLOWED_EXCEPTIONS,
 ): Readonly<HarnessConfig> {
+  const key = rememberKey(env, isTTY, allowedExceptions);
+  if (key !== undefined && remembered?.key === key) return remembered.config;
+  const config = readConfig(env, isTTY, allowedExceptions);
+  if (key !== undefined) remembered = { key, config };
+  return config;
+}
+
+function readConfig(env: NodeJS.ProcessEnv, isTTY: boolean, allowedExceptions: readonly AllowedException[]): Readonly<HarnessConfig> {
   const parsed = EnvSchema.safeParse(env);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
