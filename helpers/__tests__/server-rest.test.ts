@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { VENV_PYTHON } from '../core/config';
 import { ServerLog } from '../logs/server-log';
-import { canTellRest, type RestSample, sampleRest, showsRest } from '../server/server-rest';
+import { canTellRest, restedBetween, type RestSample, sampleRest, showsRest } from '../server/server-rest';
 
 const PYTHON = existsSync(VENV_PYTHON) ? VENV_PYTHON : 'python3';
 const STATES = path.join(__dirname, '..', '__fixtures__', 'server-rest', 'states.py');
@@ -57,7 +57,7 @@ async function restSeenWithin(pid: number, ms: number): Promise<boolean> {
     await new Promise((r) => setTimeout(r, 1));
     const next = sampleRest(pid);
     if (showsRest(first, next)) return true;
-    if (!(first && next && first.asleep && next.asleep && first.cpuNs === next.cpuNs && first.slices === next.slices)) first = next;
+    if (!restedBetween(first, next)) first = next;
   }
   return false;
 }

@@ -5,7 +5,7 @@
  */
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { DEFAULT_LOG_QUIET_MS } from '../core/config';
-import { type RestSample, REST_GAP_MS, showsRest } from '../server/server-rest';
+import { type RestSample, REST_GAP_MS, restedBetween, showsRest } from '../server/server-rest';
 
 /**
  * A traceback can land a few ms AFTER the response that caused it (a stream failing after its last
@@ -116,7 +116,7 @@ export class ServerLog {
       }
       if (showsRest(sample, next)) return { size, quiet: true, waitedMs: performance.now() - t0, rest: true };
       // A pair must be REST_GAP_MS apart: keep the older sample until then, if it still holds.
-      if (!(sample && next && sample.asleep && next.asleep && sample.cpuNs === next.cpuNs && sample.slices === next.slices)) sample = next;
+      if (!restedBetween(sample, next)) sample = next;
     }
   }
 

@@ -90,12 +90,17 @@ export function sampleRest(pid: number, now: () => number = () => performance.no
 /** How far apart the two samples that show rest must be: long enough for a woken thread to run. */
 export const REST_GAP_MS = 1;
 
+/** Both asleep, with no CPU spent and no thread scheduled between them (however far apart). */
+export function restedBetween(first: RestSample | undefined, second: RestSample | undefined): boolean {
+  return first !== undefined && second !== undefined && first.asleep && second.asleep && first.cpuNs === second.cpuNs && first.slices === second.slices;
+}
+
 /**
- * Two samples that together show the server at rest: both asleep, no CPU spent between them, at
- * least REST_GAP_MS apart. (The log's size must also not have changed between them: the caller's.)
+ * Two samples that together show the server at rest: rested between them, at least REST_GAP_MS
+ * apart. (The log's size must also not have changed between them: the caller's.)
  */
 export function showsRest(first: RestSample | undefined, second: RestSample | undefined): boolean {
-  return first !== undefined && second !== undefined && first.asleep && second.asleep && first.cpuNs === second.cpuNs && first.slices === second.slices && second.at - first.at >= REST_GAP_MS;
+  return restedBetween(first, second) && second!.at - first!.at >= REST_GAP_MS;
 }
 
 /** Whether this platform can tell rest at all (a process of our own, read the same way). */
